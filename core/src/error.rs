@@ -1,0 +1,435 @@
+//! Errors: every error carries a stable machine-readable code, the path of the offending
+//! field and a human message.
+
+use std::fmt;
+
+/// The two families of errors: a bad rubric, or bad input to a valid rubric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    /// The rubric document is malformed or inconsistent (codes `rubric.*`).
+    Rubric,
+    /// The inputs to a valid rubric are malformed or out of bounds (codes `input.*`).
+    Input,
+}
+
+/// What went wrong, without the where. See [`Error`] for the where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    // ---- rubric -------------------------------------------------------------------
+    /// The rubric text is not valid JSON/TOML or a field has the wrong type.
+    #[error("invalid {format}: {message}")]
+    RubricParse {
+        /// `"JSON"` or `"TOML"`.
+        format: &'static str,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document is larger than the engine accepts.
+    #[error("document is {size} bytes, more than the limit of {limit}")]
+    RubricTooLarge {
+        /// Size in bytes.
+        size: usize,
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// A required list (themes, criteria, options, points) is empty.
+    #[error("must not be empty")]
+    Empty,
+    /// A list has more entries than the engine accepts.
+    #[error("has {got} entries, more than the limit of {limit}")]
+    TooMany {
+        /// Entries found.
+        got: usize,
+        /// Limit.
+        limit: usize,
+    },
+    /// Two entries share an id.
+    #[error("duplicate id \"{id}\"")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+    },
+    /// An id is empty, too long or uses characters other than letters, digits, `_` and `-`.
+    #[error(
+        "invalid id \"{id}\": use 1 to 64 letters, digits, '_' or '-', starting with a letter"
+    )]
+    InvalidId {
+        /// The offending id.
+        id: String,
+    },
+    /// A reference to a theme, criterion, option or proxy that does not exist.
+    #[error("unknown {what} \"{id}\"")]
+    UnknownReference {
+        /// What kind of thing was referred to (`"theme"`, `"criterion"`, …).
+        what: &'static str,
+        /// The id that was not found.
+        id: String,
+    },
+    /// NaN or ±infinity in a rubric number.
+    #[error("must be a finite number, got {value}")]
+    NotFinite {
+        /// The value found.
+        value: f64,
+    },
+    /// A weight below zero.
+    #[error("must not be negative, got {value}")]
+    NegativeWeight {
+        /// The value found.
+        value: f64,
+    },
+    /// Every weight in a set (themes, or the criteria of a weighted theme) is zero.
+    #[error("the weights of {what} must not all be zero")]
+    ZeroWeights {
+        /// Whose weights: `"the themes"` or `"this theme's criteria"`.
+        what: &'static str,
+    },
+    /// `linear` with `best == worst`.
+    #[error("must differ from worst")]
+    BestEqualsWorst,
+    /// `piecewise` x values that do not strictly increase.
+    #[error("x values must be strictly increasing, but {x} follows {previous}")]
+    NotIncreasing {
+        /// The previous x.
+        previous: f64,
+        /// The x that does not exceed it.
+        x: f64,
+    },
+    /// A number outside its allowed interval (fractions in `[0, 1]`, band thresholds in
+    /// `[0, 100]`, weights up to `1e9`, any rubric number within `±1e15`, …).
+    #[error("must lie in [{min}, {max}], got {value}")]
+    NotBetween {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// The value found.
+        value: f64,
+    },
+    /// A list with fewer entries than needed (e.g. a piecewise function with one point).
+    #[error("needs at least {min} entries, got {got}")]
+    TooFew {
+        /// Entries needed.
+        min: usize,
+        /// Entries found.
+        got: usize,
+    },
+    /// A theme that no criterion belongs to.
+    #[error("no criterion belongs to this theme")]
+    EmptyTheme,
+    /// A field that does not apply to the criterion's input kind (`min` on a boolean).
+    #[error("\"{field}\" does not apply to a {kind} criterion")]
+    NotApplicable {
+        /// The field.
+        field: &'static str,
+        /// The criterion's input kind.
+        kind: &'static str,
+    },
+    /// A parameter that must be greater than zero.
+    #[error("must be greater than zero, got {value}")]
+    NotPositive {
+        /// The value found.
+        value: f64,
+    },
+    /// `min` above `max`.
+    #[error("min ({min}) must not exceed max ({max})")]
+    LimitsInverted {
+        /// The lower limit.
+        min: f64,
+        /// The upper limit.
+        max: f64,
+    },
+    /// Band thresholds that do not strictly decrease.
+    #[error("band thresholds must strictly decrease from the first band to the last")]
+    BandsOrder,
+    /// The last band does not start at 0, so some totals would have no band.
+    #[error("the last band must start at 0 so that every total has a band, got {value}")]
+    BandsIncomplete {
+        /// The last band's threshold.
+        value: f64,
+    },
+    /// A knock-out rule that does not fit the criterion's input kind.
+    #[error("a \"{rule}\" knock-out does not apply to a {kind} criterion")]
+    KnockoutMismatch {
+        /// The rule name.
+        rule: &'static str,
+        /// The criterion's input kind.
+        kind: &'static str,
+    },
+    /// A criterion's `default` is not a valid input for that criterion.
+    #[error("invalid default: {message}")]
+    InvalidDefault {
+        /// Why the default is invalid.
+        message: String,
+    },
+
+    // ---- input --------------------------------------------------------------------
+    /// The inputs document is not valid JSON or an input has an impossible shape.
+    #[error("{message}")]
+    InputParse {
+        /// The parser's message.
+        message: String,
+    },
+    /// The inputs document is larger than the engine accepts.
+    #[error("document is {size} bytes, more than the limit of {limit}")]
+    InputTooLarge {
+        /// Size in bytes.
+        size: usize,
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// A number criterion got something else.
+    #[error("expected a number or [low, high], got {got}")]
+    NotANumber {
+        /// The value received, as text.
+        got: String,
+    },
+    /// NaN or ±infinity as an input.
+    #[error("must be a finite number, got {got}")]
+    InputNotFinite {
+        /// The value received.
+        got: f64,
+    },
+    /// A number below the criterion's allowed minimum (e.g. negative hours).
+    #[error("must be at least {min}, got {got}")]
+    BelowMin {
+        /// Allowed minimum.
+        min: f64,
+        /// The value received.
+        got: f64,
+    },
+    /// A number above the criterion's allowed maximum.
+    #[error("must be at most {max}, got {got}")]
+    AboveMax {
+        /// Allowed maximum.
+        max: f64,
+        /// The value received.
+        got: f64,
+    },
+    /// A range whose low end exceeds its high end.
+    #[error("low ({low}) must not exceed high ({high})")]
+    RangeInverted {
+        /// Low end.
+        low: f64,
+        /// High end.
+        high: f64,
+    },
+    /// A range given for a criterion that is not a number.
+    #[error("a range or an evidence grade is only allowed for number criteria, this one is {kind}")]
+    RangeNotAllowed {
+        /// The criterion's input kind.
+        kind: &'static str,
+    },
+    /// A Likert answer that is not a whole number from 1 to the number of levels.
+    #[error("expected a whole number from 1 to {levels}, got {got}")]
+    LikertOutOfRange {
+        /// Number of levels.
+        levels: u32,
+        /// The value received, as text.
+        got: String,
+    },
+    /// A boolean criterion got something else.
+    #[error("expected true or false, got {got}")]
+    NotABoolean {
+        /// The value received, as text.
+        got: String,
+    },
+    /// A category criterion got something that is not one of its options.
+    #[error("expected one of {options}, got {got}")]
+    UnknownOption {
+        /// The allowed options, quoted and comma separated.
+        options: String,
+        /// The value received, as text.
+        got: String,
+    },
+    /// An evidence grade the rubric does not define.
+    #[error("unknown evidence grade \"{grade}\"; the rubric defines: {known}")]
+    UnknownEvidence {
+        /// The grade received.
+        grade: String,
+        /// The grades the rubric defines.
+        known: String,
+    },
+    /// An input for a criterion the rubric does not have.
+    #[error("no criterion with this id in rubric \"{rubric}\"")]
+    UnknownCriterion {
+        /// The rubric's id.
+        rubric: String,
+    },
+    /// A perspective the rubric does not define.
+    #[error("unknown perspective \"{id}\"; the rubric defines: {known}")]
+    UnknownPerspective {
+        /// The perspective asked for.
+        id: String,
+        /// The perspectives the rubric defines.
+        known: String,
+    },
+    /// A missing input under the `error` missing-data policy.
+    #[error("a value is required (the rubric's missing-data policy is \"error\")")]
+    Missing,
+    /// Every weighted criterion is missing under the `renormalise` policy.
+    #[error("nothing to score: every criterion with a weight is missing")]
+    NothingToScore,
+    /// The same column named twice in a matrix.
+    #[error("column named more than once")]
+    DuplicateColumn,
+    /// A row of a matrix with the wrong number of values.
+    #[error("expected {expected} values, got {got}")]
+    Shape {
+        /// Number of columns expected.
+        expected: usize,
+        /// Number of values received.
+        got: usize,
+    },
+}
+
+impl ErrorKind {
+    /// The stable machine-readable code, e.g. `"input.not_a_number"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::RubricParse { .. } => "rubric.parse",
+            Self::RubricTooLarge { .. } => "rubric.too_large",
+            Self::Empty => "rubric.empty",
+            Self::TooMany { .. } => "rubric.too_many",
+            Self::DuplicateId { .. } => "rubric.duplicate_id",
+            Self::InvalidId { .. } => "rubric.invalid_id",
+            Self::UnknownReference { .. } => "rubric.unknown_reference",
+            Self::NotFinite { .. } => "rubric.not_finite",
+            Self::NegativeWeight { .. } => "rubric.negative_weight",
+            Self::ZeroWeights { .. } => "rubric.zero_weights",
+            Self::BestEqualsWorst => "rubric.best_equals_worst",
+            Self::NotIncreasing { .. } => "rubric.not_increasing",
+            Self::NotBetween { .. } => "rubric.out_of_bounds",
+            Self::TooFew { .. } => "rubric.too_few",
+            Self::EmptyTheme => "rubric.empty_theme",
+            Self::NotApplicable { .. } => "rubric.not_applicable",
+            Self::NotPositive { .. } => "rubric.not_positive",
+            Self::LimitsInverted { .. } => "rubric.limits_inverted",
+            Self::BandsOrder => "rubric.bands_order",
+            Self::BandsIncomplete { .. } => "rubric.bands_incomplete",
+            Self::KnockoutMismatch { .. } => "rubric.knockout_mismatch",
+            Self::InvalidDefault { .. } => "rubric.invalid_default",
+            Self::InputParse { .. } => "input.parse",
+            Self::InputTooLarge { .. } => "input.too_large",
+            Self::NotANumber { .. } => "input.not_a_number",
+            Self::InputNotFinite { .. } => "input.not_finite",
+            Self::BelowMin { .. } => "input.below_min",
+            Self::AboveMax { .. } => "input.above_max",
+            Self::RangeInverted { .. } => "input.range_inverted",
+            Self::RangeNotAllowed { .. } => "input.range_not_allowed",
+            Self::LikertOutOfRange { .. } => "input.likert_out_of_range",
+            Self::NotABoolean { .. } => "input.not_a_boolean",
+            Self::UnknownOption { .. } => "input.unknown_option",
+            Self::UnknownEvidence { .. } => "input.unknown_evidence",
+            Self::UnknownCriterion { .. } => "input.unknown_criterion",
+            Self::UnknownPerspective { .. } => "input.unknown_perspective",
+            Self::Missing => "input.missing",
+            Self::NothingToScore => "input.nothing_to_score",
+            Self::DuplicateColumn => "input.duplicate_column",
+            Self::Shape { .. } => "input.shape",
+        }
+    }
+
+    /// Whether this is a rubric or an input error.
+    pub fn category(&self) -> ErrorCategory {
+        if self.code().starts_with("rubric.") {
+            ErrorCategory::Rubric
+        } else {
+            ErrorCategory::Input
+        }
+    }
+
+    /// Attach the path of the offending field.
+    pub fn at(self, path: impl Into<String>) -> Error {
+        Error {
+            path: path.into(),
+            kind: self,
+        }
+    }
+}
+
+/// An error with the path of the offending field, e.g.
+/// `criteria[3].value_function.best: must differ from worst`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    path: String,
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// Build an error from a kind and a path.
+    pub fn new(kind: ErrorKind, path: impl Into<String>) -> Self {
+        kind.at(path)
+    }
+
+    /// The stable machine-readable code, e.g. `"rubric.best_equals_worst"`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The path of the offending field (`criteria[3].weight`, `input.volunteer_hours`);
+    /// empty when the error concerns the whole document.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The human message without the path.
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+
+    /// Whether this is a rubric or an input error.
+    pub fn category(&self) -> ErrorCategory {
+        self.kind.category()
+    }
+
+    /// The same error with `prefix` put before its path (`rows[3]` + `input.x`).
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            prefix.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{prefix}{}", self.path)
+        } else {
+            format!("{prefix}.{}", self.path)
+        };
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}: {}", self.path, self.kind)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Several errors at once (what `validate` reports for a rubric with more than one mistake).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Errors(pub Vec<Error>);
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

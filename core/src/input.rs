@@ -1,0 +1,446 @@
+//! Inputs: what an initiative says for each criterion.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorKind, Result};
+
+/// Largest inputs document accepted by [`Inputs::from_json`] and [`Initiative::list_from_json`].
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One input value. In JSON: a number, `[low, high]` or `{"low": …, "high": …}`, `true` /
+/// `false`, an option id string, `null` (missing) or `{"value": x, "evidence": "grade"}`.
+///
+/// Whether the value fits its criterion is checked when scoring, so that the error can
+/// name the criterion and say what was expected.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputValue {
+    /// A number (number and Likert criteria; `0`/`1` are not booleans).
+    Number(f64),
+    /// An uncertain number: somewhere in `[low, high]` (number criteria only).
+    Range {
+        /// Low end.
+        low: f64,
+        /// High end.
+        high: f64,
+    },
+    /// A number with an evidence grade, widened into a range by the rubric's grade table.
+    Graded {
+        /// The number as given.
+        value: f64,
+        /// The evidence grade id.
+        evidence: String,
+    },
+    /// Yes or no (boolean criteria).
+    Bool(bool),
+    /// An option id (category criteria).
+    Text(String),
+    /// No value: the rubric's missing-data policy applies.
+    Missing,
+}
+
+impl InputValue {
+    /// The value as it would be written in JSON, for messages: `"lots"`, `12`, `[1, 2]`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Number(x) => format_number(*x),
+            Self::Range { low, high } => {
+                format!("[{}, {}]", format_number(*low), format_number(*high))
+            }
+            Self::Graded { value, evidence } => {
+                format!("{} ({evidence})", format_number(*value))
+            }
+            Self::Bool(b) => b.to_string(),
+            Self::Text(s) => format!("{s:?}"),
+            Self::Missing => "null".to_owned(),
+        }
+    }
+
+    /// Whether this is [`InputValue::Missing`].
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Self::Missing)
+    }
+}
+
+/// A number as JSON would write it (`12`, not `12.0`; `NaN` and `inf` as words).
+pub(crate) fn format_number(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+impl From<f64> for InputValue {
+    fn from(x: f64) -> Self {
+        Self::Number(x)
+    }
+}
+impl From<bool> for InputValue {
+    fn from(b: bool) -> Self {
+        Self::Bool(b)
+    }
+}
+impl From<&str> for InputValue {
+    fn from(s: &str) -> Self {
+        Self::Text(s.to_owned())
+    }
+}
+impl From<(f64, f64)> for InputValue {
+    fn from((low, high): (f64, f64)) -> Self {
+        Self::Range { low, high }
+    }
+}
+
+impl Serialize for InputValue {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Number(x) => s.serialize_f64(*x),
+            Self::Range { low, high } => {
+                let mut seq = s.serialize_seq(Some(2))?;
+                seq.serialize_element(low)?;
+                seq.serialize_element(high)?;
+                seq.end()
+            }
+            Self::Graded { value, evidence } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("value", value)?;
+                map.serialize_entry("evidence", evidence)?;
+                map.end()
+            }
+            Self::Bool(b) => s.serialize_bool(*b),
+            Self::Text(t) => s.serialize_str(t),
+            Self::Missing => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(InputVisitor)
+    }
+}
+
+struct InputVisitor;
+
+const EXPECTED: &str =
+    "a number, [low, high], {\"low\", \"high\"}, {\"value\", \"evidence\"}, true/false, an option id or null";
+
+impl<'de> Visitor<'de> for InputVisitor {
+    type Value = InputValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTED)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<InputValue, E> {
+        #[allow(clippy::cast_precision_loss)]
+        Ok(InputValue::Number(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<InputValue, E> {
+        #[allow(clippy::cast_precision_loss)]
+        Ok(InputValue::Number(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Number(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Text(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Text(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Missing)
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<InputValue, E> {
+        Ok(InputValue::Missing)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<InputValue, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<InputValue, A::Error> {
+        let bad = || de::Error::custom("a range must be [low, high]: two numbers");
+        let low: f64 = seq.next_element::<Num>()?.ok_or_else(bad)?.0;
+        let high: f64 = seq.next_element::<Num>()?.ok_or_else(bad)?.0;
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(bad());
+        }
+        Ok(InputValue::Range { low, high })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<InputValue, A::Error> {
+        let (mut low, mut high, mut value, mut evidence) = (None, None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "low" => low = Some(map.next_value::<Num>()?.0),
+                "high" => high = Some(map.next_value::<Num>()?.0),
+                "value" => value = Some(map.next_value::<Num>()?.0),
+                "evidence" => evidence = Some(map.next_value::<String>()?),
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "unknown key \"{other}\": expected {{\"low\", \"high\"}} or {{\"value\", \"evidence\"}}"
+                    )));
+                }
+            }
+        }
+        match (low, high, value, evidence) {
+            (Some(low), Some(high), None, None) => Ok(InputValue::Range { low, high }),
+            (None, None, Some(value), Some(evidence)) => Ok(InputValue::Graded { value, evidence }),
+            (None, None, Some(value), None) => Ok(InputValue::Number(value)),
+            _ => Err(de::Error::custom(
+                "expected {\"low\", \"high\"} or {\"value\", \"evidence\"}",
+            )),
+        }
+    }
+}
+
+/// A number inside a range or graded input (integers accepted).
+struct Num(f64);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Num, E> {
+                #[allow(clippy::cast_precision_loss)]
+                Ok(Num(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Num, E> {
+                #[allow(clippy::cast_precision_loss)]
+                Ok(Num(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Num, E> {
+                Ok(Num(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The inputs of one initiative: criterion id → value. Ids not present count as missing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Inputs(BTreeMap<String, InputValue>);
+
+impl Inputs {
+    /// No inputs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the input of one criterion (replacing any earlier one).
+    pub fn insert(&mut self, id: impl Into<String>, value: impl Into<InputValue>) -> &mut Self {
+        self.0.insert(id.into(), value.into());
+        self
+    }
+
+    /// The same inputs with one more: `Inputs::new().with("x", 3.0).with("y", true)`.
+    #[must_use]
+    pub fn with(mut self, id: impl Into<String>, value: impl Into<InputValue>) -> Self {
+        self.insert(id, value);
+        self
+    }
+
+    /// The input of one criterion, if given.
+    pub fn get(&self, id: &str) -> Option<&InputValue> {
+        self.0.get(id)
+    }
+
+    /// Remove the input of one criterion.
+    pub fn remove(&mut self, id: &str) -> Option<InputValue> {
+        self.0.remove(id)
+    }
+
+    /// All inputs, by id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &InputValue)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Number of inputs given (including explicit `Missing`).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no inputs are given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Parse a JSON object of criterion id → value.
+    ///
+    /// # Errors
+    /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` (with the path of the bad
+    /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape.
+    pub fn from_json(text: &str) -> Result<Self> {
+        check_size(text)?;
+        parse_json(text, "input")
+    }
+}
+
+impl<K: Into<String>, V: Into<InputValue>> FromIterator<(K, V)> for Inputs {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+/// An initiative: an id, a name and its inputs (the format of the example files).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Initiative {
+    /// Stable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Optional description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The inputs, by criterion id.
+    pub inputs: Inputs,
+}
+
+impl Initiative {
+    /// Parse one initiative object or an array of them.
+    ///
+    /// # Errors
+    /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` with the path of the
+    /// offending field (e.g. `[2].inputs.support_share`).
+    pub fn list_from_json(text: &str) -> Result<Vec<Self>> {
+        check_size(text)?;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            Many(Vec<serde_json::Value>),
+            One(serde_json::Value),
+        }
+        // First the outer shape, then each initiative, so that errors carry a precise path.
+        let outer: OneOrMany = parse_json(text, "")?;
+        match outer {
+            OneOrMany::One(v) => Ok(vec![from_value(v, "")?]),
+            OneOrMany::Many(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| from_value(v, &format!("[{i}]")))
+                .collect(),
+        }
+    }
+}
+
+fn check_size(text: &str) -> Result<()> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(ErrorKind::InputTooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        }
+        .at(""));
+    }
+    Ok(())
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty() || path == ".") {
+        (_, true) => prefix.to_owned(),
+        (true, false) => path.to_owned(),
+        (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
+        (false, false) => format!("{prefix}.{path}"),
+    }
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = join(prefix, &e.path().to_string());
+        ErrorKind::InputParse {
+            message: e.into_inner().to_string(),
+        }
+        .at(path)
+    })?;
+    de.end().map_err(|e| {
+        ErrorKind::InputParse {
+            message: e.to_string(),
+        }
+        .at(prefix)
+    })?;
+    Ok(value)
+}
+
+fn from_value<T: for<'de> Deserialize<'de>>(v: serde_json::Value, prefix: &str) -> Result<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = join(prefix, &e.path().to_string());
+        ErrorKind::InputParse {
+            message: e.into_inner().to_string(),
+        }
+        .at(path)
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shapes() {
+        let i = Inputs::from_json(
+            r#"{"a": 3, "b": [1, 2.5], "c": {"low": 1, "high": 2}, "d": true, "e": "ja",
+                "f": null, "g": {"value": 4, "evidence": "claimed"}}"#,
+        )
+        .unwrap();
+        assert_eq!(i.get("a"), Some(&InputValue::Number(3.0)));
+        assert_eq!(i.get("b"), Some(&InputValue::Range { low: 1.0, high: 2.5 }));
+        assert_eq!(i.get("c"), Some(&InputValue::Range { low: 1.0, high: 2.0 }));
+        assert_eq!(i.get("d"), Some(&InputValue::Bool(true)));
+        assert_eq!(i.get("e"), Some(&InputValue::Text("ja".into())));
+        assert_eq!(i.get("f"), Some(&InputValue::Missing));
+        assert_eq!(
+            i.get("g"),
+            Some(&InputValue::Graded {
+                value: 4.0,
+                evidence: "claimed".into()
+            })
+        );
+        // Round trip through JSON.
+        let back = Inputs::from_json(&serde_json::to_string(&i).unwrap()).unwrap();
+        assert_eq!(back, i);
+    }
+
+    #[test]
+    fn bad_shapes_name_the_field() {
+        let e = Inputs::from_json(r#"{"a": 1, "hours": [1, 2, 3]}"#).unwrap_err();
+        assert_eq!(e.code(), "input.parse");
+        assert_eq!(e.path(), "input.hours");
+        let e = Inputs::from_json(r#"{"hours": {"lo": 1}}"#).unwrap_err();
+        assert_eq!(e.path(), "input.hours");
+        let e = Inputs::from_json("[1, 2]").unwrap_err();
+        assert_eq!(e.code(), "input.parse");
+        let e = Inputs::from_json(r#"{"a": 1} trailing"#).unwrap_err();
+        assert_eq!(e.code(), "input.parse");
+    }
+
+    #[test]
+    fn initiatives_one_or_many() {
+        let one = Initiative::list_from_json(r#"{"id": "a", "name": "A", "inputs": {"x": 1}}"#)
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        let many = Initiative::list_from_json(
+            r#"[{"id": "a", "name": "A", "inputs": {}}, {"id": "b", "name": "B", "inputs": {"x": [1]}}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(many.path(), "[1].inputs.x");
+    }
+
+    #[test]
+    fn too_large() {
+        let big = " ".repeat(MAX_INPUT_BYTES + 1);
+        assert_eq!(Inputs::from_json(&big).unwrap_err().code(), "input.too_large");
+    }
+}

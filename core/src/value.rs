@@ -1,0 +1,227 @@
+//! Value functions: map a raw input to a value in `[0, 1]`.
+//!
+//! Every transcendental function goes through `libm`, so native and wasm builds give the
+//! same bits.
+
+/// A compiled value function (parameters validated, constants precomputed).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ValueFn {
+    /// `clamp((x − worst)/(best − worst), 0, 1)`.
+    Linear { worst: f64, best: f64 },
+    /// Linear between points, flat outside. `xs` strictly increasing, `vs` in `[0, 1]`.
+    Piecewise { xs: Vec<f64>, vs: Vec<f64> },
+    /// `ln(1 + x/scale) / ln(1 + best/scale)`, clamped; `denominator = ln(1 + best/scale)`.
+    Log { scale: f64, denominator: f64 },
+    /// `(x − 1)/(levels − 1)` for whole x in `1..=levels`.
+    Likert { levels: u32 },
+    /// 0 or 1.
+    Boolean,
+    /// Option index → value.
+    Category { values: Vec<f64> },
+}
+
+/// A value and whether the input lay outside the function's sloped part.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Valued {
+    pub value: f64,
+    pub clamped: bool,
+}
+
+impl ValueFn {
+    /// Value of a finite number input for the number kinds (`linear`, `piecewise`, `log`).
+    /// For the discrete kinds `x` must already be validated (see `Criterion::check_number`).
+    #[inline]
+    pub(crate) fn eval(&self, x: f64) -> Valued {
+        match self {
+            Self::Linear { worst, best } => clamp01((x - worst) / (best - worst)),
+            Self::Piecewise { xs, vs } => piecewise(xs, vs, x),
+            Self::Log { scale, denominator } => {
+                if x <= 0.0 {
+                    Valued {
+                        value: 0.0,
+                        clamped: x < 0.0,
+                    }
+                } else {
+                    clamp01(libm::log1p(x / scale) / denominator)
+                }
+            }
+            Self::Likert { levels } => Valued {
+                value: (x - 1.0) / f64::from(levels - 1),
+                clamped: false,
+            },
+            Self::Boolean => Valued {
+                value: if x != 0.0 { 1.0 } else { 0.0 },
+                clamped: false,
+            },
+            Self::Category { values } => Valued {
+                // The index was validated by the caller; a bad one counts as 0.
+                value: index_of(x)
+                    .and_then(|i| values.get(i))
+                    .copied()
+                    .unwrap_or(0.0),
+                clamped: false,
+            },
+        }
+    }
+
+    /// Smallest and largest value over `[low, high]` (exact: value functions are monotone,
+    /// except `piecewise`, whose extremes lie at the ends or at a breakpoint inside).
+    pub(crate) fn extremes(&self, low: f64, high: f64) -> (f64, f64) {
+        let a = self.eval(low).value;
+        let b = self.eval(high).value;
+        let (mut lo, mut hi) = if a <= b { (a, b) } else { (b, a) };
+        if let Self::Piecewise { xs, vs } = self {
+            for (x, v) in xs.iter().zip(vs) {
+                if *x > low && *x < high {
+                    lo = lo.min(*v);
+                    hi = hi.max(*v);
+                }
+            }
+        }
+        (lo, hi)
+    }
+}
+
+#[inline]
+fn clamp01(t: f64) -> Valued {
+    if t < 0.0 {
+        Valued {
+            value: 0.0,
+            clamped: true,
+        }
+    } else if t > 1.0 {
+        Valued {
+            value: 1.0,
+            clamped: true,
+        }
+    } else {
+        Valued {
+            value: t,
+            clamped: false,
+        }
+    }
+}
+
+#[inline]
+fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> Valued {
+    let (Some(&x0), Some(&v0), Some(&xn), Some(&vn)) = (xs.first(), vs.first(), xs.last(), vs.last())
+    else {
+        return Valued {
+            value: 0.0,
+            clamped: true,
+        };
+    };
+    if x <= x0 {
+        return Valued {
+            value: v0,
+            clamped: x < x0,
+        };
+    }
+    if x >= xn {
+        return Valued {
+            value: vn,
+            clamped: x > xn,
+        };
+    }
+    // x0 < x < xn: find the segment [xs[k-1], xs[k]] with xs[k-1] < x <= xs[k].
+    let k = xs.partition_point(|&p| p < x);
+    match (xs.get(k.wrapping_sub(1)), xs.get(k), vs.get(k.wrapping_sub(1)), vs.get(k)) {
+        (Some(&xa), Some(&xb), Some(&va), Some(&vb)) => Valued {
+            value: va + (x - xa) * (vb - va) / (xb - xa),
+            clamped: false,
+        },
+        _ => Valued {
+            value: vn,
+            clamped: false,
+        },
+    }
+}
+
+/// A float that holds a whole non-negative index, as an index.
+#[inline]
+pub(crate) fn index_of(x: f64) -> Option<usize> {
+    if x >= 0.0 && x.fract() == 0.0 && x < 4_294_967_296.0 {
+        // Exact: x is a whole number below 2^32.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some(x as usize)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    fn v(f: &ValueFn, x: f64) -> f64 {
+        f.eval(x).value
+    }
+
+    #[test]
+    fn linear_by_hand() {
+        // worst 10, best 30: x = 15 → (15 − 10)/(30 − 10) = 5/20 = 0.25.
+        let f = ValueFn::Linear {
+            worst: 10.0,
+            best: 30.0,
+        };
+        assert_relative_eq!(v(&f, 15.0), 0.25);
+        assert_eq!(f.eval(5.0), Valued { value: 0.0, clamped: true });
+        assert_eq!(f.eval(31.0), Valued { value: 1.0, clamped: true });
+        assert_eq!(f.eval(30.0), Valued { value: 1.0, clamped: false });
+        // A cost criterion: worst 100, best 0: x = 25 → (25 − 100)/(0 − 100) = 0.75.
+        let cost = ValueFn::Linear {
+            worst: 100.0,
+            best: 0.0,
+        };
+        assert_relative_eq!(v(&cost, 25.0), 0.75);
+        assert_eq!(cost.eval(-1.0).clamped, true);
+    }
+
+    #[test]
+    fn piecewise_by_hand() {
+        // Points (0,0) (10,0.5) (20,0.3): x = 5 → 0 + 5·0.5/10 = 0.25;
+        // x = 15 → 0.5 + 5·(0.3 − 0.5)/10 = 0.4; flat outside.
+        let f = ValueFn::Piecewise {
+            xs: vec![0.0, 10.0, 20.0],
+            vs: vec![0.0, 0.5, 0.3],
+        };
+        assert_relative_eq!(v(&f, 5.0), 0.25);
+        assert_relative_eq!(v(&f, 10.0), 0.5);
+        assert_relative_eq!(v(&f, 15.0), 0.4);
+        assert_eq!(f.eval(-3.0), Valued { value: 0.0, clamped: true });
+        assert_eq!(f.eval(25.0), Valued { value: 0.3, clamped: true });
+        // Over [5, 15] the peak 0.5 at x = 10 lies inside: extremes (0.25, 0.5).
+        let (lo, hi) = f.extremes(5.0, 15.0);
+        assert_relative_eq!(lo, 0.25);
+        assert_relative_eq!(hi, 0.5);
+    }
+
+    #[test]
+    fn log_by_hand() {
+        // best 900, scale 100: denominator ln(1 + 9) = ln 10.
+        // x = 99·… pick x = 100: ln(2)/ln(10) = 0.30102999566398120 (log10 2).
+        let f = ValueFn::Log {
+            scale: 100.0,
+            denominator: libm::log1p(9.0),
+        };
+        assert_relative_eq!(v(&f, 100.0), 0.301_029_995_663_981_2, epsilon = 1e-15);
+        assert_relative_eq!(v(&f, 900.0), 1.0, epsilon = 1e-15);
+        assert_eq!(f.eval(2000.0), Valued { value: 1.0, clamped: true });
+        assert_eq!(f.eval(0.0), Valued { value: 0.0, clamped: false });
+        assert_eq!(f.eval(-5.0), Valued { value: 0.0, clamped: true });
+    }
+
+    #[test]
+    fn discrete_by_hand() {
+        // Likert 5: level 4 → (4 − 1)/(5 − 1) = 0.75.
+        assert_relative_eq!(v(&ValueFn::Likert { levels: 5 }, 4.0), 0.75);
+        assert_relative_eq!(v(&ValueFn::Boolean, 1.0), 1.0);
+        assert_relative_eq!(v(&ValueFn::Boolean, 0.0), 0.0);
+        let c = ValueFn::Category {
+            values: vec![0.0, 0.6, 1.0],
+        };
+        assert_relative_eq!(v(&c, 1.0), 0.6);
+    }
+}
