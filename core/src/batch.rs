@@ -216,7 +216,10 @@ impl BatchScorer<'_> {
     /// its path (`rows[12].input.support_share`).
     pub fn totals(&self, data: &[f64], out: &mut [f64]) -> Result<()> {
         let n = self.columns.max(1);
-        if data.len() % n != 0 || data.len() / n != out.len() || (self.columns == 0 && !data.is_empty()) {
+        if data.len() % n != 0
+            || data.len() / n != out.len()
+            || (self.columns == 0 && !data.is_empty())
+        {
             return Err(ErrorKind::Shape {
                 expected: out.len() * self.columns,
                 got: data.len(),
@@ -229,7 +232,9 @@ impl BatchScorer<'_> {
             return Ok(());
         }
         for (r, (row, slot)) in data.chunks_exact(n).zip(out.iter_mut()).enumerate() {
-            *slot = self.total(row).map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
+            *slot = self
+                .total(row)
+                .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
         }
         Ok(())
     }

@@ -51,9 +51,7 @@ pub enum ErrorKind {
         id: String,
     },
     /// An id is empty, too long or uses characters other than letters, digits, `_` and `-`.
-    #[error(
-        "invalid id \"{id}\": use 1 to 64 letters, digits, '_' or '-', starting with a letter"
-    )]
+    #[error("invalid id \"{id}\": use 1 to 64 letters, digits, '_' or '-', starting with a letter")]
     InvalidId {
         /// The offending id.
         id: String,

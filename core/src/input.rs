@@ -127,8 +127,7 @@ impl<'de> Deserialize<'de> for InputValue {
 
 struct InputVisitor;
 
-const EXPECTED: &str =
-    "a number, [low, high], {\"low\", \"high\"}, {\"value\", \"evidence\"}, true/false, an option id or null";
+const EXPECTED: &str = "a number, [low, high], {\"low\", \"high\"}, {\"value\", \"evidence\"}, true/false, an option id or null";
 
 impl<'de> Visitor<'de> for InputVisitor {
     type Value = InputValue;
@@ -289,7 +288,11 @@ impl Inputs {
 
 impl<K: Into<String>, V: Into<InputValue>> FromIterator<(K, V)> for Inputs {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Self(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }
 
@@ -396,8 +399,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(i.get("a"), Some(&InputValue::Number(3.0)));
-        assert_eq!(i.get("b"), Some(&InputValue::Range { low: 1.0, high: 2.5 }));
-        assert_eq!(i.get("c"), Some(&InputValue::Range { low: 1.0, high: 2.0 }));
+        assert_eq!(
+            i.get("b"),
+            Some(&InputValue::Range {
+                low: 1.0,
+                high: 2.5
+            })
+        );
+        assert_eq!(
+            i.get("c"),
+            Some(&InputValue::Range {
+                low: 1.0,
+                high: 2.0
+            })
+        );
         assert_eq!(i.get("d"), Some(&InputValue::Bool(true)));
         assert_eq!(i.get("e"), Some(&InputValue::Text("ja".into())));
         assert_eq!(i.get("f"), Some(&InputValue::Missing));
@@ -428,8 +443,8 @@ mod tests {
 
     #[test]
     fn initiatives_one_or_many() {
-        let one = Initiative::list_from_json(r#"{"id": "a", "name": "A", "inputs": {"x": 1}}"#)
-            .unwrap();
+        let one =
+            Initiative::list_from_json(r#"{"id": "a", "name": "A", "inputs": {"x": 1}}"#).unwrap();
         assert_eq!(one.len(), 1);
         let many = Initiative::list_from_json(
             r#"[{"id": "a", "name": "A", "inputs": {}}, {"id": "b", "name": "B", "inputs": {"x": [1]}}]"#,
@@ -441,6 +456,9 @@ mod tests {
     #[test]
     fn too_large() {
         let big = " ".repeat(MAX_INPUT_BYTES + 1);
-        assert_eq!(Inputs::from_json(&big).unwrap_err().code(), "input.too_large");
+        assert_eq!(
+            Inputs::from_json(&big).unwrap_err().code(),
+            "input.too_large"
+        );
     }
 }

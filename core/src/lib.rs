@@ -45,7 +45,10 @@
 //! assert_eq!(err.to_string(), r#"input.volunteer_hours: expected a number or [low, high], got "lots""#);
 //! ```
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 #![deny(missing_docs)]
 
 mod batch;
@@ -72,6 +75,6 @@ pub use rubric::{
     Perspective, Rubric, Theme,
 };
 pub use score::{
-    CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score,
-    ThemeScore, Warning,
+    CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
+    Warning,
 };

@@ -458,8 +458,12 @@ impl Rubric {
             Some(p) => match self.inner.perspectives.iter().position(|x| x.id == p) {
                 Some(k) => k + 1,
                 None => {
-                    let known: Vec<&str> =
-                        self.inner.perspectives.iter().map(|x| x.id.as_str()).collect();
+                    let known: Vec<&str> = self
+                        .inner
+                        .perspectives
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect();
                     return Err(ErrorKind::UnknownPerspective {
                         id: p.to_owned(),
                         known: if known.is_empty() {
@@ -512,7 +516,8 @@ impl RubricDoc {
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
         let mut de = serde_json::Deserializer::from_str(text);
-        let doc: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+        let doc: Self =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
         de.end().map_err(|e| {
             ErrorKind::RubricParse {
                 format: "JSON",
@@ -595,7 +600,10 @@ fn check_size(text: &str) -> Result<()> {
     Ok(())
 }
 
-fn parse_error<E: std::fmt::Display>(format: &'static str, e: serde_path_to_error::Error<E>) -> Error {
+fn parse_error<E: std::fmt::Display>(
+    format: &'static str,
+    e: serde_path_to_error::Error<E>,
+) -> Error {
     let path = e.path().to_string();
     let path = if path == "." { String::new() } else { path };
     ErrorKind::RubricParse {
@@ -623,7 +631,10 @@ impl Check {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
-            self.push(ErrorKind::InvalidId { id: id.to_owned() }, format!("{path}.id"));
+            self.push(
+                ErrorKind::InvalidId { id: id.to_owned() },
+                format!("{path}.id"),
+            );
         }
     }
 
@@ -634,7 +645,10 @@ impl Check {
             let p = format!("{path}[{i}]");
             self.id(id, &p);
             if !seen.insert(id) {
-                self.push(ErrorKind::DuplicateId { id: id.to_owned() }, format!("{p}.id"));
+                self.push(
+                    ErrorKind::DuplicateId { id: id.to_owned() },
+                    format!("{p}.id"),
+                );
             }
         }
     }
@@ -818,7 +832,10 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
 
     // Perspectives and weight sets.
     ck.count(doc.perspectives.len(), MAX_ITEMS, "perspectives");
-    ck.ids(doc.perspectives.iter().map(|p| p.id.as_str()), "perspectives");
+    ck.ids(
+        doc.perspectives.iter().map(|p| p.id.as_str()),
+        "perspectives",
+    );
     let theme_weights: Vec<f64> = themes.iter().map(|t| t.weight).collect();
     let criterion_weights: Vec<f64> = criteria.iter().map(|c: &Criterion| c.weight).collect();
     let criterion_themes: Vec<usize> = criteria.iter().map(|c| c.theme).collect();
@@ -829,11 +846,12 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let mut weight_sets = Vec::with_capacity(doc.perspectives.len() + 1);
-    let errors_before = ck.errors.len();
+    // Weight sets are computed only from otherwise valid weights.
     if ck.errors.is_empty() {
         match effective_weights(&theme_weights, &criterion_weights, &criterion_themes) {
             Ok(w) => weight_sets.push(WeightSet { criteria: w }),
-            Err((kind, path)) => ck.push(kind, path),
+            Err((kind, None)) => ck.push(kind, "themes"),
+            Err((kind, Some(t))) => ck.push(kind, format!("themes[{t}]")),
         }
     }
     let mut perspectives = Vec::with_capacity(doc.perspectives.len());
@@ -879,10 +897,14 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
                 ),
             }
         }
-        if ck.errors.len() == errors_before {
+        if ck.errors.is_empty() {
             match effective_weights(&tw, &cw, &criterion_themes) {
                 Ok(w) => weight_sets.push(WeightSet { criteria: w }),
-                Err((kind, sub)) => ck.push(kind, format!("{path}.{sub}")),
+                Err((kind, None)) => ck.push(kind, format!("{path}.themes")),
+                Err((kind, Some(t))) => {
+                    let id = themes.get(t).map_or("", |t| t.id.as_str());
+                    ck.push(kind, format!("{path}.themes.{id}"));
+                }
             }
         }
         perspectives.push(Perspective {
@@ -899,15 +921,29 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
         }
         ck.between(m.discount_rate, 0.0, 1.0, "monetisation.discount_rate");
         ck.count(m.proxies.len(), MAX_ITEMS, "monetisation.proxies");
-        ck.ids(m.proxies.iter().map(|p| p.id.as_str()), "monetisation.proxies");
+        ck.ids(
+            m.proxies.iter().map(|p| p.id.as_str()),
+            "monetisation.proxies",
+        );
         for (i, p) in m.proxies.iter().enumerate() {
-            ck.between(p.value, 0.0, MAX_MAGNITUDE, format!("monetisation.proxies[{i}].value"));
+            ck.between(
+                p.value,
+                0.0,
+                MAX_MAGNITUDE,
+                format!("monetisation.proxies[{i}].value"),
+            );
         }
         ck.count(m.outcomes.len(), MAX_ITEMS, "monetisation.outcomes");
-        ck.ids(m.outcomes.iter().map(|o| o.id.as_str()), "monetisation.outcomes");
+        ck.ids(
+            m.outcomes.iter().map(|o| o.id.as_str()),
+            "monetisation.outcomes",
+        );
         for (i, o) in m.outcomes.iter().enumerate() {
             let path = format!("monetisation.outcomes[{i}]");
-            match criterion_index.get(o.criterion.as_str()).and_then(|&c| criteria.get(c)) {
+            match criterion_index
+                .get(o.criterion.as_str())
+                .and_then(|&c| criteria.get(c))
+            {
                 Some(c) if c.kind != InputKind::Number => ck.push(
                     ErrorKind::NotApplicable {
                         field: "outcome",
@@ -983,13 +1019,10 @@ fn effective_weights(
     themes: &[f64],
     criteria: &[f64],
     criterion_themes: &[usize],
-) -> std::result::Result<Vec<f64>, (ErrorKind, String)> {
+) -> std::result::Result<Vec<f64>, (ErrorKind, Option<usize>)> {
     let theme_total: f64 = themes.iter().sum();
     if theme_total <= 0.0 {
-        return Err((
-            ErrorKind::ZeroWeights { what: "the themes" },
-            "themes".to_owned(),
-        ));
+        return Err((ErrorKind::ZeroWeights { what: "the themes" }, None));
     }
     let mut in_theme = vec![0.0; themes.len()];
     for (w, &t) in criteria.iter().zip(criterion_themes) {
@@ -1003,7 +1036,7 @@ fn effective_weights(
                 ErrorKind::ZeroWeights {
                     what: "this theme's criteria",
                 },
-                format!("themes[{t}]"),
+                Some(t),
             ));
         }
     }
@@ -1028,7 +1061,8 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
     let mut options = Vec::new();
     let (kind, vf) = match &c.value_function {
         ValueFunctionDoc::Linear { worst, best } => {
-            let ok = ck.finite(*worst, format!("{vpath}.worst")) & ck.finite(*best, format!("{vpath}.best"));
+            let ok = ck.finite(*worst, format!("{vpath}.worst"))
+                & ck.finite(*best, format!("{vpath}.best"));
             if ok && worst == best {
                 ck.push(ErrorKind::BestEqualsWorst, format!("{vpath}.best"));
             }
@@ -1080,7 +1114,10 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
             let mut ok = true;
             for (name, x) in [("best", *best), ("scale", *scale)] {
                 if ck.finite(x, format!("{vpath}.{name}")) && x <= 0.0 {
-                    ck.push(ErrorKind::NotPositive { value: x }, format!("{vpath}.{name}"));
+                    ck.push(
+                        ErrorKind::NotPositive { value: x },
+                        format!("{vpath}.{name}"),
+                    );
                     ok = false;
                 }
             }
@@ -1162,7 +1199,10 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
     }
     if let (Some(min), Some(max)) = (c.min, c.max) {
         if min > max {
-            ck.push(ErrorKind::LimitsInverted { min, max }, format!("{path}.max"));
+            ck.push(
+                ErrorKind::LimitsInverted { min, max },
+                format!("{path}.max"),
+            );
         }
     }
 

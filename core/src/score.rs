@@ -273,7 +273,11 @@ impl Criterion {
     }
 
     fn unknown_option(&self, got: String) -> ErrorKind {
-        let options: Vec<String> = self.options.iter().map(|o| format!("{:?}", o.id())).collect();
+        let options: Vec<String> = self
+            .options
+            .iter()
+            .map(|o| format!("{:?}", o.id()))
+            .collect();
         ErrorKind::UnknownOption {
             options: options.join(", "),
             got,
@@ -491,7 +495,11 @@ pub(crate) fn attribute(
                     continue;
                 }
                 let lost = if zero_weight > 0.0 {
-                    if e.v <= 0.0 { 100.0 * s / zero_weight } else { 0.0 }
+                    if e.v <= 0.0 {
+                        100.0 * s / zero_weight
+                    } else {
+                        0.0
+                    }
                 } else if log_total > 0.0 {
                     gap * (-s * libm::log(e.v)) / log_total
                 } else {
@@ -541,7 +549,9 @@ impl Rubric {
             };
             let e = match e {
                 Some(e) => e,
-                None => c.resolve_missing(self.missing_policy(), grades).map_err(at)?,
+                None => c
+                    .resolve_missing(self.missing_policy(), grades)
+                    .map_err(at)?,
             };
             evals.push(e);
         }
@@ -608,12 +618,11 @@ impl Rubric {
             } else {
                 w / weight_sum
             };
-            let interval = (self.aggregation() == Aggregation::WeightedSum && e.ranged()).then(|| {
-                Interval {
+            let interval =
+                (self.aggregation() == Aggregation::WeightedSum && e.ranged()).then(|| Interval {
                     low: 100.0 * share * e.v_lo,
                     high: 100.0 * share * e.v_hi,
-                }
-            });
+                });
             rows.push(CriterionScore {
                 id: c.id().to_owned(),
                 theme: self

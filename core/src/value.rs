@@ -104,7 +104,8 @@ fn clamp01(t: f64) -> Valued {
 
 #[inline]
 fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> Valued {
-    let (Some(&x0), Some(&v0), Some(&xn), Some(&vn)) = (xs.first(), vs.first(), xs.last(), vs.last())
+    let (Some(&x0), Some(&v0), Some(&xn), Some(&vn)) =
+        (xs.first(), vs.first(), xs.last(), vs.last())
     else {
         return Valued {
             value: 0.0,
@@ -125,7 +126,12 @@ fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> Valued {
     }
     // x0 < x < xn: find the segment [xs[k-1], xs[k]] with xs[k-1] < x <= xs[k].
     let k = xs.partition_point(|&p| p < x);
-    match (xs.get(k.wrapping_sub(1)), xs.get(k), vs.get(k.wrapping_sub(1)), vs.get(k)) {
+    match (
+        xs.get(k.wrapping_sub(1)),
+        xs.get(k),
+        vs.get(k.wrapping_sub(1)),
+        vs.get(k),
+    ) {
         (Some(&xa), Some(&xb), Some(&va), Some(&vb)) => Valued {
             value: va + (x - xa) * (vb - va) / (xb - xa),
             clamped: false,
@@ -167,9 +173,27 @@ mod tests {
             best: 30.0,
         };
         assert_relative_eq!(v(&f, 15.0), 0.25);
-        assert_eq!(f.eval(5.0), Valued { value: 0.0, clamped: true });
-        assert_eq!(f.eval(31.0), Valued { value: 1.0, clamped: true });
-        assert_eq!(f.eval(30.0), Valued { value: 1.0, clamped: false });
+        assert_eq!(
+            f.eval(5.0),
+            Valued {
+                value: 0.0,
+                clamped: true
+            }
+        );
+        assert_eq!(
+            f.eval(31.0),
+            Valued {
+                value: 1.0,
+                clamped: true
+            }
+        );
+        assert_eq!(
+            f.eval(30.0),
+            Valued {
+                value: 1.0,
+                clamped: false
+            }
+        );
         // A cost criterion: worst 100, best 0: x = 25 → (25 − 100)/(0 − 100) = 0.75.
         let cost = ValueFn::Linear {
             worst: 100.0,
@@ -190,8 +214,20 @@ mod tests {
         assert_relative_eq!(v(&f, 5.0), 0.25);
         assert_relative_eq!(v(&f, 10.0), 0.5);
         assert_relative_eq!(v(&f, 15.0), 0.4);
-        assert_eq!(f.eval(-3.0), Valued { value: 0.0, clamped: true });
-        assert_eq!(f.eval(25.0), Valued { value: 0.3, clamped: true });
+        assert_eq!(
+            f.eval(-3.0),
+            Valued {
+                value: 0.0,
+                clamped: true
+            }
+        );
+        assert_eq!(
+            f.eval(25.0),
+            Valued {
+                value: 0.3,
+                clamped: true
+            }
+        );
         // Over [5, 15] the peak 0.5 at x = 10 lies inside: extremes (0.25, 0.5).
         let (lo, hi) = f.extremes(5.0, 15.0);
         assert_relative_eq!(lo, 0.25);
@@ -208,9 +244,27 @@ mod tests {
         };
         assert_relative_eq!(v(&f, 100.0), 0.301_029_995_663_981_2, epsilon = 1e-15);
         assert_relative_eq!(v(&f, 900.0), 1.0, epsilon = 1e-15);
-        assert_eq!(f.eval(2000.0), Valued { value: 1.0, clamped: true });
-        assert_eq!(f.eval(0.0), Valued { value: 0.0, clamped: false });
-        assert_eq!(f.eval(-5.0), Valued { value: 0.0, clamped: true });
+        assert_eq!(
+            f.eval(2000.0),
+            Valued {
+                value: 1.0,
+                clamped: true
+            }
+        );
+        assert_eq!(
+            f.eval(0.0),
+            Valued {
+                value: 0.0,
+                clamped: false
+            }
+        );
+        assert_eq!(
+            f.eval(-5.0),
+            Valued {
+                value: 0.0,
+                clamped: true
+            }
+        );
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Runs every cross-language test vector in `tests/vectors/` (see its README).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
@@ -48,10 +53,12 @@ fn check(path: &PathBuf) -> Vec<String> {
         "{name}: every vector needs a note"
     );
     let perspective = v["perspective"].as_str();
-    let result = load_rubric(&v).map_err(|e| ("rubric", e)).and_then(|rubric| {
-        let inputs = Inputs::from_json(&v["inputs"].to_string()).map_err(|e| ("score", e))?;
-        rubric.score(&inputs, perspective).map_err(|e| ("score", e))
-    });
+    let result = load_rubric(&v)
+        .map_err(|e| ("rubric", e))
+        .and_then(|rubric| {
+            let inputs = Inputs::from_json(&v["inputs"].to_string()).map_err(|e| ("score", e))?;
+            rubric.score(&inputs, perspective).map_err(|e| ("score", e))
+        });
     let mut problems = Vec::new();
     match (&v["expected"], &v["error"], result) {
         (Value::Object(want), Value::Null, Ok(score)) => {
@@ -104,7 +111,10 @@ fn check(path: &PathBuf) -> Vec<String> {
             // Laws every score obeys.
             let sum: f64 = score.criteria.iter().map(|c| c.points).sum();
             if (sum - score.total).abs() > 1e-9 {
-                problems.push(format!("{name}: points add up to {sum}, total {}", score.total));
+                problems.push(format!(
+                    "{name}: points add up to {sum}, total {}",
+                    score.total
+                ));
             }
         }
         (Value::Null, Value::Object(want), Err((stage, e))) => {
@@ -119,7 +129,9 @@ fn check(path: &PathBuf) -> Vec<String> {
                 ));
             }
         }
-        (_, _, Ok(score)) => problems.push(format!("{name}: expected an error, got {}", score.total)),
+        (_, _, Ok(score)) => {
+            problems.push(format!("{name}: expected an error, got {}", score.total))
+        }
         (_, _, Err((stage, e))) => problems.push(format!("{name}: unexpected {stage} error: {e}")),
     }
     problems
@@ -128,7 +140,16 @@ fn check(path: &PathBuf) -> Vec<String> {
 #[test]
 fn every_vector_passes() {
     let files = vector_files();
-    assert!(files.len() >= 12, "expected at least 12 vectors, found {}", files.len());
+    assert!(
+        files.len() >= 12,
+        "expected at least 12 vectors, found {}",
+        files.len()
+    );
     let problems: Vec<String> = files.iter().flat_map(check).collect();
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
