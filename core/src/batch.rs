@@ -185,7 +185,7 @@ impl BatchScorer<'_> {
         let mut evals = (0..self.column_of.len()).map(|i| {
             let e = self
                 .eval(i, self.value_at(i, low), self.value_at(i, high))
-                .unwrap_or_else(|_| Eval::DROPPED);
+                .unwrap_or(Eval::DROPPED);
             (i, e)
         });
         attribute(
@@ -216,7 +216,7 @@ impl BatchScorer<'_> {
     /// its path (`rows[12].input.support_share`).
     pub fn totals(&self, data: &[f64], out: &mut [f64]) -> Result<()> {
         let n = self.columns.max(1);
-        if data.len() % n != 0
+        if !data.len().is_multiple_of(n)
             || data.len() / n != out.len()
             || (self.columns == 0 && !data.is_empty())
         {

@@ -231,10 +231,10 @@ impl Criterion {
             },
             InputKind::Category => InputValue::Text(t.to_owned()),
             InputKind::Number | InputKind::Likert { .. } => {
-                if let Some((a, b)) = t.split_once("..") {
-                    if let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse()) {
-                        return InputValue::Range { low, high };
-                    }
+                if let Some((a, b)) = t.split_once("..")
+                    && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
+                {
+                    return InputValue::Range { low, high };
                 }
                 match t.parse::<f64>() {
                     Ok(x) => InputValue::Number(x),
@@ -821,13 +821,15 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
             min: b.min,
         });
     }
-    if let Some(last) = doc.bands.last() {
-        if last.min.is_finite() && last.min != 0.0 && (0.0..=100.0).contains(&last.min) {
-            ck.push(
-                ErrorKind::BandsIncomplete { value: last.min },
-                format!("bands[{}].min", doc.bands.len() - 1),
-            );
-        }
+    if let Some(last) = doc.bands.last()
+        && last.min.is_finite()
+        && last.min != 0.0
+        && (0.0..=100.0).contains(&last.min)
+    {
+        ck.push(
+            ErrorKind::BandsIncomplete { value: last.min },
+            format!("bands[{}].min", doc.bands.len() - 1),
+        );
     }
 
     // Perspectives and weight sets.
@@ -863,10 +865,10 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
             let wpath = format!("{path}.themes.{id}");
             match theme_index.get(id.as_str()) {
                 Some(&t) => {
-                    if ck.weight(*w, wpath) {
-                        if let Some(slot) = tw.get_mut(t) {
-                            *slot = *w;
-                        }
+                    if ck.weight(*w, wpath)
+                        && let Some(slot) = tw.get_mut(t)
+                    {
+                        *slot = *w;
                     }
                 }
                 None => ck.push(
@@ -882,10 +884,10 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
             let wpath = format!("{path}.criteria.{id}");
             match criterion_index.get(id.as_str()) {
                 Some(&c) => {
-                    if ck.weight(*w, wpath) {
-                        if let Some(slot) = cw.get_mut(c) {
-                            *slot = *w;
-                        }
+                    if ck.weight(*w, wpath)
+                        && let Some(slot) = cw.get_mut(c)
+                    {
+                        *slot = *w;
                     }
                 }
                 None => ck.push(
@@ -1089,13 +1091,13 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
             let mut previous: Option<f64> = None;
             for (k, [x, v]) in points.iter().enumerate() {
                 if ck.finite(*x, format!("{ppath}[{k}][0]")) {
-                    if let Some(p) = previous {
-                        if *x <= p {
-                            ck.push(
-                                ErrorKind::NotIncreasing { previous: p, x: *x },
-                                format!("{ppath}[{k}][0]"),
-                            );
-                        }
+                    if let Some(p) = previous
+                        && *x <= p
+                    {
+                        ck.push(
+                            ErrorKind::NotIncreasing { previous: p, x: *x },
+                            format!("{ppath}[{k}][0]"),
+                        );
                     }
                     previous = Some(*x);
                 }
@@ -1197,13 +1199,13 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
             }
         }
     }
-    if let (Some(min), Some(max)) = (c.min, c.max) {
-        if min > max {
-            ck.push(
-                ErrorKind::LimitsInverted { min, max },
-                format!("{path}.max"),
-            );
-        }
+    if let (Some(min), Some(max)) = (c.min, c.max)
+        && min > max
+    {
+        ck.push(
+            ErrorKind::LimitsInverted { min, max },
+            format!("{path}.max"),
+        );
     }
 
     // Knock-out.

@@ -211,7 +211,7 @@ impl Criterion {
                 }
             }
             InputKind::Category => {
-                if !index_of(x).is_some_and(|i| i < self.options.len()) {
+                if index_of(x).is_none_or(|i| i >= self.options.len()) {
                     return Err(self.unknown_option(format_number(x)));
                 }
             }
@@ -259,15 +259,15 @@ impl Criterion {
     }
 
     fn check_limits(&self, x: f64) -> Result<(), ErrorKind> {
-        if let Some(min) = self.min {
-            if x < min {
-                return Err(ErrorKind::BelowMin { min, got: x });
-            }
+        if let Some(min) = self.min
+            && x < min
+        {
+            return Err(ErrorKind::BelowMin { min, got: x });
         }
-        if let Some(max) = self.max {
-            if x > max {
-                return Err(ErrorKind::AboveMax { max, got: x });
-            }
+        if let Some(max) = self.max
+            && x > max
+        {
+            return Err(ErrorKind::AboveMax { max, got: x });
         }
         Ok(())
     }
@@ -350,11 +350,11 @@ impl Criterion {
         policy: MissingPolicy,
         grades: &[(String, f64)],
     ) -> Result<Eval, ErrorKind> {
-        if let Some(d) = &self.default {
-            if let Some(mut e) = self.evaluate(d, grades)? {
-                e.source = Source::Defaulted;
-                return Ok(e);
-            }
+        if let Some(d) = &self.default
+            && let Some(mut e) = self.evaluate(d, grades)?
+        {
+            e.source = Source::Defaulted;
+            return Ok(e);
         }
         match policy {
             MissingPolicy::Error => Err(ErrorKind::Missing),
@@ -618,8 +618,8 @@ impl Rubric {
             } else {
                 w / weight_sum
             };
-            let interval =
-                (self.aggregation() == Aggregation::WeightedSum && e.ranged()).then(|| Interval {
+            let interval = (self.aggregation() == Aggregation::WeightedSum && e.ranged())
+                .then_some(Interval {
                     low: 100.0 * share * e.v_lo,
                     high: 100.0 * share * e.v_hi,
                 });

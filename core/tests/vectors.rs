@@ -67,15 +67,15 @@ fn check(path: &PathBuf) -> Vec<String> {
                 problems.extend(close(&name, "interval.low", score.interval.low, &iv[0]));
                 problems.extend(close(&name, "interval.high", score.interval.high, &iv[1]));
             }
-            if let Some(band) = want.get("band") {
-                if band.as_str() != score.band.as_deref() {
-                    problems.push(format!("{name}: band {:?}, expected {band}", score.band));
-                }
+            if let Some(band) = want.get("band")
+                && band.as_str() != score.band.as_deref()
+            {
+                problems.push(format!("{name}: band {:?}, expected {band}", score.band));
             }
-            if let Some(k) = want.get("knocked_out") {
-                if k.as_bool() != Some(score.knocked_out) {
-                    problems.push(format!("{name}: knocked_out {}", score.knocked_out));
-                }
+            if let Some(k) = want.get("knocked_out")
+                && k.as_bool() != Some(score.knocked_out)
+            {
+                problems.push(format!("{name}: knocked_out {}", score.knocked_out));
             }
             if let Some(k) = want.get("knockouts") {
                 let got: Vec<&str> = score
