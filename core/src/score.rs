@@ -485,7 +485,7 @@ pub(crate) fn attribute(
             let log_total: f64 = items
                 .iter()
                 .filter(|(i, e)| scored(e, *i) && e.v > 0.0)
-                .map(|(i, e)| -share(*i) * libm::log(e.v))
+                .map(|(i, e)| share(*i) * (0.0 - libm::log(e.v)))
                 .sum();
             let gap = 100.0 - total;
             for (i, e) in &items {
@@ -501,7 +501,8 @@ pub(crate) fn attribute(
                         0.0
                     }
                 } else if log_total > 0.0 {
-                    gap * (-s * libm::log(e.v)) / log_total
+                    // `0.0 - ln v` keeps ln 1 = 0 from turning into −0.
+                    gap * (s * (0.0 - libm::log(e.v))) / log_total
                 } else {
                     0.0
                 };

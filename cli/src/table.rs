@@ -1,0 +1,171 @@
+//! The readable breakdown printed by `civic-value score --format table`.
+
+use std::fmt::Write as _;
+
+use civic_value::{Flag, Initiative, InputValue, Rubric, Score};
+
+fn flag_text(f: Flag) -> &'static str {
+    match f {
+        Flag::Missing => "missing",
+        Flag::Defaulted => "default",
+        Flag::Clamped => "clamped",
+        Flag::Renormalised => "renormalised",
+        Flag::Ranged => "range",
+        Flag::KnockedOut => "KNOCK-OUT",
+    }
+}
+
+fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
+    let c = rubric.criterion(id);
+    let unit = c
+        .and_then(|c| c.unit())
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default();
+    match raw {
+        InputValue::Number(x) => format!("{}{unit}", num(*x)),
+        InputValue::Range { low, high } => format!("{}..{}{unit}", num(*low), num(*high)),
+        InputValue::Graded { value, evidence } => format!("{}{unit} ({evidence})", num(*value)),
+        InputValue::Bool(true) => if lang == "nl" { "ja" } else { "yes" }.to_owned(),
+        InputValue::Bool(false) => if lang == "nl" { "nee" } else { "no" }.to_owned(),
+        InputValue::Text(t) => c
+            .and_then(|c| c.options().iter().find(|o| o.id() == t))
+            .map_or_else(|| t.clone(), |o| o.label(lang).to_owned()),
+        InputValue::Missing => "—".to_owned(),
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Truncate to `width` characters (not bytes), with an ellipsis.
+fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let s = fit(s, width);
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// Write one initiative's breakdown.
+pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Score, lang: &str) {
+    let band = s
+        .band
+        .as_deref()
+        .and_then(|b| rubric.bands().iter().find(|x| x.id() == b))
+        .map_or("—", |b| b.label(lang));
+    let _ = writeln!(out, "{} ({})", initiative.name, initiative.id);
+    let mut line = format!("  total {:.1} / 100   band: {band}", s.total);
+    if s.interval.low < s.interval.high {
+        let _ = write!(
+            line,
+            "   interval {:.1} – {:.1}",
+            s.interval.low, s.interval.high
+        );
+    }
+    if let Some(p) = &s.perspective {
+        let label = rubric
+            .perspectives()
+            .iter()
+            .find(|x| x.id() == p)
+            .map_or(p.as_str(), |x| x.label(lang));
+        let _ = write!(line, "   perspective: {label}");
+    }
+    let _ = writeln!(out, "{line}");
+    if s.knockouts.is_empty() {
+        let _ = writeln!(out, "  knock-outs: none");
+    }
+    for k in &s.knockouts {
+        let label = rubric
+            .criterion(&k.criterion)
+            .map_or(k.criterion.as_str(), |c| c.label(lang));
+        let how = if k.definite {
+            "FAILS"
+        } else {
+            "may fail (range)"
+        };
+        let _ = writeln!(out, "  knock-out {how}: {label} {}", k.rule);
+    }
+    let ignored: Vec<&str> = s
+        .warnings
+        .iter()
+        .map(|w| w.path.strip_prefix("input.").unwrap_or(&w.path))
+        .collect();
+    if !ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ignored (not in this rubric): {}",
+            ignored.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {}{}{:>6}{:>8}{:>8}{:>10}  flags",
+        pad("theme / criterion", 36),
+        pad("input", 22),
+        "value",
+        "weight",
+        "points",
+        "available"
+    );
+    for (t, ts) in rubric.themes().iter().zip(&s.themes) {
+        let _ = writeln!(
+            out,
+            "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+            pad(t.label(lang), 36),
+            pad("", 22),
+            "",
+            100.0 * ts.weight,
+            ts.points,
+            ts.available
+        );
+        for row in t.criteria().iter().filter_map(|&i| s.criteria.get(i)) {
+            let label = rubric
+                .criterion(&row.id)
+                .map_or(row.id.as_str(), |c| c.label(lang));
+            let flags: Vec<&str> = row.flags.iter().map(|f| flag_text(*f)).collect();
+            let _ = writeln!(
+                out,
+                "    {}{}{:>6.2}{:>7.1}%{:>8.2}{:>10.2}  {}",
+                pad(label, 34),
+                pad(&raw_text(rubric, &row.id, &row.raw, lang), 22),
+                row.value,
+                100.0 * row.weight,
+                row.points,
+                row.available,
+                flags.join(", ")
+            );
+        }
+    }
+    let weight: f64 = s.themes.iter().map(|t| t.weight).sum();
+    let points: f64 = s.criteria.iter().map(|c| c.points).sum();
+    let available: f64 = s.criteria.iter().map(|c| c.available).sum();
+    let _ = writeln!(
+        out,
+        "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+        pad("total", 36),
+        pad("", 22),
+        "",
+        100.0 * weight,
+        points,
+        available
+    );
+    let fp: String = s.rubric.fingerprint.chars().take(12).collect();
+    let _ = writeln!(
+        out,
+        "  rubric {} {} (fingerprint {fp}…), engine {}",
+        s.rubric.id, s.rubric.version, s.engine
+    );
+}
