@@ -1,0 +1,199 @@
+
+// ---- shapes of the plain objects (the serde forms of the core's types) ----------------
+
+/**
+ * One input as given to `score()`: a number; an uncertain number as `[low, high]` or
+ * `{low, high}`; a number with an evidence grade `{value, evidence}`; `true`/`false`; an
+ * option id; or `null`/`undefined` for a missing value.
+ */
+export type InputValue =
+  | number
+  | [number, number]
+  | { low: number; high: number }
+  | { value: number; evidence?: string }
+  | boolean
+  | string
+  | null;
+
+/** The inputs of one initiative: criterion id → value. */
+export type Inputs = { [criterion: string]: InputValue | undefined };
+
+/** An input as the engine writes it back (`CriterionScore.raw`, `parseText()`). */
+export type RawInput =
+  | number
+  | [number, number]
+  | { value: number; evidence: string }
+  | boolean
+  | string
+  | null;
+
+/** How criterion values are combined into the total. */
+export type Aggregation = "weighted_sum" | "weighted_product";
+
+/** What happens with a missing input whose criterion has no default. */
+export type MissingPolicy = "error" | "zero" | "renormalise";
+
+/** The input kind of a criterion. */
+export type CriterionKind = "number" | "likert" | "boolean" | "category";
+
+/** What happened to one criterion while scoring. */
+export type Flag = "missing" | "defaulted" | "clamped" | "renormalised" | "ranged" | "knocked_out";
+
+/** A closed interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** A knock-out rule that fails (`definite`) or may fail within a range. */
+export interface KnockoutResult {
+  criterion: string;
+  /** The rule as text, e.g. `">= 50"`. */
+  rule: string;
+  definite: boolean;
+}
+
+/** Subtotal of one theme. */
+export interface ThemeScore {
+  id: string;
+  weight: number;
+  points: number;
+  available: number;
+}
+
+/** One row of the breakdown. */
+export interface CriterionScore {
+  id: string;
+  theme: string;
+  raw: RawInput;
+  /** Value 0–1. */
+  value: number;
+  /** Effective weight (shares summing to 1 over scored criteria). */
+  weight: number;
+  points: number;
+  /** Points still open: `100 · weight − points`. */
+  available: number;
+  /** Lowest and highest points over the input's range (`weighted_sum` with a range). */
+  interval: Interval | null;
+  flags: Flag[];
+}
+
+/** An input that was ignored (unknown criterion under the `warn` policy). */
+export interface Warning {
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** Which rubric produced a score. */
+export interface RubricRef {
+  id: string;
+  version: string;
+  fingerprint: string;
+}
+
+/** The score of one initiative: the same shape as the CLI's JSON. */
+export interface Score {
+  /** Total, 0–100. */
+  total: number;
+  band: string | null;
+  interval: Interval;
+  knocked_out: boolean;
+  knockouts: KnockoutResult[];
+  themes: ThemeScore[];
+  criteria: CriterionScore[];
+  warnings: Warning[];
+  perspective: string | null;
+  aggregation: Aggregation;
+  rubric: RubricRef;
+  /** Engine version. */
+  engine: string;
+}
+
+/** An option of a category criterion. */
+export interface OptionDescription {
+  id: string;
+  label: string;
+  /** Value 0–1. */
+  value: number;
+}
+
+/** A criterion described in one language: what a form field needs. */
+export interface CriterionDescription {
+  id: string;
+  theme: string;
+  label: string;
+  help: string;
+  unit: string | null;
+  kind: CriterionKind;
+  min: number | null;
+  max: number | null;
+  /** Number of levels of a Likert criterion. */
+  levels: number | null;
+  options: OptionDescription[];
+  /** Effective weight (share of the total, 0–1). */
+  weight: number;
+  default: RawInput;
+  /** Knock-out rule as text, e.g. `">= 50"`. */
+  knockout: string | null;
+}
+
+/** A theme described in one language. */
+export interface ThemeDescription {
+  id: string;
+  label: string;
+  help: string;
+  weight: number;
+  criteria: CriterionDescription[];
+}
+
+/** A band described in one language. */
+export interface BandDescription {
+  id: string;
+  label: string;
+  /** Lowest total in the band. */
+  min: number;
+}
+
+/** A perspective (named weight set) described in one language. */
+export interface PerspectiveDescription {
+  id: string;
+  label: string;
+  help: string;
+}
+
+/** An evidence grade described in one language. */
+export interface EvidenceDescription {
+  id: string;
+  label: string;
+  /** Relative widening of a graded input. */
+  widen: number;
+}
+
+/** A rubric described in one language (`rubric.describe(lang)`). */
+export interface Description {
+  id: string;
+  version: string;
+  fingerprint: string;
+  lang: string;
+  title: string;
+  description: string;
+  aggregation: Aggregation;
+  missing: MissingPolicy;
+  themes: ThemeDescription[];
+  /** From the highest threshold to the lowest. */
+  bands: BandDescription[];
+  perspectives: PerspectiveDescription[];
+  evidence: EvidenceDescription[];
+}
+
+/** What every function of this package throws (`err instanceof Error` holds). */
+export interface CivicValueError extends Error {
+  name: "CivicValueError";
+  /** Stable code, e.g. `"input.not_a_number"` or `"rubric.best_equals_worst"`. */
+  code: string;
+  /** Path of the offending field, e.g. `"input.volunteer_hours"`; `""` for the whole document. */
+  path: string;
+  /** The message without the path. */
+  detail: string;
+}

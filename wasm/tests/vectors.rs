@@ -1,0 +1,194 @@
+//! Every cross-language test vector in `tests/vectors/` (see its README), run through the
+//! JS-facing API in node: the rubric text goes to `Rubric.fromJson`/`fromToml`, the inputs
+//! are a JS object (`JSON.parse` of the vector's inputs) given to `rubric.score`, and the
+//! score is read back from the plain object it returns. Run with
+//! `cargo test -p civic-value-wasm --target wasm32-unknown-unknown` (runner in
+//! `.cargo/config.toml`).
+
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+
+use civic_value_wasm::Rubric;
+use js_sys::{Array, JSON, Reflect};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const TOLERANCE: f64 = 1e-12;
+
+#[wasm_bindgen(module = "fs")]
+extern "C" {
+    #[wasm_bindgen(js_name = readdirSync)]
+    fn read_dir_sync(path: &str) -> Array;
+    #[wasm_bindgen(js_name = readFileSync)]
+    fn read_file_sync(path: &str, encoding: &str) -> String;
+}
+
+fn vector_dir() -> String {
+    format!("{}/../tests/vectors", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn vector_files() -> Vec<String> {
+    let mut names: Vec<String> = read_dir_sync(&vector_dir())
+        .iter()
+        .filter_map(|n| n.as_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A JS value as serde JSON, the way a JS caller would see it.
+fn to_json(v: &JsValue) -> Value {
+    serde_json::from_str(&String::from(JSON::stringify(v).unwrap())).unwrap()
+}
+
+fn prop(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+/// `(stage, code, path)` of a thrown value, checking that it is a real `Error`.
+fn thrown(stage: &str, e: &JsValue) -> (String, String, String) {
+    assert!(
+        e.is_instance_of::<js_sys::Error>(),
+        "thrown value is not an Error: {e:?}"
+    );
+    let code = prop(e, "code").as_string().expect("err.code is a string");
+    let path = prop(e, "path").as_string().expect("err.path is a string");
+    (stage.to_owned(), code, path)
+}
+
+fn load_rubric(v: &Value) -> Result<Rubric, JsValue> {
+    match (&v["rubric"], &v["rubric_toml"]) {
+        (Value::String(s), _) if s == "builtin" => Ok(Rubric::builtin()),
+        (Value::Object(_), _) => Rubric::from_json(&v["rubric"].to_string()),
+        (_, Value::String(toml)) => Rubric::from_toml(toml),
+        _ => panic!("vector has no rubric"),
+    }
+}
+
+fn close(name: &str, what: &str, got: &Value, want: &Value) -> Option<String> {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    ((g - w).abs() > TOLERANCE).then(|| format!("{name}: {what} = {g}, expected {w}"))
+}
+
+fn row<'a>(score: &'a Value, id: &str) -> &'a Value {
+    score["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no row for {id}"))
+}
+
+fn check(file: &str) -> Vec<String> {
+    let text = read_file_sync(&format!("{}/{file}", vector_dir()), "utf8");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let name = v["name"].as_str().unwrap().to_owned();
+    assert_eq!(
+        format!("{name}.json"),
+        file,
+        "file name and vector name differ"
+    );
+    let perspective = v["perspective"].as_str().map(str::to_owned);
+    let result = load_rubric(&v)
+        .map_err(|e| thrown("rubric", &e))
+        .and_then(|rubric| {
+            let inputs = JSON::parse(&v["inputs"].to_string()).unwrap();
+            rubric
+                .score(inputs, perspective)
+                .map_err(|e| thrown("score", &e))
+        });
+    let mut problems = Vec::new();
+    match (&v["expected"], &v["error"], result) {
+        (Value::Object(want), Value::Null, Ok(js)) => {
+            let score = to_json(&js);
+            problems.extend(close(&name, "total", &score["total"], &want["total"]));
+            if let Some(iv) = want.get("interval") {
+                let got = &score["interval"];
+                problems.extend(close(&name, "interval.low", &got["low"], &iv[0]));
+                problems.extend(close(&name, "interval.high", &got["high"], &iv[1]));
+            }
+            if let Some(band) = want.get("band")
+                && band != &score["band"]
+            {
+                problems.push(format!("{name}: band {}, expected {band}", score["band"]));
+            }
+            if let Some(k) = want.get("knocked_out")
+                && k != &score["knocked_out"]
+            {
+                problems.push(format!("{name}: knocked_out {}", score["knocked_out"]));
+            }
+            if let Some(k) = want.get("knockouts") {
+                let got: Vec<Value> = score["knockouts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k["criterion"].clone())
+                    .collect();
+                if &Value::Array(got.clone()) != k {
+                    problems.push(format!("{name}: knockouts {got:?}, expected {k}"));
+                }
+            }
+            if let Some(Value::Object(points)) = want.get("points") {
+                for (id, p) in points {
+                    let what = format!("points.{id}");
+                    problems.extend(close(&name, &what, &row(&score, id)["points"], p));
+                }
+            }
+            if let Some(Value::Object(flags)) = want.get("flags") {
+                for (id, f) in flags {
+                    let got = &row(&score, id)["flags"];
+                    if got != f {
+                        problems.push(format!("{name}: flags.{id} = {got}, expected {f}"));
+                    }
+                }
+            }
+        }
+        (Value::Null, Value::Object(want), Err((stage, code, path))) => {
+            if want["stage"] != stage.as_str()
+                || want["code"] != code.as_str()
+                || want["path"] != path.as_str()
+            {
+                problems.push(format!(
+                    "{name}: got {stage} error {code} at {path:?}, expected {want:?}"
+                ));
+            }
+        }
+        (_, _, Ok(js)) => problems.push(format!(
+            "{name}: expected an error, got total {}",
+            to_json(&js)["total"]
+        )),
+        (_, _, Err((stage, code, path))) => {
+            problems.push(format!(
+                "{name}: unexpected {stage} error {code} at {path:?}"
+            ));
+        }
+    }
+    problems
+}
+
+#[wasm_bindgen_test]
+fn every_vector_passes_through_the_js_api() {
+    let files = vector_files();
+    assert!(
+        files.len() >= 12,
+        "expected at least 12 vectors in {}, found {}",
+        vector_dir(),
+        files.len()
+    );
+    let problems: Vec<String> = files.iter().flat_map(|f| check(f)).collect();
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) in {} vectors:\n{}",
+        problems.len(),
+        files.len(),
+        problems.join("\n")
+    );
+}
