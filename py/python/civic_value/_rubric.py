@@ -1,0 +1,264 @@
+"""The rubric: load, inspect and score with it."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _native
+from ._native import Band, Criterion, Perspective, Theme
+from ._score import Score
+
+if TYPE_CHECKING:
+    import pandas
+
+#: One criterion's input: a number, a bool, an option id, a ``(low, high)`` range,
+#: ``{"value": x, "evidence": grade}`` or ``None`` (missing).
+Input = Union[None, bool, int, float, str, Tuple[float, float], Sequence[float], Mapping[str, Any]]
+
+
+def _from_json(text: str) -> Rubric:
+    """Unpickle a rubric."""
+    return Rubric.from_json(text)
+
+
+class Rubric:
+    """A validated rubric: themes, criteria, weights, bands and perspectives.
+
+    Load one with :meth:`default`, :meth:`from_json`, :meth:`from_toml`, :meth:`from_file` or
+    :meth:`from_dict`; score with :meth:`score`, :meth:`score_many`, :meth:`score_frame` or
+    :meth:`score_matrix`. Two rubrics are equal when their fingerprints are; a rubric
+    pickles, so it can be sent to worker processes.
+    """
+
+    __slots__ = ("_native",)
+    _native: _native.NativeRubric
+
+    def __init__(self) -> None:
+        raise TypeError(
+            "use Rubric.default(), Rubric.from_json(text), Rubric.from_toml(text), "
+            "Rubric.from_file(path) or Rubric.from_dict(dict)"
+        )
+
+    @classmethod
+    def _wrap(cls, native: _native.NativeRubric) -> Rubric:
+        rubric = object.__new__(cls)
+        rubric._native = native
+        return rubric
+
+    # ---- loading ---------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> Rubric:
+        """The built-in default rubric: 12 criteria in 5 themes, three perspectives, four
+        bands. An illustrative starting point, not an official municipal standard."""
+        return cls._wrap(_native.NativeRubric.builtin())
+
+    @classmethod
+    def from_json(cls, text: str) -> Rubric:
+        """Parse and validate a JSON rubric. Raises :class:`RubricError`."""
+        return cls._wrap(_native.NativeRubric.from_json(text))
+
+    @classmethod
+    def from_toml(cls, text: str) -> Rubric:
+        """Parse and validate a TOML rubric. Raises :class:`RubricError`."""
+        return cls._wrap(_native.NativeRubric.from_toml(text))
+
+    @classmethod
+    def from_file(cls, path: Union[str, os.PathLike[str]]) -> Rubric:
+        """Read a ``.json`` or ``.toml`` rubric file (the format by its extension)."""
+        return cls._wrap(_native.NativeRubric.from_file(os.fspath(path)))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Rubric:
+        """Validate a rubric given as a dict (the JSON form, as :meth:`to_dict` returns)."""
+        return cls._wrap(_native.NativeRubric.from_dict(doc))
+
+    # ---- what it is ------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The rubric's id."""
+        return self._native.id
+
+    @property
+    def version(self) -> str:
+        """The rubric's own version."""
+        return self._native.version
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the rubric's canonical form; every score carries it."""
+        return self._native.fingerprint
+
+    @property
+    def aggregation(self) -> str:
+        """``"weighted_sum"`` or ``"weighted_product"``."""
+        return self._native.aggregation
+
+    @property
+    def criteria(self) -> List[Criterion]:
+        """The criteria, in rubric order."""
+        return self._native.criteria()
+
+    @property
+    def themes(self) -> List[Theme]:
+        """The themes, in rubric order."""
+        return self._native.themes()
+
+    @property
+    def perspectives(self) -> List[Perspective]:
+        """The perspectives (named weight sets), in rubric order."""
+        return self._native.perspectives()
+
+    @property
+    def bands(self) -> List[Band]:
+        """The bands, from the highest threshold to the lowest."""
+        return self._native.bands()
+
+    def criterion(self, id: str) -> Criterion:
+        """A criterion by id (``KeyError`` if there is none)."""
+        for c in self._native.criteria():
+            if c.id == id:
+                return c
+        raise KeyError(id)
+
+    def title(self, lang: str = "en") -> str:
+        """The title in ``lang`` (falling back to English, any language, then the id)."""
+        return self._native.title(lang)
+
+    def description(self, lang: str = "en") -> str:
+        """The description in ``lang``."""
+        return self._native.description(lang)
+
+    def weights(self, perspective: Optional[str] = None) -> Dict[str, float]:
+        """Effective weight (share of the total, summing to 1) of every criterion, under
+        the rubric's own weights or a perspective's."""
+        return self._native.weights(perspective)
+
+    def describe(self, lang: str = "en") -> Dict[str, Any]:
+        """A plain description in one language: what a form needs to render itself."""
+        return self._native.describe(lang)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The rubric document as a dict (the JSON form)."""
+        return self._native.to_dict()
+
+    def to_json(self) -> str:
+        """The rubric as pretty JSON."""
+        return self._native.to_json()
+
+    def to_toml(self) -> str:
+        """The rubric as TOML."""
+        return self._native.to_toml()
+
+    # ---- scoring ---------------------------------------------------------------------
+
+    def score(self, inputs: Mapping[str, Input], *, perspective: Optional[str] = None) -> Score:
+        """Score one initiative.
+
+        ``inputs`` maps criterion ids to a number, a bool, an option id, a ``(low, high)``
+        range, ``{"value": x, "evidence": grade}`` or ``None`` (missing; the rubric's
+        missing-data policy applies). Raises :class:`InputError` with the ``path`` of the
+        offending input."""
+        return Score(self._native.score(inputs, perspective), self)
+
+    def score_many(
+        self, items: Iterable[Mapping[str, Input]], *, perspective: Optional[str] = None
+    ) -> List[Score]:
+        """Score many initiatives; an error names its row (``rows[3].input.support_share``)."""
+        return [Score(d, self) for d in self._native.score_many(items, perspective)]
+
+    def score_matrix(
+        self,
+        x: npt.NDArray[np.float64],
+        columns: Sequence[str],
+        *,
+        perspective: Optional[str] = None,
+    ) -> npt.NDArray[np.float64]:
+        """Totals of a 2-D float64 array (rows = initiatives) whose columns are named by
+        ``columns``, in the numeric encoding: numbers, Likert levels, booleans as 0/1,
+        categories as the 0-based option index, NaN = missing. Columns may be a subset of
+        the criteria, in any order. The GIL is released while scoring."""
+        if isinstance(columns, str):
+            raise TypeError("columns must be a sequence of criterion ids, not one string")
+        return self._native.score_matrix(x, list(columns), perspective)
+
+    def score_frame(self, df: pandas.DataFrame, *, perspective: Optional[str] = None) -> pandas.DataFrame:
+        """Score every row of a DataFrame whose columns are criterion ids, exactly as
+        :meth:`score` would score each row (NaN, ``None`` and ``pd.NA`` are missing; a cell
+        may hold a ``(low, high)`` tuple).
+
+        Returns a new DataFrame with the input's index and the columns ``total``, ``band``
+        (an ordered categorical, lowest band first), ``low``, ``high``, ``knocked_out`` and
+        ``points_<criterion id>`` for every criterion in rubric order. Numeric columns are
+        read as numpy arrays and the GIL is released while scoring. Raises
+        :class:`InputError` naming the row (``rows[12].input.support_share``)."""
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        names = [str(c) for c in df.columns]
+        columns = [_column(df.iloc[:, j]) for j in range(df.shape[1])]
+        total, low, high, knocked_out, band, points = self._native.score_columns(
+            names, columns, len(df), perspective
+        )
+        band_ids = [b.id for b in self._native.bands()]
+        # Codes of an ordered categorical with the lowest band first (−1 stays: no band).
+        codes = np.where(band < 0, -1, len(band_ids) - 1 - band)
+        out = pd.DataFrame(
+            {
+                "total": total,
+                "band": pd.Categorical.from_codes(codes, categories=band_ids[::-1], ordered=True),
+                "low": low,
+                "high": high,
+                "knocked_out": knocked_out,
+            },
+            index=df.index,
+        )
+        point_columns = [f"points_{c.id}" for c in self._native.criteria()]
+        return pd.concat([out, pd.DataFrame(points, index=df.index, columns=point_columns)], axis=1)
+
+    # ---- Python protocol -------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rubric):
+            return NotImplemented
+        return self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]:
+        return (_from_json, (self.to_json(),))
+
+    def __repr__(self) -> str:
+        return (
+            f"Rubric(id={self.id!r}, version={self.version!r}, criteria={len(self.criteria)}, "
+            f"fingerprint={self.fingerprint[:12]!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        from ._html import rubric_html
+
+        return rubric_html(self)
+
+
+def _column(s: pandas.Series) -> Union[npt.NDArray[Any], List[Any]]:
+    """A DataFrame column as the engine reads it: a float64 or bool array, or a list of
+    Python values (strings, tuples, objects)."""
+    import pandas as pd
+
+    dtype = s.dtype
+    if dtype == np.dtype(bool):
+        return s.to_numpy(dtype=bool)
+    if (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
+    ):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return s.tolist()
