@@ -8,8 +8,9 @@ use std::collections::HashSet;
 
 use crate::doc::UnknownInputPolicy;
 use crate::error::{ErrorKind, Result};
-use crate::rubric::{Rubric, WeightSet};
-use crate::score::{Acc, Eval, attribute};
+use crate::rubric::{Criterion, InputKind, Rubric, WeightSet};
+use crate::score::{Acc, Eval, Source, attribute};
+use crate::value::ValueFn;
 
 /// Scores rows of numbers whose columns are named by criterion ids. Made by
 /// [`Rubric::batch`]; `Send + Sync`, so rows can be scored from many threads.
@@ -20,6 +21,68 @@ pub struct BatchScorer<'r> {
     /// Per criterion: the column holding its input, or `None` (always missing).
     column_of: Vec<Option<usize>>,
     columns: usize,
+    /// Per criterion, what the point path needs, precomputed.
+    steps: Vec<Step<'r>>,
+}
+
+/// One criterion of the point path: its column, weight, validity check, value function
+/// and what a missing value becomes.
+#[derive(Debug, Clone)]
+struct Step<'r> {
+    column: usize,
+    weight: f64,
+    check: Check,
+    vf: &'r ValueFn,
+    missing: Missing,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Missing {
+    /// The default's or the zero policy's value.
+    Value(f64),
+    /// Dropped (renormalise).
+    Dropped,
+    /// An error (the `error` policy): the slow path reports it.
+    Error,
+}
+
+/// What makes a point valid, with the limits as plain numbers (±inf when absent).
+#[derive(Debug, Clone, Copy)]
+enum Check {
+    Number { min: f64, max: f64 },
+    Likert { levels: f64 },
+    Boolean,
+    Category { options: f64 },
+}
+
+impl Check {
+    /// Exactly the validation of `Criterion::eval_number`, as one boolean expression.
+    #[inline(always)]
+    fn valid(self, x: f64) -> bool {
+        match self {
+            Self::Number { min, max } => x.is_finite() && x >= min && x <= max,
+            Self::Likert { levels } => x >= 1.0 && x <= levels && x.fract() == 0.0,
+            Self::Boolean => x == 0.0 || x == 1.0,
+            Self::Category { options } => x >= 0.0 && x < options && x.fract() == 0.0,
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn of(c: &Criterion) -> Self {
+        match c.kind() {
+            InputKind::Number => Self::Number {
+                min: c.min().unwrap_or(f64::NEG_INFINITY),
+                max: c.max().unwrap_or(f64::INFINITY),
+            },
+            InputKind::Likert { levels } => Self::Likert {
+                levels: f64::from(levels),
+            },
+            InputKind::Boolean => Self::Boolean,
+            InputKind::Category => Self::Category {
+                options: c.options().len() as f64,
+            },
+        }
+    }
 }
 
 /// The result of one row: total, interval and whether a knock-out failed for certain.
@@ -71,11 +134,29 @@ impl Rubric {
                 }
             }
         }
+        let steps = self
+            .criteria()
+            .iter()
+            .zip(&set.criteria)
+            .zip(&column_of)
+            .map(|((c, &weight), column)| Step {
+                column: column.unwrap_or(usize::MAX),
+                weight,
+                check: Check::of(c),
+                vf: &c.vf,
+                missing: match c.resolve_missing(self.missing_policy(), self.evidence_grades()) {
+                    Ok(e) if e.source == Source::Dropped => Missing::Dropped,
+                    Ok(e) => Missing::Value(e.v),
+                    Err(_) => Missing::Error,
+                },
+            })
+            .collect();
         Ok(BatchScorer {
             rubric: self,
             set,
             column_of,
             columns: columns.len(),
+            steps,
         })
     }
 }
@@ -142,13 +223,32 @@ impl BatchScorer<'_> {
     pub fn total(&self, row: &[f64]) -> Result<f64> {
         self.shape(row)?;
         let mut acc = Acc::new(self.rubric.aggregation());
-        for (i, w) in self.set.criteria.iter().enumerate() {
-            let x = self.value_at(i, row);
-            let e = self.eval(i, x, x).map_err(|k| self.error_at(i, k))?;
-            acc.add(*w, &e);
+        for (i, step) in self.steps.iter().enumerate() {
+            let x = row.get(step.column).copied().unwrap_or(f64::NAN);
+            let v = if x.is_nan() {
+                match step.missing {
+                    Missing::Value(v) => v,
+                    Missing::Dropped => continue,
+                    Missing::Error => return Err(self.slow_error(i, x)),
+                }
+            } else if step.check.valid(x) {
+                step.vf.value(x)
+            } else {
+                return Err(self.slow_error(i, x));
+            };
+            acc.add_value(step.weight, v);
         }
-        let (total, ..) = acc.finish().map_err(|k| k.at("input"))?;
-        Ok(total)
+        acc.finish_total().map_err(|k| k.at("input"))
+    }
+
+    /// The error of the general path for a point the fast path refused.
+    #[cold]
+    fn slow_error(&self, i: usize, x: f64) -> crate::Error {
+        match self.eval(i, x, x) {
+            Err(k) => self.error_at(i, k),
+            // Unreachable when both paths validate alike; reported rather than panicking.
+            Ok(_) => self.error_at(i, ErrorKind::InputNotFinite { got: x }),
+        }
     }
 
     /// Score one row given as low and high values (equal for a point, NaN for missing),

@@ -1136,6 +1136,7 @@ fn compile_criterion(ck: &mut Check, c: &CriterionDoc, theme: usize, path: &str)
             (
                 InputKind::Number,
                 ValueFn::Log {
+                    best: *best,
                     scale: *scale,
                     denominator,
                 },

@@ -408,21 +408,34 @@ impl Acc {
         }
     }
 
+    /// Add a point value only (the total; `finish_total` reads it). The same operations
+    /// as [`Acc::add`] performs for the total, so both give the same bits.
+    #[inline]
+    pub(crate) fn add_value(&mut self, w: f64, v: f64) {
+        self.weight += w;
+        match self.kind {
+            Aggregation::WeightedSum => self.mid += w * v,
+            Aggregation::WeightedProduct => {
+                if w > 0.0 {
+                    self.mid += w * libm::log(v);
+                }
+            }
+        }
+    }
+
     #[inline]
     pub(crate) fn add(&mut self, w: f64, e: &Eval) {
         if e.source == Source::Dropped {
             return;
         }
-        self.weight += w;
+        self.add_value(w, e.v);
         match self.kind {
             Aggregation::WeightedSum => {
-                self.mid += w * e.v;
                 self.lo += w * e.v_lo;
                 self.hi += w * e.v_hi;
             }
             Aggregation::WeightedProduct => {
                 if w > 0.0 {
-                    self.mid += w * libm::log(e.v);
                     self.lo += w * libm::log(e.v_lo);
                     self.hi += w * libm::log(e.v_hi);
                 }
@@ -430,18 +443,28 @@ impl Acc {
         }
     }
 
-    /// `(total, low, high)` and the sum of the weights of scored criteria.
     #[inline]
-    pub(crate) fn finish(&self) -> Result<(f64, f64, f64, f64), ErrorKind> {
+    fn scale(&self, acc: f64) -> f64 {
+        match self.kind {
+            Aggregation::WeightedSum => clamp100(100.0 * acc / self.weight),
+            Aggregation::WeightedProduct => clamp100(100.0 * libm::exp(acc / self.weight)),
+        }
+    }
+
+    /// The total only.
+    #[inline]
+    pub(crate) fn finish_total(&self) -> Result<f64, ErrorKind> {
         if self.weight <= 0.0 {
             return Err(ErrorKind::NothingToScore);
         }
-        let w = self.weight;
-        let f = |acc: f64| match self.kind {
-            Aggregation::WeightedSum => clamp100(100.0 * acc / w),
-            Aggregation::WeightedProduct => clamp100(100.0 * libm::exp(acc / w)),
-        };
-        Ok((f(self.mid), f(self.lo), f(self.hi), w))
+        Ok(self.scale(self.mid))
+    }
+
+    /// `(total, low, high)` and the sum of the weights of scored criteria.
+    #[inline]
+    pub(crate) fn finish(&self) -> Result<(f64, f64, f64, f64), ErrorKind> {
+        let total = self.finish_total()?;
+        Ok((total, self.scale(self.lo), self.scale(self.hi), self.weight))
     }
 }
 

@@ -11,7 +11,11 @@ pub(crate) enum ValueFn {
     /// Linear between points, flat outside. `xs` strictly increasing, `vs` in `[0, 1]`.
     Piecewise { xs: Vec<f64>, vs: Vec<f64> },
     /// `ln(1 + x/scale) / ln(1 + best/scale)`, clamped; `denominator = ln(1 + best/scale)`.
-    Log { scale: f64, denominator: f64 },
+    Log {
+        best: f64,
+        scale: f64,
+        denominator: f64,
+    },
     /// `(x − 1)/(levels − 1)` for whole x in `1..=levels`.
     Likert { levels: u32 },
     /// 0 or 1.
@@ -28,39 +32,60 @@ pub(crate) struct Valued {
 }
 
 impl ValueFn {
-    /// Value of a finite number input for the number kinds (`linear`, `piecewise`, `log`).
-    /// For the discrete kinds `x` must already be validated (see `Criterion::check_number`).
-    #[inline]
-    pub(crate) fn eval(&self, x: f64) -> Valued {
+    /// Value of a finite input. For the discrete kinds `x` must already be validated
+    /// (see `Criterion::eval_number`). No branch depends on the computed value, so the
+    /// batch path stays fast.
+    #[inline(always)]
+    pub(crate) fn value(&self, x: f64) -> f64 {
         match self {
-            Self::Linear { worst, best } => clamp01((x - worst) / (best - worst)),
+            Self::Linear { worst, best } => ((x - worst) / (best - worst)).clamp(0.0, 1.0),
             Self::Piecewise { xs, vs } => piecewise(xs, vs, x),
-            Self::Log { scale, denominator } => {
+            Self::Log {
+                scale, denominator, ..
+            } => {
                 if x <= 0.0 {
-                    Valued {
-                        value: 0.0,
-                        clamped: x < 0.0,
-                    }
+                    0.0
                 } else {
-                    clamp01(libm::log1p(x / scale) / denominator)
+                    (libm::log1p(x / scale) / denominator).min(1.0)
                 }
             }
-            Self::Likert { levels } => Valued {
-                value: (x - 1.0) / f64::from(levels - 1),
-                clamped: false,
+            Self::Likert { levels } => (x - 1.0) / f64::from(levels - 1),
+            Self::Boolean => {
+                if x != 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            // The index was validated by the caller; a bad one counts as 0.
+            Self::Category { values } => index_of(x)
+                .and_then(|i| values.get(i))
+                .copied()
+                .unwrap_or(0.0),
+        }
+    }
+
+    /// Whether `x` lies outside the sloped part of the function, where the value is
+    /// clamped: below `worst` or beyond `best` (linear, log), outside the first and last
+    /// points (piecewise). Discrete kinds are never clamped.
+    pub(crate) fn clamped(&self, x: f64) -> bool {
+        match self {
+            Self::Linear { worst, best } => x < worst.min(*best) || x > worst.max(*best),
+            Self::Piecewise { xs, .. } => match (xs.first(), xs.last()) {
+                (Some(a), Some(b)) => x < *a || x > *b,
+                _ => false,
             },
-            Self::Boolean => Valued {
-                value: if x != 0.0 { 1.0 } else { 0.0 },
-                clamped: false,
-            },
-            Self::Category { values } => Valued {
-                // The index was validated by the caller; a bad one counts as 0.
-                value: index_of(x)
-                    .and_then(|i| values.get(i))
-                    .copied()
-                    .unwrap_or(0.0),
-                clamped: false,
-            },
+            Self::Log { best, .. } => x < 0.0 || x > *best,
+            Self::Likert { .. } | Self::Boolean | Self::Category { .. } => false,
+        }
+    }
+
+    /// Value and clamping of a finite input.
+    #[inline]
+    pub(crate) fn eval(&self, x: f64) -> Valued {
+        Valued {
+            value: self.value(x),
+            clamped: self.clamped(x),
         }
     }
 
@@ -82,49 +107,14 @@ impl ValueFn {
     }
 }
 
-#[inline]
-fn clamp01(t: f64) -> Valued {
-    if t < 0.0 {
-        Valued {
-            value: 0.0,
-            clamped: true,
-        }
-    } else if t > 1.0 {
-        Valued {
-            value: 1.0,
-            clamped: true,
-        }
-    } else {
-        Valued {
-            value: t,
-            clamped: false,
-        }
-    }
-}
-
-#[inline]
-fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> Valued {
-    let (Some(&x0), Some(&v0), Some(&xn), Some(&vn)) =
-        (xs.first(), vs.first(), xs.last(), vs.last())
-    else {
-        return Valued {
-            value: 0.0,
-            clamped: true,
-        };
+fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
+    let (Some(&x0), Some(&v0), Some(&vn)) = (xs.first(), vs.first(), vs.last()) else {
+        return 0.0;
     };
     if x <= x0 {
-        return Valued {
-            value: v0,
-            clamped: x < x0,
-        };
+        return v0;
     }
-    if x >= xn {
-        return Valued {
-            value: vn,
-            clamped: x > xn,
-        };
-    }
-    // x0 < x < xn: find the segment [xs[k-1], xs[k]] with xs[k-1] < x <= xs[k].
+    // x > x0: the segment [xs[k-1], xs[k]] with xs[k-1] < x <= xs[k]; past the end, flat.
     let k = xs.partition_point(|&p| p < x);
     match (
         xs.get(k.wrapping_sub(1)),
@@ -132,14 +122,10 @@ fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> Valued {
         vs.get(k.wrapping_sub(1)),
         vs.get(k),
     ) {
-        (Some(&xa), Some(&xb), Some(&va), Some(&vb)) => Valued {
-            value: va + (x - xa) * (vb - va) / (xb - xa),
-            clamped: false,
-        },
-        _ => Valued {
-            value: vn,
-            clamped: false,
-        },
+        // At a breakpoint the value is exactly its v.
+        (Some(_), Some(&xb), Some(_), Some(&vb)) if x == xb => vb,
+        (Some(&xa), Some(&xb), Some(&va), Some(&vb)) => va + (x - xa) * (vb - va) / (xb - xa),
+        _ => vn,
     }
 }
 
@@ -239,6 +225,7 @@ mod tests {
         // best 900, scale 100: denominator ln(1 + 9) = ln 10.
         // x = 100: ln(1 + 1)/ln(10) = log10(2) = 0.30102999566398120.
         let f = ValueFn::Log {
+            best: 900.0,
             scale: 100.0,
             denominator: libm::log1p(9.0),
         };
