@@ -24,7 +24,7 @@
 #![deny(missing_docs)]
 
 use civic_value as cv;
-use js_sys::{JSON, Reflect};
+use js_sys::{Array, JSON, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -117,7 +117,7 @@ impl Rubric {
     /// (empty → `null`; numbers and `low..high` ranges; `yes`/`no`, `ja`/`nee` for
     /// booleans; option ids). Never rejects text: scoring says what was expected. Throws
     /// `input.unknown_criterion` for an id the rubric does not have.
-    #[wasm_bindgen(js_name = "parseText", unchecked_return_type = "InputValue")]
+    #[wasm_bindgen(js_name = "parseText", unchecked_return_type = "RawInput")]
     pub fn parse_text(&self, criterion: &str, text: &str) -> Result<JsValue, JsValue> {
         let Some(c) = self.inner.criterion(criterion) else {
             let kind = cv::ErrorKind::UnknownCriterion {
@@ -138,9 +138,49 @@ pub fn engine_version() -> String {
     cv::ENGINE_VERSION.to_owned()
 }
 
-/// Read a JS object of criterion id → value into [`cv::Inputs`], with the path of a
-/// malformed value (`input.volunteer_hours`), as [`cv::Inputs::from_json`] reports it.
+// `JSON.stringify` is the fastest way across the boundary, but it writes NaN and ±Infinity
+// as `null` (missing) and drops `undefined`, functions and symbols: then it is not used.
+#[wasm_bindgen(inline_js = r#"
+export function faithfulJson(value) {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  let faithful = true;
+  const text = JSON.stringify(value, (key, x) => {
+    const t = typeof x;
+    if ((t === "number" && !Number.isFinite(x)) || t === "undefined" || t === "function" ||
+        t === "symbol" || t === "bigint") faithful = false;
+    return t === "bigint" ? null : x;
+  });
+  return faithful ? text : undefined;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = "faithfulJson", catch)]
+    fn faithful_json(value: &JsValue) -> Result<Option<String>, JsValue>;
+}
+
+/// Read a JS object (or `Map`) of criterion id → value into [`cv::Inputs`], with the path
+/// of a malformed value (`input.volunteer_hours`), as [`cv::Inputs::from_json`] reports it.
 fn inputs_from_js(value: JsValue) -> Result<cv::Inputs, cv::Error> {
+    let parse_error =
+        |message: String, path: String| cv::ErrorKind::InputParse { message }.at(path);
+    // What JSON would reject as "not a map" (serde-wasm-bindgen reads arrays as objects).
+    if !value.is_object() || Array::is_array(&value) {
+        let got = match value.js_typeof().as_string() {
+            _ if value.is_null() => "null".to_owned(),
+            _ if Array::is_array(&value) => "array".to_owned(),
+            Some(t) => t,
+            None => "value".to_owned(),
+        };
+        let message = format!("invalid type: {got}, expected a map");
+        return Err(parse_error(message, "input".to_owned()));
+    }
+    // Fast path: a plain object that JSON writes faithfully goes through the core's own JSON
+    // reader (the CLI's messages and paths); anything else is read value by value.
+    // (A throwing getter or a cycle makes it throw: then read value by value as well.)
+    if let Ok(Some(text)) = faithful_json(&value) {
+        return cv::Inputs::from_json(&text);
+    }
     let de = serde_wasm_bindgen::Deserializer::from(value);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = match e.path().to_string() {
@@ -149,10 +189,12 @@ fn inputs_from_js(value: JsValue) -> Result<cv::Inputs, cv::Error> {
             p if p.starts_with('[') => format!("input{p}"),
             p => format!("input.{p}"),
         };
-        cv::ErrorKind::InputParse {
-            message: e.into_inner().to_string(),
-        }
-        .at(path)
+        // The message of the JS `Error` serde-wasm-bindgen made (its Display adds "Error: ").
+        let message = match JsValue::from(e.into_inner()).dyn_into::<js_sys::Error>() {
+            Ok(err) => String::from(err.message()),
+            Err(other) => format!("{other:?}"),
+        };
+        parse_error(message, path)
     })
 }
 

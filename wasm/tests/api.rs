@@ -211,7 +211,15 @@ fn malformed_inputs_name_the_field() {
     let e = score_err(&rubric, js(r#"{"volunteer_hours": {"lo": 1}}"#), None);
     assert_eq!(s(&e, "path"), "input.volunteer_hours");
     // Not an object: the same code and path as the core's JSON reader gives.
-    for not_an_object in ["[1, 2]", "\"text\"", "null", "3", r#"{"a": {"b": 1}}"#] {
+    for not_an_object in [
+        "[1, 2]",
+        "[]",
+        "\"text\"",
+        "null",
+        "3",
+        r#"{"a": {"b": 1}}"#,
+        r#"{"volunteer_hours": {"low": "a", "high": 2}}"#,
+    ] {
         let e = score_err(&rubric, js(not_an_object), None);
         let core = civic_value::Inputs::from_json(not_an_object).unwrap_err();
         assert!(e.is_instance_of::<js_sys::Error>());

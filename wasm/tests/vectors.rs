@@ -1,7 +1,8 @@
 //! Every cross-language test vector in `tests/vectors/` (see its README), run through the
 //! JS-facing API in node: the rubric text goes to `Rubric.fromJson`/`fromToml`, the inputs
 //! are a JS object (`JSON.parse` of the vector's inputs) given to `rubric.score`, and the
-//! score is read back from the plain object it returns. Run with
+//! score is read back from the plain object it returns. Each vector runs twice: inputs as a
+//! plain object (read through JSON text) and as a `Map` (read value by value). Run with
 //! `cargo test -p civic-value-wasm --target wasm32-unknown-unknown` (runner in
 //! `.cargo/config.toml`).
 
@@ -87,20 +88,43 @@ fn row<'a>(score: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row for {id}"))
 }
 
-fn check(file: &str) -> Vec<String> {
+/// The inputs as a plain object (read through JSON text) or as a `Map` (read value by value).
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Object,
+    Map,
+}
+
+fn js_inputs(inputs: &Value, shape: Shape) -> JsValue {
+    let object = JSON::parse(&inputs.to_string()).unwrap();
+    match shape {
+        Shape::Object => object,
+        Shape::Map => {
+            let map = js_sys::Map::new();
+            for pair in js_sys::Object::entries(object.unchecked_ref()).iter() {
+                let pair = Array::from(&pair);
+                map.set(&pair.get(0), &pair.get(1));
+            }
+            map.into()
+        }
+    }
+}
+
+fn check(file: &str, shape: Shape) -> Vec<String> {
     let text = read_file_sync(&format!("{}/{file}", vector_dir()), "utf8");
     let v: Value = serde_json::from_str(&text).unwrap();
-    let name = v["name"].as_str().unwrap().to_owned();
+    let stem = v["name"].as_str().unwrap();
     assert_eq!(
-        format!("{name}.json"),
+        format!("{stem}.json"),
         file,
         "file name and vector name differ"
     );
+    let name = format!("{stem} ({shape:?})");
     let perspective = v["perspective"].as_str().map(str::to_owned);
     let result = load_rubric(&v)
         .map_err(|e| thrown("rubric", &e))
         .and_then(|rubric| {
-            let inputs = JSON::parse(&v["inputs"].to_string()).unwrap();
+            let inputs = js_inputs(&v["inputs"], shape);
             rubric
                 .score(inputs, perspective)
                 .map_err(|e| thrown("score", &e))
@@ -183,7 +207,11 @@ fn every_vector_passes_through_the_js_api() {
         vector_dir(),
         files.len()
     );
-    let problems: Vec<String> = files.iter().flat_map(|f| check(f)).collect();
+    let problems: Vec<String> = files
+        .iter()
+        .flat_map(|f| [check(f, Shape::Object), check(f, Shape::Map)])
+        .flatten()
+        .collect();
     assert!(
         problems.is_empty(),
         "{} problem(s) in {} vectors:\n{}",
