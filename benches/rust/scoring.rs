@@ -83,11 +83,11 @@ fn clamp01(t: f64) -> f64 {
     t.clamp(0.0, 1.0)
 }
 
-fn log_value(x: f64, best: f64, scale: f64) -> f64 {
+fn log_value(x: f64, scale: f64, denominator: f64) -> f64 {
     if x <= 0.0 {
         0.0
     } else {
-        clamp01(libm::log1p(x / scale) / libm::log1p(best / scale))
+        clamp01(libm::log1p(x / scale) / denominator)
     }
 }
 
@@ -122,14 +122,16 @@ fn hand_written(data: &[f64], out: &mut [f64]) {
             1.0
         }
     };
+    // ln(1 + best/scale), computed once, as a hand-written program would.
+    let (d0, d3, d5) = (libm::log1p(10.0), libm::log1p(10.0), libm::log1p(10.0));
     for (row, slot) in data.chunks_exact(12).zip(out.iter_mut()) {
         let v = [
-            log_value(row[0], 5000.0, 500.0),
+            log_value(row[0], 500.0, d0),
             (row[1] - 1.0) / 4.0,
             INCLUSION[row[2] as usize],
-            log_value(row[3], 20000.0, 2000.0),
+            log_value(row[3], 2000.0, d3),
             (row[4] - 1.0) / 4.0,
-            log_value(row[5], 10000.0, 1000.0),
+            log_value(row[5], 1000.0, d5),
             clamp01((row[6] - 30.0) / 60.0),
             partners(row[7]),
             (row[8] - 1.0) / 4.0,

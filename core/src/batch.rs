@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
+use crate::doc::Aggregation;
 use crate::doc::UnknownInputPolicy;
 use crate::error::{ErrorKind, Result};
 use crate::rubric::{Criterion, InputKind, Rubric, WeightSet};
 use crate::score::{Acc, Eval, Source, attribute};
-use crate::value::ValueFn;
+use crate::value::{self, ValueFn};
 
 /// Scores rows of numbers whose columns are named by criterion ids. Made by
 /// [`Rubric::batch`]; `Send + Sync`, so rows can be scored from many threads.
@@ -23,6 +24,9 @@ pub struct BatchScorer<'r> {
     columns: usize,
     /// Per criterion, what the point path needs, precomputed.
     steps: Vec<Step<'r>>,
+    /// The sum of every criterion's weight, added in rubric order (the weight of a row
+    /// where nothing is dropped).
+    full_weight: f64,
 }
 
 /// One criterion of the point path: its column, weight, validity check, value function
@@ -55,15 +59,32 @@ enum Check {
     Category { options: f64 },
 }
 
+#[inline(always)]
+fn number_ok(x: f64, min: f64, max: f64) -> bool {
+    x.is_finite() && x >= min && x <= max
+}
+#[inline(always)]
+fn likert_ok(x: f64, levels: f64) -> bool {
+    x >= 1.0 && value::whole_below(x, levels + 1.0)
+}
+#[inline(always)]
+fn boolean_ok(x: f64) -> bool {
+    x == 0.0 || x == 1.0
+}
+#[inline(always)]
+fn category_ok(x: f64, options: f64) -> bool {
+    value::whole_below(x, options)
+}
+
 impl Check {
     /// Exactly the validation of `Criterion::eval_number`, as one boolean expression.
     #[inline(always)]
     fn valid(self, x: f64) -> bool {
         match self {
-            Self::Number { min, max } => x.is_finite() && x >= min && x <= max,
-            Self::Likert { levels } => x >= 1.0 && x <= levels && x.fract() == 0.0,
-            Self::Boolean => x == 0.0 || x == 1.0,
-            Self::Category { options } => x >= 0.0 && x < options && x.fract() == 0.0,
+            Self::Number { min, max } => number_ok(x, min, max),
+            Self::Likert { levels } => likert_ok(x, levels),
+            Self::Boolean => boolean_ok(x),
+            Self::Category { options } => category_ok(x, options),
         }
     }
 
@@ -151,12 +172,17 @@ impl Rubric {
                 },
             })
             .collect();
+        let mut full_weight = 0.0;
+        for w in &set.criteria {
+            full_weight += w;
+        }
         Ok(BatchScorer {
             rubric: self,
             set,
             column_of,
             columns: columns.len(),
             steps,
+            full_weight,
         })
     }
 }
@@ -331,11 +357,175 @@ impl BatchScorer<'_> {
             out.fill(t);
             return Ok(());
         }
-        for (r, (row, slot)) in data.chunks_exact(n).zip(out.iter_mut()).enumerate() {
-            *slot = self
-                .total(row)
-                .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
+        // Rows are taken a block at a time and each criterion is applied to the whole block
+        // before the next, so the per-criterion dispatch happens once per block, not per
+        // row. Each row still adds its criteria in rubric order with the operations of
+        // `total`, so the results are the same bits. A row whose weights differ from the
+        // full set (a dropped criterion) or that holds a bad value is marked NaN and redone
+        // by `total`, which also finds its error.
+        let kind = self.rubric.aggregation();
+        for (b, (rows, outs)) in data
+            .chunks(BLOCK * n)
+            .zip(out.chunks_mut(BLOCK))
+            .enumerate()
+        {
+            let mut buffer = [0.0; BLOCK];
+            let sums = buffer.get_mut(..outs.len()).unwrap_or_default();
+            for step in &self.steps {
+                if kind == Aggregation::WeightedProduct {
+                    apply::<true>(step, rows, n, sums);
+                } else {
+                    apply::<false>(step, rows, n, sums);
+                }
+            }
+            for (r, (slot, &sum)) in outs.iter_mut().zip(sums.iter()).enumerate() {
+                let total = Acc::from_parts(kind, sum, self.full_weight).finish_total();
+                *slot = match total {
+                    Ok(t) if !sum.is_nan() => t,
+                    _ => {
+                        let row = rows.get(r * n..(r + 1) * n).unwrap_or(&[]);
+                        self.total(row)
+                            .map_err(|e| e.prefixed(&format!("rows[{}]", b * BLOCK + r)))?
+                    }
+                };
+            }
         }
         Ok(())
+    }
+}
+
+/// Rows per block of [`BatchScorer::totals`].
+const BLOCK: usize = 128;
+
+/// Add one criterion's value to the running sum of every row of a block, with one copy of
+/// the loop per kind of value function so that no row pays for the dispatch.
+#[inline(always)]
+fn apply<const PRODUCT: bool>(step: &Step<'_>, rows: &[f64], n: usize, sums: &mut [f64]) {
+    use value::{boolean, category, likert, linear, log, piecewise};
+    match (step.check, step.vf) {
+        (Check::Number { min, max }, ValueFn::Linear { worst, best }) => {
+            apply_with::<PRODUCT>(
+                step,
+                rows,
+                n,
+                sums,
+                |x| number_ok(x, min, max),
+                |x| linear(x, *worst, *best),
+            );
+        }
+        (
+            Check::Number { min, max },
+            ValueFn::Log {
+                scale, denominator, ..
+            },
+        ) => {
+            apply_with::<PRODUCT>(
+                step,
+                rows,
+                n,
+                sums,
+                |x| number_ok(x, min, max),
+                |x| log(x, *scale, *denominator),
+            );
+        }
+        (Check::Number { min, max }, ValueFn::Piecewise { xs, vs }) => {
+            apply_with::<PRODUCT>(
+                step,
+                rows,
+                n,
+                sums,
+                |x| number_ok(x, min, max),
+                |x| piecewise(xs, vs, x),
+            );
+        }
+        (Check::Likert { levels: l }, ValueFn::Likert { levels }) => {
+            apply_with::<PRODUCT>(
+                step,
+                rows,
+                n,
+                sums,
+                |x| likert_ok(x, l),
+                |x| likert(x, *levels),
+            );
+        }
+        (Check::Boolean, ValueFn::Boolean) => {
+            apply_with::<PRODUCT>(step, rows, n, sums, boolean_ok, boolean);
+        }
+        (Check::Category { options }, ValueFn::Category { values }) => {
+            apply_with::<PRODUCT>(
+                step,
+                rows,
+                n,
+                sums,
+                |x| category_ok(x, options),
+                |x| category(x, values),
+            );
+        }
+        // Kinds and checks always pair as above; the general form keeps this total.
+        _ => apply_with::<PRODUCT>(
+            step,
+            rows,
+            n,
+            sums,
+            |x| step.check.valid(x),
+            |x| step.vf.value(x),
+        ),
+    }
+}
+
+/// The loop of [`apply`]: a bad value, or a missing one that is dropped or an error, makes
+/// the sum NaN so that the row is redone by [`BatchScorer::total`]. Adds like
+/// `score::add_value`.
+#[inline(always)]
+fn apply_with<const PRODUCT: bool>(
+    step: &Step<'_>,
+    rows: &[f64],
+    n: usize,
+    sums: &mut [f64],
+    valid: impl Fn(f64) -> bool,
+    value: impl Fn(f64) -> f64,
+) {
+    let missing = match step.missing {
+        Missing::Value(v) => v,
+        Missing::Dropped | Missing::Error => f64::NAN,
+    };
+    let w = step.weight;
+    let column = step.column;
+    if column >= n {
+        // No column for this criterion: every row is missing it.
+        for sum in sums.iter_mut() {
+            add_term::<PRODUCT>(sum, w, missing);
+        }
+        return;
+    }
+    // Gather the column first, so that the loop below reads contiguous values and the
+    // compiler can vectorise it.
+    let mut xs = [f64::NAN; BLOCK];
+    for (row, x) in rows.chunks_exact(n).zip(xs.iter_mut()) {
+        *x = row.get(column).copied().unwrap_or(f64::NAN);
+    }
+    for (&x, sum) in xs.iter().zip(sums.iter_mut()) {
+        let v = value(x);
+        let v = if valid(x) {
+            v
+        } else if x.is_nan() {
+            missing
+        } else {
+            f64::NAN
+        };
+        add_term::<PRODUCT>(sum, w, v);
+    }
+}
+
+/// Add `w · v` (or `w · ln v`) to a running sum, as `score::add_value` does.
+#[inline(always)]
+fn add_term<const PRODUCT: bool>(sum: &mut f64, w: f64, v: f64) {
+    if !PRODUCT {
+        *sum += w * v;
+    } else if w > 0.0 {
+        *sum += w * libm::log(v);
+    } else {
+        // `add_value` skips zero weights; `0 · v` adds nothing but keeps a NaN mark.
+        *sum += 0.0 * v;
     }
 }

@@ -412,14 +412,18 @@ impl Acc {
     /// as [`Acc::add`] performs for the total, so both give the same bits.
     #[inline]
     pub(crate) fn add_value(&mut self, w: f64, v: f64) {
-        self.weight += w;
-        match self.kind {
-            Aggregation::WeightedSum => self.mid += w * v,
-            Aggregation::WeightedProduct => {
-                if w > 0.0 {
-                    self.mid += w * libm::log(v);
-                }
-            }
+        add_value(self.kind, &mut self.mid, &mut self.weight, w, v);
+    }
+
+    /// An accumulator from a total's running sum and weight (see [`add_value`]).
+    #[inline]
+    pub(crate) fn from_parts(kind: Aggregation, mid: f64, weight: f64) -> Self {
+        Self {
+            kind,
+            mid,
+            lo: mid,
+            hi: mid,
+            weight,
         }
     }
 
@@ -465,6 +469,21 @@ impl Acc {
     pub(crate) fn finish(&self) -> Result<(f64, f64, f64, f64), ErrorKind> {
         let total = self.finish_total()?;
         Ok((total, self.scale(self.lo), self.scale(self.hi), self.weight))
+    }
+}
+
+/// The one way a point value enters a total: `weight += w`, then `sum += w·v` (weighted
+/// sum) or `sum += w·ln v` (weighted product, skipping zero weights).
+#[inline(always)]
+pub(crate) fn add_value(kind: Aggregation, sum: &mut f64, weight: &mut f64, w: f64, v: f64) {
+    *weight += w;
+    match kind {
+        Aggregation::WeightedSum => *sum += w * v,
+        Aggregation::WeightedProduct => {
+            if w > 0.0 {
+                *sum += w * libm::log(v);
+            }
+        }
     }
 }
 

@@ -38,30 +38,14 @@ impl ValueFn {
     #[inline(always)]
     pub(crate) fn value(&self, x: f64) -> f64 {
         match self {
-            Self::Linear { worst, best } => ((x - worst) / (best - worst)).clamp(0.0, 1.0),
+            Self::Linear { worst, best } => linear(x, *worst, *best),
             Self::Piecewise { xs, vs } => piecewise(xs, vs, x),
             Self::Log {
                 scale, denominator, ..
-            } => {
-                if x <= 0.0 {
-                    0.0
-                } else {
-                    (libm::log1p(x / scale) / denominator).min(1.0)
-                }
-            }
-            Self::Likert { levels } => (x - 1.0) / f64::from(levels - 1),
-            Self::Boolean => {
-                if x != 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            // The index was validated by the caller; a bad one counts as 0.
-            Self::Category { values } => index_of(x)
-                .and_then(|i| values.get(i))
-                .copied()
-                .unwrap_or(0.0),
+            } => log(x, *scale, *denominator),
+            Self::Likert { levels } => likert(x, *levels),
+            Self::Boolean => boolean(x),
+            Self::Category { values } => category(x, values),
         }
     }
 
@@ -107,7 +91,44 @@ impl ValueFn {
     }
 }
 
-fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
+/// `clamp((x − worst)/(best − worst), 0, 1)`.
+#[inline(always)]
+pub(crate) fn linear(x: f64, worst: f64, best: f64) -> f64 {
+    ((x - worst) / (best - worst)).clamp(0.0, 1.0)
+}
+
+/// `ln(1 + x/scale) / denominator`, 0 for `x ≤ 0`, at most 1.
+#[inline(always)]
+pub(crate) fn log(x: f64, scale: f64, denominator: f64) -> f64 {
+    if x <= 0.0 {
+        0.0
+    } else {
+        (libm::log1p(x / scale) / denominator).min(1.0)
+    }
+}
+
+/// `(x − 1)/(levels − 1)`.
+#[inline(always)]
+pub(crate) fn likert(x: f64, levels: u32) -> f64 {
+    (x - 1.0) / f64::from(levels - 1)
+}
+
+/// 1 for a nonzero `x`, else 0.
+#[inline(always)]
+pub(crate) fn boolean(x: f64) -> f64 {
+    if x != 0.0 { 1.0 } else { 0.0 }
+}
+
+/// The value of option `x` (an index); 0 for an index that is not one (validated before).
+#[inline(always)]
+pub(crate) fn category(x: f64, values: &[f64]) -> f64 {
+    index_of(x)
+        .and_then(|i| values.get(i))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+pub(crate) fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
     let (Some(&x0), Some(&v0), Some(&vn)) = (xs.first(), vs.first(), vs.last()) else {
         return 0.0;
     };
@@ -129,16 +150,24 @@ fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
     }
 }
 
-/// A float that holds a whole non-negative index, as an index.
-#[inline]
+/// A float that holds a whole non-negative index below 2^32, as an index.
+#[inline(always)]
 pub(crate) fn index_of(x: f64) -> Option<usize> {
-    if x >= 0.0 && x.fract() == 0.0 && x < 4_294_967_296.0 {
-        // Exact: x is a whole number below 2^32.
+    whole_below(x, 4_294_967_296.0).then(|| {
+        // Exact: x is a whole number in [0, 2^32).
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Some(x as usize)
-    } else {
-        None
-    }
+        let i = x as u32 as usize;
+        i
+    })
+}
+
+/// Whether `x` is a whole number in `[0, limit)` (`limit` at most 2^32). A cast instead of
+/// `fract()`, which is a library call on baseline x86-64.
+#[inline(always)]
+pub(crate) fn whole_below(x: f64, limit: f64) -> bool {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let truncated = f64::from(x as u32);
+    x >= 0.0 && x < limit && truncated == x
 }
 
 #[cfg(test)]

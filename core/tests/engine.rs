@@ -735,3 +735,93 @@ fn describe_for_forms() {
     let fr = Rubric::builtin().describe("fr");
     assert_eq!(fr.themes[0].label, "Social cohesion"); // falls back to English
 }
+
+#[test]
+fn blocked_totals_equal_row_by_row_totals() {
+    // Several hundred rows (more than one block) through every aggregation and missing
+    // policy, with missing values (NaN): `totals` must give the bits of `total` per row,
+    // which itself equals `score` (see `batch_matches_score_to_the_bit` and the laws).
+    let builtin = Rubric::builtin();
+    let columns: Vec<&str> = builtin.criteria().iter().map(|c| c.id()).collect();
+    let mut state: u64 = 42;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let rows = 777;
+    let mut data = Vec::with_capacity(rows * 12);
+    for _ in 0..rows {
+        let row = [
+            (next() * 6000.0).floor(),
+            1.0 + (next() * 5.0).floor(),
+            (next() * 3.0).floor(),
+            next() * 25000.0,
+            1.0 + (next() * 5.0).floor(),
+            next() * 15000.0,
+            next() * 100.0,
+            (next() * 8.0).floor(),
+            1.0 + (next() * 5.0).floor(),
+            (next() * 2.0).floor(),
+            next() * 300_000.0,
+            next() * 100.0,
+        ];
+        for x in row {
+            data.push(if next() < 0.1 { f64::NAN } else { x });
+        }
+    }
+    for (aggregation, missing) in [
+        ("weighted_sum", "zero"),
+        ("weighted_sum", "renormalise"),
+        ("weighted_product", "zero"),
+        ("weighted_product", "renormalise"),
+    ] {
+        let toml = civic_value::DEFAULT_RUBRIC_TOML
+            .replace(
+                r#"aggregation = "weighted_sum""#,
+                &format!("aggregation = {aggregation:?}"),
+            )
+            .replace(r#"missing = "zero""#, &format!("missing = {missing:?}"));
+        let rubric = Rubric::from_toml(&toml).unwrap();
+        for perspective in [None, Some("residents")] {
+            let batch = rubric.batch(&columns, perspective).unwrap();
+            let mut out = vec![0.0; rows];
+            batch.totals(&data, &mut out).unwrap();
+            for (r, (row, total)) in data.chunks_exact(12).zip(&out).enumerate() {
+                let one = batch.total(row).unwrap();
+                assert_eq!(
+                    total.to_bits(),
+                    one.to_bits(),
+                    "{aggregation} {missing} row {r}"
+                );
+            }
+        }
+    }
+    // An invalid value in a later block is reported with its row.
+    let batch = builtin.batch(&columns, None).unwrap();
+    let mut bad = data.clone();
+    bad[600 * 12 + 1] = 9.0; // neighbour_contact, a Likert 1..5
+    let mut out = vec![0.0; rows];
+    let e = batch.totals(&bad, &mut out).unwrap_err();
+    assert_eq!(e.path(), "rows[600].input.neighbour_contact");
+    assert_eq!(e.code(), "input.likert_out_of_range");
+    // Under the error policy a missing value is reported the same way.
+    let strict =
+        civic_value::DEFAULT_RUBRIC_TOML.replace(r#"missing = "zero""#, r#"missing = "error""#);
+    let strict = Rubric::from_toml(&strict).unwrap();
+    let batch = strict.batch(&columns, None).unwrap();
+    // The first row missing a criterion that has no default (partners, permit_secured and
+    // cofunding_share have one).
+    let first = data
+        .chunks_exact(12)
+        .position(|row| {
+            row.iter()
+                .zip(strict.criteria())
+                .any(|(x, c)| x.is_nan() && c.default().is_none())
+        })
+        .unwrap();
+    let e = batch.totals(&data, &mut out).unwrap_err();
+    assert_eq!(e.code(), "input.missing");
+    assert!(e.path().starts_with(&format!("rows[{first}].")), "{e}");
+}
