@@ -537,11 +537,19 @@ impl RubricDoc {
         let de = toml::Deserializer::parse(text).map_err(|e| {
             ErrorKind::RubricParse {
                 format: "TOML",
-                message: e.to_string().trim_end().to_owned(),
+                message: toml_message(text, &e),
             }
             .at("")
         })?;
-        serde_path_to_error::deserialize(de).map_err(|e| parse_error("TOML", e))
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            ErrorKind::RubricParse {
+                format: "TOML",
+                message: toml_message(text, e.inner()),
+            }
+            .at(path)
+        })
     }
 
     /// Read a document from any serde data model value (a JSON value, a Python dict
@@ -586,6 +594,21 @@ impl RubricDoc {
             let _ = write!(hex, "{byte:02x}");
         }
         hex
+    }
+}
+
+/// A TOML error on one line: `line 9, column 1: unknown field ...` (the TOML crate's own
+/// text spans several lines with a source excerpt).
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
     }
 }
 

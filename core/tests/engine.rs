@@ -490,6 +490,18 @@ fn malformed_and_huge_documents() {
         Rubric::from_toml("id = ").unwrap_err().code(),
         "rubric.parse"
     );
+    // TOML errors are one line, with the position and the field path.
+    let e = Rubric::from_toml(
+        "id = \"x\"\nversion = \"1\"\n[[themes]]\nid = \"t\"\nweight = 1\n\n[[criteria]]\nid = \"a\"\nweigth = 1\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.path(), "criteria[0].weigth");
+    assert!(
+        e.message()
+            .starts_with("invalid TOML: line 9, column 1: unknown field `weigth`"),
+        "{e}"
+    );
+    assert!(!e.message().contains('\n'));
     let huge = format!("{{\"id\": \"{}\"}}", "x".repeat(MAX_RUBRIC_BYTES));
     assert_eq!(
         Rubric::from_json(&huge).unwrap_err().code(),
