@@ -2,4 +2,4 @@
 source "$(dirname "$0")/lib.sh"
 cargo test --locked
 # The benchmark compiles and runs once, quickly (figures are not checked here).
-cargo bench --locked -p civic-value-benches -- --quick
+cargo bench --locked -p civic-value-benches --bench scoring -- --quick
