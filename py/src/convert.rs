@@ -54,6 +54,19 @@ pub fn to_py_object<'py, T: serde::Serialize>(
     value_to_py(py, &value)
 }
 
+/// An input as the Python value `input_value` reads back: None, a float, a
+/// `(low, high)` tuple, a bool, a str or `{"value", "evidence"}`.
+pub fn input_to_py<'py>(py: Python<'py>, value: &InputValue) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        InputValue::Missing => py.None().into_bound(py),
+        InputValue::Number(x) => x.into_pyobject(py)?.into_any(),
+        InputValue::Range { low, high } => PyTuple::new(py, [*low, *high])?.into_any(),
+        InputValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        InputValue::Text(s) => PyString::new(py, s).into_any(),
+        InputValue::Graded { .. } => to_py_object(py, value)?,
+    })
+}
+
 /// Which family a conversion error belongs to.
 #[derive(Clone, Copy)]
 pub enum Family {
@@ -117,7 +130,11 @@ pub fn py_to_value(
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::Number(u.into()));
         }
-        return Err(fail(path, "integer too large".to_owned()));
+        // Beyond 64 bits, as a JSON parser would read the literal: a float.
+        return match obj.extract::<f64>().ok().and_then(Number::from_f64) {
+            Some(n) => Ok(Value::Number(n)),
+            None => Err(fail(path, "integer too large".to_owned())),
+        };
     }
     if obj.is_instance_of::<PyFloat>() {
         let x: f64 = obj.extract()?;

@@ -262,16 +262,18 @@ mod _native {
             Ok(out)
         }
 
-        /// Totals of a 2-D float64 matrix whose columns are named by `columns`.
-        #[pyo3(signature = (x, columns, perspective = None))]
+        /// Totals of a 2-D float64 matrix whose columns are named by `columns`, on
+        /// `threads` threads (default: one per core) for large matrices.
+        #[pyo3(signature = (x, columns, perspective = None, threads = None))]
         fn score_matrix<'py>(
             &self,
             py: Python<'py>,
             x: &Bound<'py, PyAny>,
             columns: Vec<String>,
             perspective: Option<&str>,
+            threads: Option<usize>,
         ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
-            table::score_matrix(py, &self.inner, x, &columns, perspective)
+            table::score_matrix(py, &self.inner, x, &columns, perspective, threads)
         }
 
         /// Score the columns of a table (float64 or bool arrays, or lists of values) row by
@@ -380,6 +382,17 @@ mod _native {
             self.get()
                 .map(|c| c.options().iter().map(|o| o.id().to_owned()).collect())
                 .unwrap_or_default()
+        }
+
+        /// Read text typed by a person (a CSV cell, a form field) as an input for this
+        /// criterion, as the command line does: empty → None; numbers; `low..high` →
+        /// `(low, high)`; `true/false`, `yes/no`, `ja/nee`, `1/0` for booleans. Text that
+        /// does not fit is returned as it is, and scoring then says what was expected.
+        fn parse_text<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+            match self.get() {
+                Some(c) => crate::convert::input_to_py(py, &c.parse_text(text)),
+                None => Ok(pyo3::types::PyString::new(py, text).into_any()),
+            }
         }
 
         /// The knock-out rule as text (`">= 50"`), if any.

@@ -26,6 +26,7 @@ pub fn score_matrix<'py>(
     x: &Bound<'py, PyAny>,
     columns: &[String],
     perspective: Option<&str>,
+    threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let batch = rubric
         .batch(columns, perspective)
@@ -57,55 +58,55 @@ pub fn score_matrix<'py>(
         }
     };
     let mut out = vec![0.0; rows];
-    py.detach(|| totals(&batch, data, &mut out))
+    let threads = threads
+        .filter(|&t| t > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    py.detach(|| totals(&batch, data, &mut out, threads))
         .map_err(|e| to_py(py, &e))?;
     Ok(out.into_pyarray(py))
 }
 
-/// The core's `totals`, split over the available cores for large matrices. Errors name
-/// the first failing row, as a single pass would.
-fn totals(batch: &BatchScorer<'_>, data: &[f64], out: &mut [f64]) -> civic_value::Result<()> {
+/// The core's `totals`, with the rows split over `threads` threads for large matrices.
+/// An error names the first failing row, as one pass would.
+fn totals(
+    batch: &BatchScorer<'_>,
+    data: &[f64],
+    out: &mut [f64],
+    threads: usize,
+) -> civic_value::Result<()> {
     const MIN_ROWS_PER_THREAD: usize = 50_000;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let cols = batch.columns();
-    if threads < 2 || out.len() < 2 * MIN_ROWS_PER_THREAD || cols == 0 {
+    let threads = threads.min(out.len() / MIN_ROWS_PER_THREAD);
+    if threads < 2 || cols == 0 {
         return batch.totals(data, out);
     }
-    let chunk_rows = out.len().div_ceil(threads);
-    let results: Vec<civic_value::Result<()>> = std::thread::scope(|s| {
+    let chunk = out.len().div_ceil(threads);
+    let failed: Vec<bool> = std::thread::scope(|s| {
         let handles: Vec<_> = data
-            .chunks(chunk_rows * cols)
-            .zip(out.chunks_mut(chunk_rows))
-            .enumerate()
-            .map(|(k, (d, o))| {
-                s.spawn(move || batch.totals(d, o).map_err(|e| shift_row(e, k * chunk_rows)))
-            })
+            .chunks(chunk * cols)
+            .zip(out.chunks_mut(chunk))
+            .map(|(d, o)| s.spawn(move || batch.totals(d, o).is_err()))
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(input_parse(
-                        "input",
-                        "a scoring thread stopped unexpectedly",
-                    ))
-                })
-            })
+            .map(|h| h.join().unwrap_or(true))
             .collect()
     });
-    results.into_iter().collect()
-}
-
-/// `rows[r].…` of a chunk as `rows[offset + r].…` of the whole matrix.
-fn shift_row(e: civic_value::Error, offset: usize) -> civic_value::Error {
-    let path = e.path();
-    if let Some(rest) = path.strip_prefix("rows[")
-        && let Some((r, tail)) = rest.split_once(']')
-        && let Ok(r) = r.parse::<usize>()
-    {
-        return civic_value::Error::new(e.kind().clone(), format!("rows[{}]{tail}", r + offset));
+    // The first failing chunk holds the first failing row: find it again, one row at a
+    // time, for an error whose path names its row in the whole matrix.
+    if let Some(k) = failed.iter().position(|&f| f) {
+        let rows = data
+            .chunks_exact(cols)
+            .enumerate()
+            .skip(k * chunk)
+            .take(chunk);
+        for (r, row) in rows {
+            batch
+                .total(row)
+                .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
+        }
     }
-    e
+    Ok(())
 }
 
 /// `x` as a 2-D float64 numpy array, or an `input.parse` / `input.shape` error.

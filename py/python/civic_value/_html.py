@@ -17,7 +17,7 @@ STYLE = (
     "<style>"
     ".cv{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#222}"
     ".cv table{border-collapse:collapse;margin:6px 0}"
-    ".cv th,.cv td{padding:2px 8px;text-align:left;border-bottom:1px solid #e4e4e4}"
+    ".cv th,.cv td{padding:2px 8px;text-align:left;border-bottom:1px solid #e4e4e4;white-space:nowrap}"
     ".cv td.n,.cv th.n{text-align:right;font-variant-numeric:tabular-nums}"
     ".cv .big{font-size:22px;font-weight:600}"
     ".cv .muted{color:#777}"
@@ -63,9 +63,19 @@ def _band_label(rubric: Rubric, band: Any, lang: str) -> str:
     return "no band" if band is None else str(band)
 
 
+def _option_labels(rubric: Rubric, lang: str) -> Dict[str, Dict[str, str]]:
+    """Criterion id → option id → option label (category criteria)."""
+    return {
+        c["id"]: {o["id"]: o["label"] for o in c["options"]}
+        for t in rubric.describe(lang)["themes"]
+        for c in t["criteria"]
+    }
+
+
 def score_html(score: Score, rubric: Rubric, lang: str = "en") -> str:
     """The score as HTML: verdict, SVG chart and breakdown table."""
     criteria = {c.id: c for c in rubric.criteria}
+    options = _option_labels(rubric, lang)
     themes = {t.id: t for t in rubric.themes}
     low, high = score.interval
     parts = [STYLE, '<div class="cv">']
@@ -97,11 +107,12 @@ def score_html(score: Score, rubric: Rubric, lang: str = "en") -> str:
     for c in score.criteria:
         crit = criteria.get(c.id)
         theme = themes.get(c.theme)
+        raw = options.get(c.id, {}).get(c.raw, c.raw) if isinstance(c.raw, str) else c.raw
         parts.append(
             "<tr>"
             f"<td>{escape(theme.label(lang) if theme else c.theme)}</td>"
             f"<td>{escape(crit.label(lang) if crit else c.id)}</td>"
-            f"<td>{escape(_raw(c.raw, crit.unit if crit else None))}</td>"
+            f"<td>{escape(_raw(raw, crit.unit if crit else None))}</td>"
             f"<td class=n>{_num(c.value, 3)}</td>"
             f"<td class=n>{_pct(c.weight)}</td>"
             f"<td class=n>{_num(c.points)}</td>"

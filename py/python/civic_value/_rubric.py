@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, 
 import numpy as np
 import numpy.typing as npt
 
-from . import _native
-from ._native import Band, Criterion, Perspective, Theme
+from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ class Rubric:
     """
 
     __slots__ = ("_native",)
-    _native: _native.NativeRubric
+    _native: NativeRubric
 
     def __init__(self) -> None:
         raise TypeError(
@@ -44,7 +43,7 @@ class Rubric:
         )
 
     @classmethod
-    def _wrap(cls, native: _native.NativeRubric) -> Rubric:
+    def _wrap(cls, native: NativeRubric) -> Rubric:
         rubric = object.__new__(cls)
         rubric._native = native
         return rubric
@@ -55,27 +54,27 @@ class Rubric:
     def default(cls) -> Rubric:
         """The built-in default rubric: 12 criteria in 5 themes, three perspectives, four
         bands. An illustrative starting point, not an official municipal standard."""
-        return cls._wrap(_native.NativeRubric.builtin())
+        return cls._wrap(NativeRubric.builtin())
 
     @classmethod
     def from_json(cls, text: str) -> Rubric:
         """Parse and validate a JSON rubric. Raises :class:`RubricError`."""
-        return cls._wrap(_native.NativeRubric.from_json(text))
+        return cls._wrap(NativeRubric.from_json(text))
 
     @classmethod
     def from_toml(cls, text: str) -> Rubric:
         """Parse and validate a TOML rubric. Raises :class:`RubricError`."""
-        return cls._wrap(_native.NativeRubric.from_toml(text))
+        return cls._wrap(NativeRubric.from_toml(text))
 
     @classmethod
     def from_file(cls, path: Union[str, os.PathLike[str]]) -> Rubric:
         """Read a ``.json`` or ``.toml`` rubric file (the format by its extension)."""
-        return cls._wrap(_native.NativeRubric.from_file(os.fspath(path)))
+        return cls._wrap(NativeRubric.from_file(os.fspath(path)))
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> Rubric:
         """Validate a rubric given as a dict (the JSON form, as :meth:`to_dict` returns)."""
-        return cls._wrap(_native.NativeRubric.from_dict(doc))
+        return cls._wrap(NativeRubric.from_dict(doc))
 
     # ---- what it is ------------------------------------------------------------------
 
@@ -178,14 +177,19 @@ class Rubric:
         columns: Sequence[str],
         *,
         perspective: Optional[str] = None,
+        threads: Optional[int] = None,
     ) -> npt.NDArray[np.float64]:
         """Totals of a 2-D float64 array (rows = initiatives) whose columns are named by
         ``columns``, in the numeric encoding: numbers, Likert levels, booleans as 0/1,
         categories as the 0-based option index, NaN = missing. Columns may be a subset of
-        the criteria, in any order. The GIL is released while scoring."""
+        the criteria, in any order.
+
+        The GIL is released while scoring; a large matrix (100 000 rows or more) is split
+        over ``threads`` threads (default: one per core; ``threads=1`` for one). Raises
+        :class:`InputError` naming the first bad row (``rows[12].input.support_share``)."""
         if isinstance(columns, str):
             raise TypeError("columns must be a sequence of criterion ids, not one string")
-        return self._native.score_matrix(x, list(columns), perspective)
+        return self._native.score_matrix(x, list(columns), perspective, threads)
 
     def score_frame(self, df: pandas.DataFrame, *, perspective: Optional[str] = None) -> pandas.DataFrame:
         """Score every row of a DataFrame whose columns are criterion ids, exactly as
@@ -208,11 +212,11 @@ class Rubric:
         )
         band_ids = [b.id for b in self._native.bands()]
         # Codes of an ordered categorical with the lowest band first (−1 stays: no band).
-        codes = np.where(band < 0, -1, len(band_ids) - 1 - band)
+        codes = np.where(band < 0, -1, len(band_ids) - 1 - band).astype(np.int64)
         out = pd.DataFrame(
             {
                 "total": total,
-                "band": pd.Categorical.from_codes(codes, categories=band_ids[::-1], ordered=True),
+                "band": pd.Categorical.from_codes(codes, categories=pd.Index(band_ids[::-1]), ordered=True),
                 "low": low,
                 "high": high,
                 "knocked_out": knocked_out,

@@ -1,0 +1,94 @@
+"""Typed use of the public API: `mypy --strict` checks this file against the stubs and
+the package's annotations (scripts/steps/python.sh), and tests/test_typed_usage.py runs it,
+so the types are proven by use."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+import civic_value
+from civic_value import (
+    Band,
+    CivicValueError,
+    Criterion,
+    CriterionScore,
+    InputError,
+    Knockout,
+    Perspective,
+    Rubric,
+    RubricError,
+    Score,
+    Theme,
+    ThemeScore,
+)
+
+
+def main() -> Dict[str, float]:
+    rubric: Rubric = Rubric.default()
+    same: Rubric = Rubric.from_toml(rubric.to_toml())
+    assert same == Rubric.from_json(rubric.to_json()) == Rubric.from_dict(rubric.to_dict())
+    assert pickle.loads(pickle.dumps(rubric)) == rubric
+
+    ids: List[str] = [c.id for c in rubric.criteria]
+    first: Criterion = rubric.criterion(ids[0])
+    label: str = first.label("nl")
+    unit: Optional[str] = first.unit
+    levels: Optional[int] = rubric.criterion("neighbour_contact").levels
+    themes: List[Theme] = rubric.themes
+    perspectives: List[Perspective] = rubric.perspectives
+    bands: List[Band] = rubric.bands
+    weights: Dict[str, float] = rubric.weights(perspectives[0].id)
+    assert label and unit and levels and themes and bands and weights
+
+    score: Score = rubric.score(
+        {
+            "volunteer_hours": (2500, 4000),
+            "neighbour_contact": 4,
+            "inclusion": "several_groups",
+            "support_share": {"value": 72, "evidence": "estimated"},
+            "permit_secured": True,
+            "partners": None,
+        },
+        perspective="residents",
+    )
+    total: float = score.total
+    band: Optional[str] = score.band
+    interval: Tuple[float, float] = score.interval
+    rows: List[CriterionScore] = score.criteria
+    subtotals: List[ThemeScore] = score.themes
+    knockouts: List[Knockout] = score.knockouts
+    flags: List[str] = rows[0].flags
+    breakdown: pd.DataFrame = score.to_pandas()
+    html: str = score._repr_html_()
+    assert band is not None and interval[0] <= total and subtotals and flags and not knockouts
+    assert len(breakdown) == len(rows) and "<svg" in html
+
+    many: List[Score] = rubric.score_many([{"support_share": 60}, {"support_share": 40}])
+    frame: pd.DataFrame = rubric.score_frame(pd.DataFrame({"support_share": [60.0, 40.0]}))
+    x: npt.NDArray[np.float64] = np.array([[60.0, 1.0], [40.0, 0.0]])
+    totals: npt.NDArray[np.float64] = rubric.score_matrix(x, ["support_share", "permit_secured"])
+    assert len(many) == len(frame) == len(totals) == 2
+
+    try:
+        rubric.score({"support_share": "lots"})
+    except InputError as e:
+        code: str = e.code
+        path: str = e.path
+        problems: List[CivicValueError] = e.errors
+        assert code == "input.not_a_number" and path == "input.support_share" and problems
+    try:
+        Rubric.from_json("{}")
+    except RubricError as e:
+        assert e.code == "rubric.parse"
+    version: str = civic_value.__version__
+    assert version
+    return {"total": total, "matrix": float(totals[0])}
+
+
+if __name__ == "__main__":
+    print(main())
