@@ -1,16 +1,16 @@
 // The built npm package (wasm/pkg: wasm-opt'd .wasm and the generated JS glue) in node:
 // every vector in tests/vectors/ through the public JS API, and the API contract as a JS
-// caller sees it. Run: node --test wasm/tests/ (after scripts/build-wasm).
+// caller sees it. Run: node --test wasm/tests/node/ (after scripts/build-wasm).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-import { initSync, Rubric, engineVersion } from "../pkg/civic_value.js";
+import { initSync, Rubric, engineVersion } from "../../pkg/civic_value.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../..");
+const root = path.resolve(here, "../../..");
 initSync({ module: readFileSync(path.join(root, "wasm/pkg/civic_value_bg.wasm")) });
 
 const TOLERANCE = 1e-12;
