@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civic_value import Criterion, Rubric
+from civic_value import Criterion, InputError, Rubric
 
 ROWS = 3000
 TOL = 1e-12
@@ -266,3 +266,31 @@ def test_threads_share_one_rubric(rubric: Rubric) -> None:
         results = list(pool.map(lambda _: rubric.score_matrix(x, columns), range(8)))
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+def test_score_frame_ignores_unknown_columns_under_the_warn_policy(rubric: Rubric) -> None:
+    doc = rubric.to_dict()
+    doc["unknown_inputs"] = "warn"
+    lenient = Rubric.from_dict(doc)
+    df = pd.DataFrame({"name": ["park", "café"], "support_share": [72.0, 40.0]})
+    out = lenient.score_frame(df)
+    expected = lenient.score_frame(df[["support_share"]])
+    pd.testing.assert_frame_equal(out, expected)
+    assert out["total"][0] == pytest.approx(lenient.score({"name": "park", "support_share": 72.0}).total, abs=TOL)
+    with pytest.raises(InputError):
+        rubric.score_frame(df)  # the default rubric's policy is "error"
+
+
+def test_score_frame_without_bands() -> None:
+    plain = Rubric.from_dict(
+        {
+            "id": "plain",
+            "version": "1",
+            "themes": [{"id": "t", "weight": 1}],
+            "criteria": [{"id": "a", "theme": "t", "weight": 1, "value_function": {"type": "boolean"}}],
+        }
+    )
+    out = plain.score_frame(pd.DataFrame({"a": [True, False]}))
+    assert list(out["total"]) == [100.0, 0.0]
+    assert out["band"].isna().all()
+    assert plain.score({"a": True}).band is None
