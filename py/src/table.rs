@@ -6,6 +6,8 @@
 //! its row go through [`Rubric::score`] instead, so that every row gets exactly what `score`
 //! would give it, result or error.
 
+use std::borrow::Cow;
+
 use civic_value::{BatchScorer, Criterion, InputKind, InputValue, Inputs, Rubric};
 use numpy::ndarray::Array2;
 use numpy::{
@@ -105,6 +107,11 @@ fn totals(
                 .total(row)
                 .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
         }
+        // Only a thread that stopped without an error of its own gets here.
+        return Err(input_parse(
+            "input",
+            "a scoring thread stopped unexpectedly",
+        ));
     }
     Ok(())
 }
@@ -169,19 +176,16 @@ impl Column {
             Self::Objects(v) => v.len(),
         }
     }
-    fn value(&self, r: usize) -> InputValue {
+    /// Row `r`'s cell as an input (borrowed from an object column: no copy per cell).
+    fn value(&self, r: usize) -> Cow<'_, InputValue> {
+        const MISSING: InputValue = InputValue::Missing;
         match self {
-            Self::Numbers(v) => v.get(r).map_or(InputValue::Missing, |&x| {
-                if x.is_nan() {
-                    InputValue::Missing
-                } else {
-                    InputValue::Number(x)
-                }
+            Self::Numbers(v) => Cow::Owned(match v.get(r) {
+                Some(x) if !x.is_nan() => InputValue::Number(*x),
+                _ => MISSING,
             }),
-            Self::Bools(v) => v
-                .get(r)
-                .map_or(InputValue::Missing, |&b| InputValue::Bool(b)),
-            Self::Objects(v) => v.get(r).cloned().unwrap_or(InputValue::Missing),
+            Self::Bools(v) => Cow::Owned(v.get(r).map_or(MISSING, |&b| InputValue::Bool(b))),
+            Self::Objects(v) => v.get(r).map_or(Cow::Owned(MISSING), Cow::Borrowed),
         }
     }
 }
@@ -349,7 +353,7 @@ fn score_rows(
             let inputs: Inputs = columns
                 .iter()
                 .zip(criteria)
-                .filter_map(|(col, c)| c.map(|c| (c.id(), col.value(r))))
+                .filter_map(|(col, c)| c.map(|c| (c.id(), col.value(r).into_owned())))
                 .collect();
             let score = rubric.score(&inputs, perspective).map_err(prefixed)?;
             for (slot, row) in points.iter_mut().zip(&score.criteria) {
