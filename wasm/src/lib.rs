@@ -141,17 +141,23 @@ pub fn engine_version() -> String {
 // `JSON.stringify` is the fastest way across the boundary, but it writes NaN and ±Infinity
 // as `null` (missing) and drops `undefined`, functions and symbols: then it is not used.
 #[wasm_bindgen(inline_js = r#"
+function faithful(x, depth) {
+  switch (typeof x) {
+    case "number": return Number.isFinite(x);
+    case "string": case "boolean": return true;
+    case "object":
+      if (x === null) return true;
+      if (depth > 2) return false;
+      if (Array.isArray(x)) return x.every((y) => faithful(y, depth + 1));
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in x) if (!faithful(x[k], depth + 1)) return false;
+      return true;
+    default: return false; // undefined, function, symbol, bigint
+  }
+}
 export function faithfulJson(value) {
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
-  let faithful = true;
-  const text = JSON.stringify(value, (key, x) => {
-    const t = typeof x;
-    if ((t === "number" && !Number.isFinite(x)) || t === "undefined" || t === "function" ||
-        t === "symbol" || t === "bigint") faithful = false;
-    return t === "bigint" ? null : x;
-  });
-  return faithful ? text : undefined;
+  return faithful(value, 0) ? JSON.stringify(value) : undefined;
 }
 "#)]
 extern "C" {
