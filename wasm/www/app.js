@@ -96,6 +96,7 @@ const app = {
   desc: null,        // rubric.describe(lang)
   lang: "en",
   perspective: "",   // "" = the rubric's own weights
+  perspRefs: new Map(),
   values: new Map(), // criterion id → what is typed/chosen (kept across re-renders)
   examples: [],
   refs: new Map(),   // criterion id → DOM nodes updated on every score
@@ -292,17 +293,28 @@ function setBar(ref, points, available, scale) {
   }
 }
 
-function showPerspectives(others) {
-  const list = $("#perspective-list");
-  list.replaceChildren(...others.map(({ id, total }) => {
-    const name = id ? app.desc.perspectives.find((p) => p.id === id)?.label ?? id : t().ownWeights;
-    const button = h("button", {
-      type: "button", class: "persp", "aria-pressed": String(id === app.perspective), dataset: { perspective: id },
-    }, h("span", { class: "name", text: name }), h("span", { class: "value", text: total === null ? "–" : fmt(total) }));
-    const pct = total === null ? 0 : total;
-    button.style.setProperty("--fill", `${pct}%`);
+function renderPerspectiveList() {
+  app.perspRefs = new Map();
+  const ids = ["", ...app.desc.perspectives.map((p) => p.id)];
+  $("#perspective-list").replaceChildren(...ids.map((id) => {
+    const name = id ? app.desc.perspectives.find((p) => p.id === id).label : t().ownWeights;
+    const value = h("span", { class: "value", text: "–" });
+    const button = h("button", { type: "button", class: "persp", "aria-pressed": "false", dataset: { perspective: id } },
+      h("span", { class: "name", text: name }), value);
+    app.perspRefs.set(id, { button, value });
     return h("li", {}, button);
   }));
+}
+
+function showPerspectives(others) {
+  for (const { id, total } of others) {
+    const ref = app.perspRefs.get(id);
+    if (!ref) continue;
+    const text = total === null ? "–" : fmt(total);
+    if (ref.value.textContent !== text) ref.value.textContent = text;
+    ref.button.setAttribute("aria-pressed", String(id === app.perspective));
+    ref.button.style.setProperty("--fill", `${total ?? 0}%`);
+  }
 }
 
 /** An arc of the half-circle gauge from total `a` to total `b` (0–100). */
@@ -335,6 +347,7 @@ function renderAll() {
   document.title = `${app.desc.title} — civic-value`;
   $("#provenance").textContent = ui.provenance(app.desc.id, app.desc.version, app.desc.fingerprint.slice(0, 12), engineVersion());
   renderPerspectiveSelect();
+  renderPerspectiveList();
   renderExamples();
   renderForm();
   renderBreakdown();
@@ -402,8 +415,10 @@ function renderField(c) {
       });
       radio.addEventListener("change", () => { valueOf(c).text = value; update(); });
       controls.push(radio);
-      seg.append(radio, h("label", { for: rid, title: level === 0 ? ui.notAnswered : null,
-        text: level === 0 ? ui.notAnsweredShort : value }));
+      const text = level === 0
+        ? [h("span", { "aria-hidden": "true", text: ui.notAnsweredShort }), h("span", { class: "sr-only", text: ui.notAnswered })]
+        : [value];
+      seg.append(radio, h("label", { for: rid, title: level === 0 ? ui.notAnswered : null }, ...text));
     }
     field = h("fieldset", { class: "field likert-field", id: `field-${c.id}`, dataset: { kind: c.kind } },
       h("legend", { class: "field-head" }, h("span", { class: "label", text: c.label }), ...chips),
