@@ -429,5 +429,23 @@ impl fmt::Display for Errors {
 
 impl std::error::Error for Errors {}
 
+/// A serde field path as this crate writes it: `criteria[3].weight`; empty for the whole
+/// document, and without the `?` segments that stand for a position serde could not name.
+pub(crate) fn path_string(path: &serde_path_to_error::Path) -> String {
+    let text = path.to_string();
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('.').enumerate() {
+        let part = part.trim_end_matches('?');
+        if part.is_empty() {
+            continue;
+        }
+        if i > 0 && !out.is_empty() && !part.starts_with('[') {
+            out.push('.');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

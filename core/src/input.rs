@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{ErrorKind, Result, path_string};
 
 /// Largest inputs document accepted by [`Inputs::from_json`] and [`Initiative::list_from_json`].
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
@@ -350,7 +350,7 @@ fn check_size(text: &str) -> Result<()> {
 }
 
 fn join(prefix: &str, path: &str) -> String {
-    match (prefix.is_empty(), path.is_empty() || path == ".") {
+    match (prefix.is_empty(), path.is_empty()) {
         (_, true) => prefix.to_owned(),
         (true, false) => path.to_owned(),
         (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
@@ -361,7 +361,7 @@ fn join(prefix: &str, path: &str) -> String {
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = join(prefix, &e.path().to_string());
+        let path = join(prefix, &path_string(e.path()));
         ErrorKind::InputParse {
             message: e.into_inner().to_string(),
         }
@@ -378,7 +378,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<
 
 fn from_value<T: for<'de> Deserialize<'de>>(v: serde_json::Value, prefix: &str) -> Result<T> {
     serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = join(prefix, &e.path().to_string());
+        let path = join(prefix, &path_string(e.path()));
         ErrorKind::InputParse {
             message: e.into_inner().to_string(),
         }

@@ -11,7 +11,7 @@ use crate::doc::{
     Aggregation, CriterionDoc, DefaultValue, KnockoutDoc, MissingPolicy, RubricDoc, Text,
     UnknownInputPolicy, ValueFunctionDoc,
 };
-use crate::error::{Error, ErrorKind, Errors, Result};
+use crate::error::{Error, ErrorKind, Errors, Result, path_string};
 use crate::input::{InputValue, format_number};
 use crate::value::ValueFn;
 
@@ -515,6 +515,10 @@ impl RubricDoc {
     /// offending field for syntax errors, wrong types and unknown fields.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
+        // serde would also accept the fields as an array; a rubric is an object.
+        if !text.trim_start().starts_with('{') {
+            return Err(not_an_object("JSON"));
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let doc: Self =
             serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
@@ -542,8 +546,7 @@ impl RubricDoc {
             .at("")
         })?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
+            let path = path_string(e.path());
             ErrorKind::RubricParse {
                 format: "TOML",
                 message: toml_message(text, e.inner()),
@@ -558,6 +561,9 @@ impl RubricDoc {
     /// # Errors
     /// `rubric.parse` with the path of the offending field.
     pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(not_an_object("rubric"));
+        }
         serde_path_to_error::deserialize(value).map_err(|e| parse_error("rubric", e))
     }
 
@@ -612,6 +618,14 @@ fn toml_message(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+fn not_an_object(format: &'static str) -> Error {
+    ErrorKind::RubricParse {
+        format,
+        message: "a rubric must be an object with id, version, themes and criteria".to_owned(),
+    }
+    .at("")
+}
+
 fn check_size(text: &str) -> Result<()> {
     if text.len() > MAX_RUBRIC_BYTES {
         return Err(ErrorKind::RubricTooLarge {
@@ -627,8 +641,7 @@ fn parse_error<E: std::fmt::Display>(
     format: &'static str,
     e: serde_path_to_error::Error<E>,
 ) -> Error {
-    let path = e.path().to_string();
-    let path = if path == "." { String::new() } else { path };
+    let path = path_string(e.path());
     ErrorKind::RubricParse {
         format,
         message: e.into_inner().to_string().trim_end().to_owned(),

@@ -486,6 +486,19 @@ fn validate_lists_every_error() {
 fn malformed_and_huge_documents() {
     assert_eq!(Rubric::from_json("{").unwrap_err().code(), "rubric.parse");
     assert_eq!(Rubric::from_json("[]").unwrap_err().code(), "rubric.parse");
+    // Whole-document errors have an empty path; a struct written as an array is refused.
+    for text in ["{", "[1]", ""] {
+        let e = Rubric::from_json(text).unwrap_err();
+        assert_eq!((e.code(), e.path()), ("rubric.parse", ""), "{text:?}: {e}");
+    }
+    assert_eq!(
+        RubricDoc::from_value(serde_json::json!([1]))
+            .unwrap_err()
+            .path(),
+        ""
+    );
+    let e = Rubric::from_json(r#"{"id": "x", "themes": [{"id": "t", "weight": "#).unwrap_err();
+    assert_eq!(e.path(), "themes[0].weight", "{e}");
     assert_eq!(
         Rubric::from_toml("id = ").unwrap_err().code(),
         "rubric.parse"
