@@ -8,7 +8,7 @@ import json
 import math
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import numpy as np
 import pandas as pd
@@ -204,22 +204,21 @@ def minimal() -> Dict[str, Any]:
 @pytest.mark.parametrize(
     "text,loader,code,path",
     [
-        ("{", "json", "rubric.parse", None),
-        ("not json at all", "json", "rubric.parse", None),
-        ('{"id": "r"}', "json", "rubric.parse", None),
-        ("id = ", "toml", "rubric.parse", None),
+        ("{", "json", "rubric.parse", ""),
+        ("not json at all", "json", "rubric.parse", ""),
+        ('{"id": "r"}', "json", "rubric.parse", ""),
+        ("[1, 2]", "json", "rubric.parse", ""),
+        ("id = ", "toml", "rubric.parse", ""),
         ('id = "r"\nversion = 1', "toml", "rubric.parse", "version"),
-        ("", "json", "rubric.parse", None),
-        (" " * (1024 * 1024 + 1), "json", "rubric.too_large", None),
+        ("", "json", "rubric.parse", ""),
+        (" " * (1024 * 1024 + 1), "json", "rubric.too_large", ""),
     ],
 )
-def test_malformed_rubric_text(text: str, loader: str, code: str, path: Optional[str]) -> None:
+def test_malformed_rubric_text(text: str, loader: str, code: str, path: str) -> None:
     load = Rubric.from_json if loader == "json" else Rubric.from_toml
     with pytest.raises(RubricError) as info:
         load(text)
-    assert info.value.code == code
-    if path:
-        assert info.value.path == path
+    assert (info.value.code, info.value.path) == (code, path)
 
 
 def test_every_problem_is_listed() -> None:
