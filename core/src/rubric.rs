@@ -458,19 +458,9 @@ impl Rubric {
             Some(p) => match self.inner.perspectives.iter().position(|x| x.id == p) {
                 Some(k) => k + 1,
                 None => {
-                    let known: Vec<&str> = self
-                        .inner
-                        .perspectives
-                        .iter()
-                        .map(|x| x.id.as_str())
-                        .collect();
                     return Err(ErrorKind::UnknownPerspective {
                         id: p.to_owned(),
-                        known: if known.is_empty() {
-                            "(none)".to_owned()
-                        } else {
-                            known.join(", ")
-                        },
+                        known: list_or_none(self.inner.perspectives.iter().map(|x| x.id.as_str())),
                     }
                     .at("perspective"));
                 }
@@ -897,44 +887,22 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
         let path = format!("perspectives[{k}]");
         let mut tw = theme_weights.clone();
         let mut cw = criterion_weights.clone();
-        for (id, w) in &p.themes {
-            let wpath = format!("{path}.themes.{id}");
-            match theme_index.get(id.as_str()) {
-                Some(&t) => {
-                    if ck.weight(*w, wpath)
-                        && let Some(slot) = tw.get_mut(t)
-                    {
-                        *slot = *w;
-                    }
-                }
-                None => ck.push(
-                    ErrorKind::UnknownReference {
-                        what: "theme",
-                        id: id.clone(),
-                    },
-                    wpath,
-                ),
-            }
-        }
-        for (id, w) in &p.criteria {
-            let wpath = format!("{path}.criteria.{id}");
-            match criterion_index.get(id.as_str()) {
-                Some(&c) => {
-                    if ck.weight(*w, wpath)
-                        && let Some(slot) = cw.get_mut(c)
-                    {
-                        *slot = *w;
-                    }
-                }
-                None => ck.push(
-                    ErrorKind::UnknownReference {
-                        what: "criterion",
-                        id: id.clone(),
-                    },
-                    wpath,
-                ),
-            }
-        }
+        override_weights(
+            &mut ck,
+            &p.themes,
+            &theme_index,
+            &mut tw,
+            "theme",
+            &format!("{path}.themes"),
+        );
+        override_weights(
+            &mut ck,
+            &p.criteria,
+            &criterion_index,
+            &mut cw,
+            "criterion",
+            &format!("{path}.criteria"),
+        );
         if ck.errors.is_empty() {
             match effective_weights(&tw, &cw, &criterion_themes) {
                 Ok(w) => weight_sets.push(WeightSet { criteria: w }),
@@ -1050,6 +1018,46 @@ fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
             evidence,
         }),
     })
+}
+
+/// Replace `weights[index[id]]` by each perspective weight, checking ids and values.
+fn override_weights(
+    ck: &mut Check,
+    overrides: &std::collections::BTreeMap<String, f64>,
+    index: &HashMap<&str, usize>,
+    weights: &mut [f64],
+    what: &'static str,
+    path: &str,
+) {
+    for (id, w) in overrides {
+        let wpath = format!("{path}.{id}");
+        match index.get(id.as_str()) {
+            Some(&i) => {
+                if ck.weight(*w, wpath)
+                    && let Some(slot) = weights.get_mut(i)
+                {
+                    *slot = *w;
+                }
+            }
+            None => ck.push(
+                ErrorKind::UnknownReference {
+                    what,
+                    id: id.clone(),
+                },
+                wpath,
+            ),
+        }
+    }
+}
+
+/// The ids as `a, b, c`, or `(none)`.
+pub(crate) fn list_or_none<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        "(none)".to_owned()
+    } else {
+        ids.join(", ")
+    }
 }
 
 /// Theme share × criterion share within the theme, for every criterion.

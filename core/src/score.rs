@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::doc::{Aggregation, MissingPolicy, UnknownInputPolicy};
 use crate::error::{ErrorKind, Result};
 use crate::input::{InputValue, Inputs, format_number};
-use crate::rubric::{Criterion, InputKind, Knockout, Rubric, WeightSet};
+use crate::rubric::{Criterion, InputKind, Knockout, Rubric, WeightSet, list_or_none};
 use crate::value::index_of;
 
 /// The version of this engine, carried by every score.
@@ -301,14 +301,9 @@ impl Criterion {
             }
             (InputValue::Graded { value, evidence }, _) => {
                 let Some((_, widen)) = grades.iter().find(|(id, _)| id == evidence) else {
-                    let known: Vec<&str> = grades.iter().map(|(id, _)| id.as_str()).collect();
                     return Err(ErrorKind::UnknownEvidence {
                         grade: evidence.clone(),
-                        known: if known.is_empty() {
-                            "(none)".to_owned()
-                        } else {
-                            known.join(", ")
-                        },
+                        known: list_or_none(grades.iter().map(|(id, _)| id.as_str())),
                     });
                 };
                 if !value.is_finite() {
