@@ -191,6 +191,16 @@ fn main() {
         hand_written(black_box(&data), black_box(&mut baseline))
     });
 
+    // Per-row totals, interval and points per criterion (what a DataFrame needs).
+    let mut points = vec![0.0; 12];
+    let before_rows = ALLOCATIONS.load(Ordering::Relaxed);
+    let t_rows = best_of(reps, || {
+        for row in black_box(&data).chunks_exact(12) {
+            black_box(batch.score_row(row, row, &mut points).unwrap());
+        }
+    });
+    let row_allocations = ALLOCATIONS.load(Ordering::Relaxed) - before_rows;
+
     // The full explained score (breakdown rows, flags, knock-outs) per initiative.
     let k = n.min(20_000);
     let inputs: Vec<Inputs> = data
@@ -237,6 +247,10 @@ fn main() {
         t_engine.as_secs_f64() / t_hand.as_secs_f64()
     );
     println!("  heap allocations while scoring {n} rows × {reps}: {allocations}");
+    println!(
+        "  rows with points (BatchScorer::score_row): {:6.1} ns/initiative, {row_allocations} allocations",
+        per(t_rows, n)
+    );
     println!(
         "  full explained score (Rubric::score):  {:8.2} µs/initiative ({k} initiatives)",
         per(t_full, k) / 1e3

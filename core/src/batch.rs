@@ -296,35 +296,33 @@ impl BatchScorer<'_> {
         let rubric = self.rubric;
         let mut acc = Acc::new(rubric.aggregation());
         let mut knocked_out = false;
-        for (i, w) in self.set.criteria.iter().enumerate() {
-            let e = self
-                .eval(i, self.value_at(i, low), self.value_at(i, high))
-                .map_err(|k| self.error_at(i, k))?;
-            acc.add(*w, &e);
-            if let Some(c) = rubric.criteria().get(i) {
-                knocked_out |= c.knockout_fails(&e) == Some(true);
-            }
+        for (i, ((step, c), slot)) in self
+            .steps
+            .iter()
+            .zip(rubric.criteria())
+            .zip(points.iter_mut())
+            .enumerate()
+        {
+            let a = low.get(step.column).copied().unwrap_or(f64::NAN);
+            let b = high.get(step.column).copied().unwrap_or(f64::NAN);
+            // A valid point takes the fast path; ranges, missing and bad values the general one.
+            let e = if a == b && step.check.valid(a) {
+                Eval::point(a, step.vf.value(a))
+            } else {
+                self.eval(i, a, b).map_err(|k| self.error_at(i, k))?
+            };
+            acc.add(step.weight, &e);
+            knocked_out |= c.knockout_fails(&e) == Some(true);
+            *slot = e.value_or_nan();
         }
         let (total, lo, hi, weight_sum) = acc.finish().map_err(|k| k.at("input"))?;
-        // Second pass for the points (the attribution needs the total); re-evaluating is
-        // cheaper than storing and keeps the row free of allocation for weighted_sum.
-        let mut evals = (0..self.column_of.len()).map(|i| {
-            let e = self
-                .eval(i, self.value_at(i, low), self.value_at(i, high))
-                .unwrap_or(Eval::DROPPED);
-            (i, e)
-        });
         attribute(
             rubric.aggregation(),
             total,
             weight_sum,
             &self.set.criteria,
-            &mut evals,
-            &mut |i, p, _| {
-                if let Some(slot) = points.get_mut(i) {
-                    *slot = p;
-                }
-            },
+            points,
+            |_, _| {},
         );
         Ok(RowScore {
             total,

@@ -180,6 +180,28 @@ impl Eval {
         ..Self::DROPPED
     };
 
+    /// The value, or NaN for a dropped criterion (the marker of `attribute`).
+    pub(crate) fn value_or_nan(&self) -> f64 {
+        if self.source == Source::Dropped {
+            f64::NAN
+        } else {
+            self.v
+        }
+    }
+
+    /// An evaluated point (the batch path's fast case).
+    pub(crate) fn point(x: f64, v: f64) -> Self {
+        Self {
+            x_lo: x,
+            x_hi: x,
+            v,
+            v_lo: v,
+            v_hi: v,
+            clamped: false,
+            source: Source::Given,
+        }
+    }
+
     fn ranged(&self) -> bool {
         self.x_lo < self.x_hi
     }
@@ -487,63 +509,66 @@ fn clamp100(x: f64) -> f64 {
     x.clamp(0.0, 100.0)
 }
 
-/// Split points over criteria: fills `points` (in: values, out: points) and returns the
-/// points still available per criterion through `available`.
+/// Split the total over the criteria. `buf` holds each criterion's value (NaN for a dropped
+/// criterion) and is overwritten with its points; `available(i, a)` receives the points
+/// still available to criterion `i`. No allocation.
 pub(crate) fn attribute(
     kind: Aggregation,
     total: f64,
     weight_sum: f64,
     weights: &[f64],
-    evals: &mut dyn Iterator<Item = (usize, Eval)>,
-    out: &mut dyn FnMut(usize, f64, f64),
+    buf: &mut [f64],
+    mut available: impl FnMut(usize, f64),
 ) {
+    let share = |i: usize| weights.get(i).copied().unwrap_or(0.0) / weight_sum;
     match kind {
         Aggregation::WeightedSum => {
-            for (i, e) in evals {
-                let share = weights.get(i).copied().unwrap_or(0.0) / weight_sum;
-                if e.source == Source::Dropped {
-                    out(i, 0.0, 0.0);
+            for (i, slot) in buf.iter_mut().enumerate() {
+                let v = *slot;
+                let s = share(i);
+                if v.is_nan() {
+                    *slot = 0.0;
+                    available(i, 0.0);
                 } else {
-                    out(i, 100.0 * share * e.v, 100.0 * share * (1.0 - e.v));
+                    *slot = 100.0 * s * v;
+                    available(i, 100.0 * s * (1.0 - v));
                 }
             }
         }
         Aggregation::WeightedProduct => {
             // Attribute the gap 100 − total by each criterion's share of Σ wᵢ(−ln vᵢ);
             // when some weighted value is 0 the total is 0 and the zeros take the whole gap.
-            let items: Vec<(usize, Eval)> = evals.collect();
-            let share = |i: usize| weights.get(i).copied().unwrap_or(0.0) / weight_sum;
-            let scored = |e: &Eval, i: usize| e.source != Source::Dropped && share(i) > 0.0;
-            let zero_weight: f64 = items
-                .iter()
-                .filter(|(i, e)| scored(e, *i) && e.v <= 0.0)
-                .map(|(i, _)| share(*i))
-                .sum();
-            let log_total: f64 = items
-                .iter()
-                .filter(|(i, e)| scored(e, *i) && e.v > 0.0)
-                .map(|(i, e)| share(*i) * (0.0 - libm::log(e.v)))
-                .sum();
+            let scored = |i: usize, v: f64| !v.is_nan() && share(i) > 0.0;
+            let (mut zero_weight, mut log_total) = (0.0, 0.0);
+            for (i, &v) in buf.iter().enumerate() {
+                if scored(i, v) && v <= 0.0 {
+                    zero_weight += share(i);
+                } else if scored(i, v) {
+                    // `0.0 - ln v` keeps ln 1 = 0 from turning into −0.
+                    log_total += share(i) * (0.0 - libm::log(v));
+                }
+            }
             let gap = 100.0 - total;
-            for (i, e) in &items {
-                let s = share(*i);
-                if !scored(e, *i) {
-                    out(*i, 0.0, 0.0);
+            for (i, slot) in buf.iter_mut().enumerate() {
+                let (v, s) = (*slot, share(i));
+                if !scored(i, v) {
+                    *slot = 0.0;
+                    available(i, 0.0);
                     continue;
                 }
                 let lost = if zero_weight > 0.0 {
-                    if e.v <= 0.0 {
+                    if v <= 0.0 {
                         100.0 * s / zero_weight
                     } else {
                         0.0
                     }
                 } else if log_total > 0.0 {
-                    // `0.0 - ln v` keeps ln 1 = 0 from turning into −0.
-                    gap * (s * (0.0 - libm::log(e.v))) / log_total
+                    gap * (s * (0.0 - libm::log(v))) / log_total
                 } else {
                     0.0
                 };
-                out(*i, 100.0 * s - lost, lost);
+                *slot = 100.0 * s - lost;
+                available(i, lost);
             }
         }
     }
@@ -676,19 +701,22 @@ impl Rubric {
                 flags,
             });
         }
+        let mut points: Vec<f64> = evals.iter().map(Eval::value_or_nan).collect();
         attribute(
             self.aggregation(),
             total,
             weight_sum,
             weights,
-            &mut evals.iter().copied().enumerate(),
-            &mut |i, points, available| {
+            &mut points,
+            |i, available| {
                 if let Some(row) = rows.get_mut(i) {
-                    row.points = points;
                     row.available = available;
                 }
             },
         );
+        for (row, p) in rows.iter_mut().zip(points) {
+            row.points = p;
+        }
         let themes = self
             .themes()
             .iter()

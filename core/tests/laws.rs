@@ -348,10 +348,31 @@ proptest! {
             _ => f64::NAN,
         }).collect();
         let batch = rubric.batch(&columns, Some("p")).unwrap();
-        match (batch.total(&row), rubric.score(&inputs, Some("p"))) {
+        let full = rubric.score(&inputs, Some("p"));
+        match (batch.total(&row), &full) {
             (Ok(a), Ok(b)) => prop_assert_eq!(a.to_bits(), b.total.to_bits()),
             (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code()),
-            (a, b) => prop_assert!(false, "batch {:?} vs score {:?}", a, b.map(|s| s.total)),
+            (a, b) => prop_assert!(false, "batch {:?} vs score {:?}", a, b.as_ref().map(|s| s.total)),
+        }
+        // score_row gives the same total, interval and points, to the bit.
+        let mut points = vec![0.0; doc.criteria.len()];
+        match (batch.score_row(&row, &row, &mut points), &full) {
+            (Ok(r), Ok(s)) => {
+                prop_assert_eq!(r.total.to_bits(), s.total.to_bits());
+                prop_assert_eq!(r.low.to_bits(), s.interval.low.to_bits());
+                prop_assert_eq!(r.high.to_bits(), s.interval.high.to_bits());
+                prop_assert_eq!(r.knocked_out, s.knocked_out);
+                for (p, c) in points.iter().zip(&s.criteria) {
+                    prop_assert_eq!(p.to_bits(), c.points.to_bits(), "{}", c.id);
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code()),
+            (a, b) => prop_assert!(false, "score_row {:?} vs score {:?}", a, b.as_ref().map(|s| s.total)),
+        }
+        // And the matrix path, one row.
+        let mut out = [0.0];
+        if let (Ok(()), Ok(s)) = (batch.totals(&row, &mut out), &full) {
+            prop_assert_eq!(out[0].to_bits(), s.total.to_bits());
         }
     }
 
