@@ -19,8 +19,6 @@ use crate::value::{self, ValueFn};
 pub struct BatchScorer<'r> {
     rubric: &'r Rubric,
     set: &'r WeightSet,
-    /// Per criterion: the column holding its input, or `None` (always missing).
-    column_of: Vec<Option<usize>>,
     columns: usize,
     /// Per criterion, what the point path needs, precomputed.
     steps: Vec<Step<'r>>,
@@ -179,7 +177,6 @@ impl Rubric {
         Ok(BatchScorer {
             rubric: self,
             set,
-            column_of,
             columns: columns.len(),
             steps,
             full_weight,
@@ -195,7 +192,7 @@ impl BatchScorer<'_> {
 
     /// Number of criteria (the length of a points buffer for [`BatchScorer::score_row`]).
     pub fn criteria(&self) -> usize {
-        self.column_of.len()
+        self.steps.len()
     }
 
     #[inline]
@@ -213,14 +210,6 @@ impl BatchScorer<'_> {
             Err(ErrorKind::InputNotFinite { got: f64::NAN })
         } else {
             c.eval_range(low, 0.5 * low + 0.5 * high, high)
-        }
-    }
-
-    #[inline]
-    fn value_at(&self, i: usize, row: &[f64]) -> f64 {
-        match self.column_of.get(i) {
-            Some(Some(j)) => row.get(*j).copied().unwrap_or(f64::NAN),
-            _ => f64::NAN,
         }
     }
 
@@ -286,9 +275,9 @@ impl BatchScorer<'_> {
     pub fn score_row(&self, low: &[f64], high: &[f64], points: &mut [f64]) -> Result<RowScore> {
         self.shape(low)?;
         self.shape(high)?;
-        if points.len() != self.column_of.len() {
+        if points.len() != self.steps.len() {
             return Err(ErrorKind::Shape {
-                expected: self.column_of.len(),
+                expected: self.steps.len(),
                 got: points.len(),
             }
             .at("points"));
