@@ -214,6 +214,35 @@ impl Criterion {
         })
     }
 
+    /// The input in the numeric encoding of [`crate::BatchScorer`], as `(low, high)`
+    /// (equal for a point; NaN for missing): a number or Likert level as itself, a range as
+    /// its ends, a boolean as 0 or 1, an option as its index. `None` when the input has no
+    /// encoding that scores as [`Rubric::score`] would (a graded input, a value of the wrong
+    /// kind, an unknown option, NaN): score such an input with [`Rubric::score`].
+    pub fn encode(&self, value: &InputValue) -> Option<(f64, f64)> {
+        match (value, self.kind) {
+            (InputValue::Missing, _) => Some((f64::NAN, f64::NAN)),
+            (InputValue::Number(x), InputKind::Number | InputKind::Likert { .. })
+                if !x.is_nan() =>
+            {
+                Some((*x, *x))
+            }
+            (InputValue::Range { low, high }, InputKind::Number)
+                if !low.is_nan() && !high.is_nan() =>
+            {
+                Some((*low, *high))
+            }
+            (InputValue::Bool(b), InputKind::Boolean) => {
+                Some(if *b { (1.0, 1.0) } else { (0.0, 0.0) })
+            }
+            #[allow(clippy::cast_precision_loss)]
+            (InputValue::Text(s), InputKind::Category) => {
+                self.option_index(s).map(|i| (i as f64, i as f64))
+            }
+            _ => None,
+        }
+    }
+
     /// Parse text typed by a person (a CSV cell, a form field) into an input for this
     /// criterion: empty → missing; numbers, `low..high` ranges; `true/false`, `yes/no`,
     /// `ja/nee`, `1/0` for booleans; option ids for categories. Never fails: text that

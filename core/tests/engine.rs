@@ -850,3 +850,53 @@ fn blocked_totals_equal_row_by_row_totals() {
     assert_eq!(e.code(), "input.missing");
     assert!(e.path().starts_with(&format!("rows[{first}].")), "{e}");
 }
+
+#[test]
+fn encoded_inputs_score_as_score_does() {
+    // Every encodable input, fed to the batch path, gives the bits of `score`.
+    let r = Rubric::builtin();
+    let columns: Vec<&str> = r.criteria().iter().map(|c| c.id()).collect();
+    let batch = r.batch(&columns, None).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/vegetable-garden.json"
+    ))
+    .unwrap();
+    let garden = &civic_value::Initiative::list_from_json(&text).unwrap()[0];
+    let (mut low, mut high) = (Vec::new(), Vec::new());
+    for c in r.criteria() {
+        let v = garden.inputs.get(c.id()).unwrap_or(&InputValue::Missing);
+        let (a, b) = c.encode(v).unwrap();
+        low.push(a);
+        high.push(b);
+    }
+    let mut points = vec![0.0; 12];
+    let row = batch.score_row(&low, &high, &mut points).unwrap();
+    let full = r.score(&garden.inputs, None).unwrap();
+    assert_eq!(row.total.to_bits(), full.total.to_bits());
+    assert_eq!(
+        (row.low.to_bits(), row.high.to_bits()),
+        (full.interval.low.to_bits(), full.interval.high.to_bits())
+    );
+    assert!(row.knocked_out && full.knocked_out); // support 45 < 50
+    // No encoding for what the batch path cannot score like `score`.
+    let hours = r.criterion("volunteer_hours").unwrap();
+    assert_eq!(hours.encode(&InputValue::Text("lots".into())), None);
+    assert_eq!(
+        hours.encode(&InputValue::Graded {
+            value: 1.0,
+            evidence: "claimed".into()
+        }),
+        None
+    );
+    assert_eq!(hours.encode(&InputValue::Number(f64::NAN)), None);
+    let inclusion = r.criterion("inclusion").unwrap();
+    assert_eq!(
+        inclusion.encode(&InputValue::Text("one_group".into())),
+        Some((1.0, 1.0))
+    );
+    assert_eq!(inclusion.encode(&InputValue::Text("nobody".into())), None);
+    let permit = r.criterion("permit_secured").unwrap();
+    assert_eq!(permit.encode(&InputValue::Bool(true)), Some((1.0, 1.0)));
+    assert_eq!(permit.encode(&InputValue::Number(1.0)), None);
+}

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use civic_value::{BatchScorer, Criterion, InputKind, InputValue, Inputs, Rubric};
+use civic_value::{BatchScorer, Criterion, InputValue, Inputs, Rubric};
 use numpy::ndarray::Array2;
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray,
@@ -190,26 +190,6 @@ impl Column {
     }
 }
 
-/// The numeric encoding of an input (as `(low, high)`), when it has one that scores
-/// exactly as `Rubric::score` would score the input; `None` sends the row to `score`.
-fn encode(c: &Criterion, v: &InputValue) -> Option<(f64, f64)> {
-    match (v, c.kind()) {
-        (InputValue::Missing, _) => Some((f64::NAN, f64::NAN)),
-        (InputValue::Number(x), InputKind::Number | InputKind::Likert { .. }) if !x.is_nan() => {
-            Some((*x, *x))
-        }
-        (InputValue::Range { low, high }, InputKind::Number) if !low.is_nan() && !high.is_nan() => {
-            Some((*low, *high))
-        }
-        (InputValue::Bool(b), InputKind::Boolean) => Some(if *b { (1.0, 1.0) } else { (0.0, 0.0) }),
-        #[allow(clippy::cast_precision_loss)]
-        (InputValue::Text(s), InputKind::Category) => {
-            c.option_index(s).map(|i| (i as f64, i as f64))
-        }
-        _ => None,
-    }
-}
-
 /// What `score_columns` returns: totals, interval ends, knock-outs, band index (−1 for
 /// none) and a rows × criteria matrix of points.
 pub struct TableScores {
@@ -330,7 +310,7 @@ fn score_rows(
         for (j, (col, c)) in columns.iter().zip(criteria).enumerate() {
             let Some(c) = c else { continue }; // a column the rubric ignores (policy "warn")
             let v = col.value(r);
-            match encode(c, &v) {
+            match c.encode(&v) {
                 Some((lo, hi)) => {
                     if let (Some(l), Some(h)) = (low.get_mut(j), high.get_mut(j)) {
                         *l = lo;
