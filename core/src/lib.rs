@@ -51,12 +51,15 @@
 )]
 #![deny(missing_docs)]
 
+pub mod analysis;
 mod batch;
 mod builtin;
+mod compile;
 mod describe;
 pub mod doc;
 mod error;
 mod input;
+mod parse;
 mod rubric;
 mod score;
 mod value;

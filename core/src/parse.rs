@@ -1,0 +1,152 @@
+//! Reading and writing rubric documents: JSON and TOML with the size limit, the canonical
+//! form and the fingerprint. No validation beyond types (that is `compile.rs`).
+
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
+
+use crate::doc::RubricDoc;
+use crate::error::{Error, ErrorKind, Result, path_string};
+use crate::rubric::MAX_RUBRIC_BYTES;
+
+impl RubricDoc {
+    /// Parse a JSON rubric document (no validation beyond types).
+    ///
+    /// # Errors
+    /// `rubric.too_large` above [`MAX_RUBRIC_BYTES`]; `rubric.parse` with the path of the
+    /// offending field for syntax errors, wrong types and unknown fields.
+    pub fn from_json(text: &str) -> Result<Self> {
+        check_size(text)?;
+        // serde would also accept the fields as an array; a rubric is an object.
+        if !text.trim_start().starts_with('{') {
+            return Err(not_an_object("JSON"));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc: Self =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+        de.end().map_err(|e| {
+            ErrorKind::RubricParse {
+                format: "JSON",
+                message: e.to_string(),
+            }
+            .at("")
+        })?;
+        Ok(doc)
+    }
+
+    /// Parse a TOML rubric document (no validation beyond types).
+    ///
+    /// # Errors
+    /// As [`RubricDoc::from_json`].
+    pub fn from_toml(text: &str) -> Result<Self> {
+        check_size(text)?;
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            ErrorKind::RubricParse {
+                format: "TOML",
+                message: toml_message(text, &e),
+            }
+            .at("")
+        })?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = path_string(e.path());
+            ErrorKind::RubricParse {
+                format: "TOML",
+                message: toml_message(text, e.inner()),
+            }
+            .at(path)
+        })
+    }
+
+    /// Read a document from any serde data model value (a JSON value, a Python dict
+    /// converted by a binding, a JS object).
+    ///
+    /// # Errors
+    /// `rubric.parse` with the path of the offending field.
+    pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(not_an_object("rubric"));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| parse_error("rubric", e))
+    }
+
+    /// Pretty JSON with keys in a fixed order.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// TOML.
+    ///
+    /// # Errors
+    /// `rubric.parse` if the TOML writer refuses the document.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| {
+            ErrorKind::RubricParse {
+                format: "TOML",
+                message: e.to_string(),
+            }
+            .at("")
+        })
+    }
+
+    /// The canonical form: compact JSON, struct fields in declaration order, map keys
+    /// sorted, defaults written out, empty optional parts left out.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// SHA-256 (lower-case hex) of [`RubricDoc::canonical_json`].
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(self.canonical_json().as_bytes());
+        let mut hex = String::with_capacity(64);
+        for byte in digest.iter() {
+            let _ = write!(hex, "{byte:02x}");
+        }
+        hex
+    }
+}
+
+/// A TOML error on one line: `line 9, column 1: unknown field ...` (the TOML crate's own
+/// text spans several lines with a source excerpt).
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+fn not_an_object(format: &'static str) -> Error {
+    ErrorKind::RubricParse {
+        format,
+        message: "a rubric must be an object with id, version, themes and criteria".to_owned(),
+    }
+    .at("")
+}
+
+fn check_size(text: &str) -> Result<()> {
+    if text.len() > MAX_RUBRIC_BYTES {
+        return Err(ErrorKind::RubricTooLarge {
+            size: text.len(),
+            limit: MAX_RUBRIC_BYTES,
+        }
+        .at(""));
+    }
+    Ok(())
+}
+
+fn parse_error<E: std::fmt::Display>(
+    format: &'static str,
+    e: serde_path_to_error::Error<E>,
+) -> Error {
+    let path = path_string(e.path());
+    ErrorKind::RubricParse {
+        format,
+        message: e.into_inner().to_string().trim_end().to_owned(),
+    }
+    .at(path)
+}
