@@ -53,8 +53,13 @@ pub(crate) fn load_rubric(path: Option<&Path>) -> Result<Rubric, Failure> {
     })
 }
 
-/// Read initiatives from a JSON or CSV file.
-pub(crate) fn read_initiatives(path: &Path, rubric: &Rubric) -> Result<Vec<Initiative>, Failure> {
+/// Read initiatives from a JSON or CSV file; inputs named in `ignore` (columns or keys that
+/// are not criteria, e.g. a district) are dropped.
+pub(crate) fn read_initiatives(
+    path: &Path,
+    rubric: &Rubric,
+    ignore: &[String],
+) -> Result<Vec<Initiative>, Failure> {
     let text = read(path, MAX_INPUT_BYTES)?;
     let csv = path
         .extension()
@@ -62,7 +67,13 @@ pub(crate) fn read_initiatives(path: &Path, rubric: &Rubric) -> Result<Vec<Initi
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let invalid = |msg: String| Failure::Invalid(format!("{}: {msg}", path.display()));
     if !csv {
-        return Initiative::list_from_json(&text).map_err(|e| invalid(e.to_string()));
+        let mut list = Initiative::list_from_json(&text).map_err(|e| invalid(e.to_string()))?;
+        for initiative in &mut list {
+            for column in ignore {
+                initiative.inputs.remove(column);
+            }
+        }
+        return Ok(list);
     }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -81,6 +92,7 @@ pub(crate) fn read_initiatives(path: &Path, rubric: &Rubric) -> Result<Vec<Initi
                 "id" => id = cell.to_owned(),
                 "name" => name = Some(cell.to_owned()),
                 "description" => {}
+                column if ignore.iter().any(|i| i == column) => {}
                 column => {
                     let value = match rubric.criterion(column) {
                         Some(c) => c.parse_text(cell),

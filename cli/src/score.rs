@@ -23,6 +23,11 @@ pub(crate) struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Input columns (CSV) or keys (JSON) that are not criteria and are not scored, e.g.
+    /// `--ignore district --ignore notes` (without it they are reported by the rubric's
+    /// policy for unknown inputs).
+    #[arg(long, value_name = "COLUMN")]
+    ignore: Vec<String>,
     /// Initiative files: JSON (one object or an array of {id, name, inputs}) or CSV (one
     /// row per initiative, a column per criterion id, `low..high` for a range).
     #[arg(required = true, value_name = "INPUT")]
@@ -59,7 +64,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
     let mut scored: Vec<(Initiative, Score)> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for path in &args.inputs {
-        for initiative in read_initiatives(path, &rubric)? {
+        for initiative in read_initiatives(path, &rubric, &args.ignore)? {
             match rubric.score(&initiative.inputs, args.perspective.as_deref()) {
                 Ok(s) => scored.push((initiative, s)),
                 Err(e) => problems.push(describe_error(path, &initiative, &e)),

@@ -318,3 +318,24 @@ fn custom_rubric_scores_multiplicatively() {
     // Inputs the rubric does not have are reported as warnings, not errors.
     assert_eq!(out[0]["warnings"].as_array().unwrap().len(), 8);
 }
+
+/// The fund-round example has a `district` column that is not a criterion: the built-in
+/// rubric's policy refuses it, `--ignore district` leaves it out and scores every row.
+#[test]
+fn ignore_drops_columns_that_are_not_criteria() {
+    let refused = run(&["score", "--format", "csv", "examples/fund-round.csv"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("input.district: no criterion with this id"));
+
+    let ok = run(&[
+        "score",
+        "--ignore",
+        "district",
+        "--format",
+        "csv",
+        "examples/fund-round.csv",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    // A header and one row per initiative of the 20 in the file.
+    assert_eq!(stdout(&ok).lines().count(), 21);
+}
