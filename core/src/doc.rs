@@ -297,6 +297,11 @@ pub struct MonetisationDoc {
     pub proxies: Vec<ProxyDoc>,
     /// Outcomes: a criterion's quantity valued by a proxy.
     pub outcomes: Vec<OutcomeDoc>,
+    /// The number criterion whose input is the investment the value is set against (e.g.
+    /// the municipal contribution); without it the investment must be given when
+    /// monetising.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investment: Option<String>,
 }
 
 /// A financial proxy: the money value of one unit of an outcome.
