@@ -5,3 +5,4 @@
 pub mod discount;
 pub mod monetise;
 pub mod sroi;
+pub mod sroi_input;

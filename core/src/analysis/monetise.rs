@@ -38,6 +38,9 @@ pub struct Monetised {
     pub investment_source: String,
     /// The outcomes with the quantities and proxies used.
     pub outcomes: Vec<MonetisedOutcome>,
+    /// The outcomes as valued (quantity, proxy, fractions, duration), e.g. for
+    /// [`sensitivity`](super::sroi::sensitivity).
+    pub valued: Vec<Outcome>,
     /// Present value with every ranged quantity at its low and at its high end.
     pub present_value_interval: Interval,
     /// The SROI chain: present value, NPV, ratios, payback, table, waterfall.
@@ -131,12 +134,14 @@ impl Rubric {
             });
         }
         let result = sroi(&at, investment, discount)?;
+        let valued_outcomes = at.clone();
         let low = sroi(&lows, investment, discount)?.present_value;
         let high = sroi(&highs, investment, discount)?.present_value;
         Ok(Monetised {
             currency: m.currency.clone(),
             investment_source,
             outcomes: valued,
+            valued: valued_outcomes,
             present_value_interval: Interval { low, high },
             sroi: result,
         })
