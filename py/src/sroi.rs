@@ -4,7 +4,9 @@
 
 use civic_value::Rubric;
 use civic_value::analysis::sroi::{self as core_sroi, Outcome};
-use civic_value::analysis::sroi_input::{discount_from_value, ends_from_value, outcomes_from_value};
+use civic_value::analysis::sroi_input::{
+    discount_from_value, ends_from_value, outcomes_from_value,
+};
 use pyo3::prelude::*;
 use serde_json::Value;
 
@@ -24,10 +26,9 @@ fn read(
     outcomes: &Bound<'_, PyAny>,
     discount: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Vec<Outcome>, civic_value::analysis::discount::Discount)> {
-    let outcomes = outcomes_from_value(&value(Some(outcomes), "outcomes")?)
-        .map_err(|e| to_py(py, &e))?;
-    let discount =
-        discount_from_value(&value(discount, "discount")?).map_err(|e| to_py(py, &e))?;
+    let outcomes =
+        outcomes_from_value(&value(Some(outcomes), "outcomes")?).map_err(|e| to_py(py, &e))?;
+    let discount = discount_from_value(&value(discount, "discount")?).map_err(|e| to_py(py, &e))?;
     Ok((outcomes, discount))
 }
 
