@@ -137,7 +137,7 @@ class SroiResult:
     def __repr__(self) -> str:
         payback = "never" if self.payback_years is None else f"{self.payback_years:.2f} years"
         return (
-            f"SroiResult(present_value={self.present_value:.2f}, investment={self.investment:.2f}, "
+            f"{type(self).__name__}(present_value={self.present_value:.2f}, investment={self.investment:.2f}, "
             f"ratio={self.ratio:.4f}, net_ratio={self.net_ratio:.4f}, payback={payback}, "
             f"discount={self.discount!r})"
         )
