@@ -53,7 +53,7 @@ pub(crate) struct Scored<'a> {
     score: &'a Score,
     /// The monetised value when the rubric has a proxy table (see `sroi.rs`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    monetised: Option<serde_json::Value>,
+    monetised: Option<civic_value::analysis::monetise::MonetisedSummary>,
 }
 
 pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
@@ -91,7 +91,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                     id: &i.id,
                     name: &i.name,
                     score: s,
-                    monetised: crate::sroi::monetised_block(&rubric, &i.inputs),
+                    monetised: rubric.monetised_summary(&i.inputs),
                 })
                 .collect();
             out = serde_json::to_string_pretty(&items).unwrap_or_default();

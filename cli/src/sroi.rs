@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use civic_value::analysis::discount::Discount;
 use civic_value::analysis::monetise::Monetised;
-use civic_value::{Inputs, Rubric};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -194,27 +193,4 @@ fn write_table(out: &mut String, name: &str, id: &str, m: &Monetised) {
 fn money_exact(currency: &str, x: f64) -> String {
     let symbol = if currency == "EUR" { "€" } else { currency };
     format!("{symbol}{x:.2}")
-}
-
-/// The `monetised` block of `score --format json` when the rubric has a proxy table: the
-/// headline figures, or the error that kept them from being computed (e.g. no investment).
-pub(crate) fn monetised_block(rubric: &Rubric, inputs: &Inputs) -> Option<serde_json::Value> {
-    rubric.doc().monetisation.as_ref()?;
-    Some(match rubric.monetise(inputs, None, None) {
-        Ok(m) => serde_json::json!({
-            "currency": m.currency,
-            "present_value": m.sroi.present_value,
-            "present_value_interval": m.present_value_interval,
-            "investment": m.sroi.investment,
-            "investment_source": m.investment_source,
-            "npv": m.sroi.npv,
-            "ratio": m.sroi.ratio,
-            "net_ratio": m.sroi.net_ratio,
-            "payback_years": m.sroi.payback_years,
-            "discount": m.sroi.discount.name,
-        }),
-        Err(e) => serde_json::json!({
-            "error": {"code": e.code(), "path": e.path(), "message": e.message()},
-        }),
-    })
 }

@@ -169,3 +169,78 @@ impl Rubric {
         Ok(Some((point, eval.x_lo, eval.x_hi)))
     }
 }
+
+/// The headline figures of [`Rubric::monetise`] under the rubric's own investment and
+/// discount, as `score --format json` and the service carry them in a `monetised` block;
+/// or the error that kept them from being computed (e.g. no investment given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum MonetisedSummary {
+    /// The figures.
+    Figures {
+        /// Currency of every amount.
+        currency: String,
+        /// Present value.
+        present_value: f64,
+        /// Present value over the ends of ranged inputs.
+        present_value_interval: Interval,
+        /// The investment.
+        investment: f64,
+        /// `"given"` or the criterion it came from.
+        investment_source: String,
+        /// Present value − investment.
+        npv: f64,
+        /// Present value / investment.
+        ratio: f64,
+        /// (Present value − investment) / investment.
+        net_ratio: f64,
+        /// Years to pay back, or `None`.
+        payback_years: Option<f64>,
+        /// The discount's name.
+        discount: String,
+    },
+    /// Why there are no figures.
+    Failed {
+        /// `{code, path, message}`.
+        error: SummaryError,
+    },
+}
+
+/// An error in a [`MonetisedSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SummaryError {
+    /// The stable code.
+    pub code: String,
+    /// The path of the offending field.
+    pub path: String,
+    /// The message without the path.
+    pub message: String,
+}
+
+impl Rubric {
+    /// [`MonetisedSummary`] of an initiative; `None` when the rubric has no proxy table.
+    pub fn monetised_summary(&self, inputs: &Inputs) -> Option<MonetisedSummary> {
+        self.doc().monetisation.as_ref()?;
+        Some(match self.monetise(inputs, None, None) {
+            Ok(m) => MonetisedSummary::Figures {
+                currency: m.currency,
+                present_value: m.sroi.present_value,
+                present_value_interval: m.present_value_interval,
+                investment: m.sroi.investment,
+                investment_source: m.investment_source,
+                npv: m.sroi.npv,
+                ratio: m.sroi.ratio,
+                net_ratio: m.sroi.net_ratio,
+                payback_years: m.sroi.payback_years,
+                discount: m.sroi.discount.name,
+            },
+            Err(e) => MonetisedSummary::Failed {
+                error: SummaryError {
+                    code: e.code().to_owned(),
+                    path: e.path().to_owned(),
+                    message: e.message(),
+                },
+            },
+        })
+    }
+}

@@ -150,10 +150,13 @@ fn expected(rubric: &Rubric, body: &str) -> (StatusCode, Value) {
     match rubric.score(&inputs, request["perspective"].as_str()) {
         Ok(score) => {
             let mut v = serde_json::to_value(&score).unwrap();
+            let map = v.as_object_mut().unwrap();
             if let Some(id) = request.get("id") {
-                let map = v.as_object_mut().unwrap();
                 map.insert("id".to_owned(), id.clone());
                 map.insert("name".to_owned(), request["name"].clone());
+            }
+            if let Some(m) = rubric.monetised_summary(&inputs) {
+                map.insert("monetised".to_owned(), serde_json::to_value(m).unwrap());
             }
             (StatusCode::OK, v)
         }
