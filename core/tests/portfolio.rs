@@ -438,3 +438,29 @@ fn a_search_limit_is_a_typed_error() {
         Ok(s) => assert!(s.nodes <= 1),
     }
 }
+
+#[test]
+fn costs_from_inputs() {
+    use civic_value::InputValue;
+    use civic_value::analysis::portfolio::cost_from_input;
+    assert_eq!(cost_from_input(&InputValue::Number(1500.0)), Ok(1500.0));
+    assert_eq!(
+        cost_from_input(&InputValue::Text(" 1500 ".into())),
+        Ok(1500.0)
+    );
+    let code = |v: InputValue| cost_from_input(&v).unwrap_err().code();
+    assert_eq!(code(InputValue::Missing), "input.missing");
+    assert_eq!(code(InputValue::Text(String::new())), "input.missing");
+    assert_eq!(
+        code(InputValue::Text("a lot".into())),
+        "input.not_whole_euros"
+    );
+    assert_eq!(
+        code(InputValue::Range {
+            low: 1.0,
+            high: 2.0
+        }),
+        "input.not_whole_euros"
+    );
+    assert_eq!(code(InputValue::Bool(true)), "input.not_whole_euros");
+}

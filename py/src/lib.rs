@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod select;
 mod sroi;
 mod table;
 
@@ -30,6 +31,9 @@ mod _native {
 
     #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
+
+    #[pymodule_export]
+    use crate::select::select_portfolio;
 
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]

@@ -173,15 +173,22 @@ pub fn whole_euros(x: f64) -> std::result::Result<u64, ErrorKind> {
 }
 
 /// An input value used as a cost (a cost column of a table, an initiative's input): the
-/// number it holds, to be checked by [`select`].
+/// number it holds or its text spells (`"1500"`), to be checked by [`select`].
 ///
 /// # Errors
-/// `input.missing` for a missing value; `input.not_whole_euros` for a range, an
-/// evidence-graded value, a boolean or text.
+/// `input.missing` for a missing value or empty text; `input.not_whole_euros` for a
+/// range, an evidence-graded value, a boolean or text that is not a number.
 pub fn cost_from_input(value: &InputValue) -> std::result::Result<f64, ErrorKind> {
     match value {
         InputValue::Number(x) => Ok(*x),
         InputValue::Missing => Err(ErrorKind::Required),
+        InputValue::Text(t) if t.trim().is_empty() => Err(ErrorKind::Required),
+        InputValue::Text(t) => t
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| ErrorKind::NotWholeEuros {
+                got: value.describe(),
+            }),
         other => Err(ErrorKind::NotWholeEuros {
             got: other.describe(),
         }),
