@@ -176,6 +176,17 @@ pub enum ErrorKind {
         /// Limit in bytes.
         limit: usize,
     },
+    /// One initiative of a stream (a JSON item, an NDJSON or CSV line) is larger than the
+    /// engine accepts.
+    #[error("the initiative at line {line} is more than {limit} bytes{hint}")]
+    ItemTooLarge {
+        /// The line on which it starts.
+        line: u64,
+        /// Limit in bytes.
+        limit: usize,
+        /// How to read more (or empty).
+        hint: &'static str,
+    },
     /// A number criterion got something else.
     #[error("expected a number or [low, high], got {got}")]
     NotANumber {
@@ -271,6 +282,12 @@ pub enum ErrorKind {
     /// The same column named twice in a matrix.
     #[error("column named more than once")]
     DuplicateColumn,
+    /// The same key given twice in one JSON object of an input (`{"a": 1, "a": 2}`).
+    #[error("key \"{key}\" given more than once")]
+    DuplicateKey {
+        /// The repeated key.
+        key: String,
+    },
     /// A row of a matrix with the wrong number of values.
     #[error("expected {expected} values, got {got}")]
     Shape {
@@ -308,7 +325,7 @@ impl ErrorKind {
             Self::KnockoutMismatch { .. } => "rubric.knockout_mismatch",
             Self::InvalidDefault { .. } => "rubric.invalid_default",
             Self::InputParse { .. } => "input.parse",
-            Self::InputTooLarge { .. } => "input.too_large",
+            Self::InputTooLarge { .. } | Self::ItemTooLarge { .. } => "input.too_large",
             Self::NotANumber { .. } => "input.not_a_number",
             Self::InputNotFinite { .. } => "input.not_finite",
             Self::BelowMin { .. } => "input.below_min",
@@ -324,6 +341,7 @@ impl ErrorKind {
             Self::Missing => "input.missing",
             Self::NothingToScore => "input.nothing_to_score",
             Self::DuplicateColumn => "input.duplicate_column",
+            Self::DuplicateKey { .. } => "input.duplicate_key",
             Self::Shape { .. } => "input.shape",
         }
     }

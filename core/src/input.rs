@@ -176,6 +176,16 @@ impl<'de> Visitor<'de> for InputVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<InputValue, A::Error> {
         let (mut low, mut high, mut value, mut evidence) = (None, None, None, None);
         while let Some(key) = map.next_key::<String>()? {
+            let seen = match key.as_str() {
+                "low" => low.is_some(),
+                "high" => high.is_some(),
+                "value" => value.is_some(),
+                "evidence" => evidence.is_some(),
+                _ => false,
+            };
+            if seen {
+                return Err(de::Error::custom(format!("{DUPLICATE_KEY}{key}\"")));
+            }
             match key.as_str() {
                 "low" => low = Some(map.next_value::<Num>()?.0),
                 "high" => high = Some(map.next_value::<Num>()?.0),
@@ -226,10 +236,55 @@ impl<'de> Deserialize<'de> for Num {
     }
 }
 
+/// The start of the message of a key given twice in an input object (the reader turns it
+/// into [`ErrorKind::DuplicateKey`]).
+pub(crate) const DUPLICATE_KEY: &str = "duplicate key \"";
+
 /// The inputs of one initiative: criterion id → value. Ids not present count as missing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Read from JSON (or any serde format), a key given twice is an error
+/// (`input.duplicate_key`), never a silent overwrite.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Inputs(BTreeMap<String, InputValue>);
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_map(InputsVisitor)
+    }
+}
+
+struct InputsVisitor;
+
+impl<'de> Visitor<'de> for InputsVisitor {
+    type Value = Inputs;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of criterion id → value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Inputs, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                // Raised while reading the value, so that the error's path ends in the key.
+                map.next_value_seed(Repeated(&key))?;
+            }
+            let value = map.next_value::<InputValue>()?;
+            out.insert(key, value);
+        }
+        Ok(Inputs(out))
+    }
+}
+
+/// Refuses the value of a repeated key.
+struct Repeated<'a>(&'a str);
+
+impl<'de> de::DeserializeSeed<'de> for Repeated<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, _: D) -> std::result::Result<(), D::Error> {
+        Err(de::Error::custom(format!("{DUPLICATE_KEY}{}\"", self.0)))
+    }
+}
 
 impl Inputs {
     /// No inputs.
@@ -277,12 +332,15 @@ impl Inputs {
 
     /// Parse a JSON object of criterion id → value.
     ///
+    /// A leading UTF-8 byte order mark is skipped.
+    ///
     /// # Errors
     /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` (with the path of the bad
-    /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape.
+    /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape;
+    /// `input.duplicate_key` for a key given twice.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
-        parse_json(text, "input")
+        parse_json(strip_bom(text), "input")
     }
 }
 
@@ -312,30 +370,42 @@ pub struct Initiative {
 }
 
 impl Initiative {
-    /// Parse one initiative object or an array of them.
+    /// Parse one initiative object or an array of them (a leading UTF-8 byte order mark is
+    /// skipped). To read a document of any size one item at a time, use
+    /// [`crate::JsonItems`].
     ///
     /// # Errors
     /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` with the path of the
-    /// offending field (e.g. `[2].inputs.support_share`).
+    /// offending field (e.g. `[2].inputs.support_share`); `input.duplicate_key` for a key
+    /// given twice (`[2].inputs.support_share`, or a field such as `inputs`).
     pub fn list_from_json(text: &str) -> Result<Vec<Self>> {
         check_size(text)?;
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            Many(Vec<serde_json::Value>),
-            One(serde_json::Value),
+        let mut items = crate::json_input::JsonItems::new(text.as_bytes());
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(place) = items.next_into(&mut buf)? {
+            let prefix = if place.in_array {
+                format!("[{}]", place.index)
+            } else {
+                String::new()
+            };
+            let item = crate::json_input::parse_initiative(&buf, &place).map_err(|e| {
+                if prefix.is_empty() {
+                    e
+                } else {
+                    e.prefixed(&prefix)
+                }
+            })?;
+            out.push(item);
+            buf.clear();
         }
-        // First the outer shape, then each initiative, so that errors carry a precise path.
-        let outer: OneOrMany = parse_json(text, "")?;
-        match outer {
-            OneOrMany::One(v) => Ok(vec![from_value(v, "")?]),
-            OneOrMany::Many(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| from_value(v, &format!("[{i}]")))
-                .collect(),
-        }
+        Ok(out)
     }
+}
+
+/// The text without a leading UTF-8 byte order mark.
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn check_size(text: &str) -> Result<()> {
@@ -362,10 +432,8 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = join(prefix, &path_string(e.path()));
-        ErrorKind::InputParse {
-            message: e.into_inner().to_string(),
-        }
-        .at(path)
+        let message = e.into_inner().to_string();
+        crate::json_input::input_error_kind(message.clone(), &message).at(path)
     })?;
     de.end().map_err(|e| {
         ErrorKind::InputParse {
@@ -374,16 +442,6 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<
         .at(prefix)
     })?;
     Ok(value)
-}
-
-fn from_value<T: for<'de> Deserialize<'de>>(v: serde_json::Value, prefix: &str) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = join(prefix, &path_string(e.path()));
-        ErrorKind::InputParse {
-            message: e.into_inner().to_string(),
-        }
-        .at(path)
-    })
 }
 
 #[cfg(test)]

@@ -215,27 +215,7 @@ impl Criterion {
     /// encoding that scores as [`Rubric::score`] would (a graded input, a value of the wrong
     /// kind, an unknown option, NaN): score such an input with [`Rubric::score`].
     pub fn encode(&self, value: &InputValue) -> Option<(f64, f64)> {
-        match (value, self.kind) {
-            (InputValue::Missing, _) => Some((f64::NAN, f64::NAN)),
-            (InputValue::Number(x), InputKind::Number | InputKind::Likert { .. })
-                if !x.is_nan() =>
-            {
-                Some((*x, *x))
-            }
-            (InputValue::Range { low, high }, InputKind::Number)
-                if !low.is_nan() && !high.is_nan() =>
-            {
-                Some((*low, *high))
-            }
-            (InputValue::Bool(b), InputKind::Boolean) => {
-                Some(if *b { (1.0, 1.0) } else { (0.0, 0.0) })
-            }
-            #[allow(clippy::cast_precision_loss)]
-            (InputValue::Text(s), InputKind::Category) => {
-                self.option_index(s).map(|i| (i as f64, i as f64))
-            }
-            _ => None,
-        }
+        crate::csv_input::Cell::of(value).and_then(|cell| crate::csv_input::encode_cell(self, cell))
     }
 
     /// Parse text typed by a person (a CSV cell, a form field) into an input for this
@@ -243,29 +223,7 @@ impl Criterion {
     /// `ja/nee`, `1/0` for booleans; option ids for categories. Never fails: text that
     /// does not fit is kept as text, and scoring then says what was expected.
     pub fn parse_text(&self, text: &str) -> InputValue {
-        let t = text.trim();
-        if t.is_empty() {
-            return InputValue::Missing;
-        }
-        match self.kind {
-            InputKind::Boolean => match t.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "ja" | "1" | "y" | "j" => InputValue::Bool(true),
-                "false" | "no" | "nee" | "0" | "n" => InputValue::Bool(false),
-                _ => InputValue::Text(t.to_owned()),
-            },
-            InputKind::Category => InputValue::Text(t.to_owned()),
-            InputKind::Number | InputKind::Likert { .. } => {
-                if let Some((a, b)) = t.split_once("..")
-                    && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
-                {
-                    return InputValue::Range { low, high };
-                }
-                match t.parse::<f64>() {
-                    Ok(x) => InputValue::Number(x),
-                    Err(_) => InputValue::Text(t.to_owned()),
-                }
-            }
-        }
+        crate::csv_input::parse_cell(self, text, crate::csv_input::Decimal::Point).into_input()
     }
 }
 
