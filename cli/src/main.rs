@@ -1,17 +1,23 @@
 //! `civic-value`: score initiatives with a rubric, and show, validate or describe rubrics.
 //!
 //! Exit status: 0 on success, 1 when a rubric or an input is invalid (the message names the
-//! file and the field path), 2 on a usage error (bad flags, unreadable files).
+//! file, the line and the field path; every valid initiative is still scored), 2 on a usage
+//! error (bad flags, files that cannot be opened).
 
 use std::process::ExitCode;
 
 use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
+mod input;
 mod load;
+mod output;
+mod progress;
 mod rubric;
 mod score;
+mod stream;
 mod table;
+mod text;
 
 use rubric::{RubricCommand, show, validate};
 use score::{ScoreArgs, score};

@@ -1,13 +1,17 @@
-//! `civic-value score`: score initiatives and print a table, JSON or CSV.
+//! `civic-value score`: score initiatives from files of any size and print a table, JSON,
+//! CSV or NDJSON, written as they are scored, in input order. Every valid initiative is
+//! scored and printed; each bad one is reported on stderr (file, line, initiative, field)
+//! and the exit status is 1 at the end.
 
 use std::path::PathBuf;
 
-use civic_value::{Initiative, Rubric, Score};
-use clap::ValueEnum;
-use serde::Serialize;
+use civic_value::Decimal;
 
-use crate::load::{describe_error, load_rubric, read_initiatives};
-use crate::{Failure, table};
+use crate::Failure;
+use crate::input::InputOptions;
+use crate::load::load_rubric;
+pub(crate) use crate::output::Format;
+use crate::stream::{Settings, run};
 
 #[derive(clap::Args)]
 pub(crate) struct ScoreArgs {
@@ -28,29 +32,38 @@ pub(crate) struct ScoreArgs {
     /// policy for unknown inputs).
     #[arg(long, value_name = "COLUMN")]
     ignore: Vec<String>,
-    /// Initiative files: JSON (one object or an array of {id, name, inputs}) or CSV (one
-    /// row per initiative, a column per criterion id, `low..high` for a range).
+    /// CSV delimiter: `,` `;` or `tab` (default: detected from the header line; `.tsv`
+    /// files are tab-separated).
+    #[arg(long, value_name = ",|;|tab", value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// Decimal mark of numbers in CSV: `,` or `.` (default: a comma is accepted when the
+    /// delimiter is not a comma).
+    #[arg(long, value_name = ",|.", value_parser = parse_decimal)]
+    decimal: Option<Decimal>,
+    /// Initiative files, or `-` for stdin: JSON (one object or an array of {id, name,
+    /// inputs}), NDJSON (`.ndjson`/`.jsonl`, one object per line) or CSV/TSV (one row per
+    /// initiative, a column per criterion id, `low..high` for a range). Read as streams:
+    /// any size.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum Format {
-    /// A readable breakdown per initiative.
-    Table,
-    /// A JSON array with one object per initiative.
-    Json,
-    /// One CSV row per initiative, with the points of every criterion.
-    Csv,
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "tab" | "\t" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        _ => Err("expected ',', ';', 'tab' or '|'".to_owned()),
+    }
 }
 
-/// One initiative's result in the JSON output.
-#[derive(Serialize)]
-pub(crate) struct Scored<'a> {
-    id: &'a str,
-    name: &'a str,
-    #[serde(flatten)]
-    score: &'a Score,
+fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    match s {
+        "," | "comma" => Ok(Decimal::Comma),
+        "." | "point" => Ok(Decimal::Point),
+        _ => Err("expected ',' or '.'".to_owned()),
+    }
 }
 
 pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
@@ -61,78 +74,41 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
             .effective_weights(Some(p))
             .map_err(|e| Failure::Usage(e.message()))?;
     }
-    let mut scored: Vec<(Initiative, Score)> = Vec::new();
-    let mut problems: Vec<String> = Vec::new();
-    for path in &args.inputs {
-        for initiative in read_initiatives(path, &rubric, &args.ignore)? {
-            match rubric.score(&initiative.inputs, args.perspective.as_deref()) {
-                Ok(s) => scored.push((initiative, s)),
-                Err(e) => problems.push(describe_error(path, &initiative, &e)),
-            }
+    let options = InputOptions {
+        delimiter: args.delimiter,
+        decimal: args.decimal,
+        ignore: args.ignore.clone(),
+    };
+    let settings = Settings {
+        rubric: &rubric,
+        perspective: args.perspective.as_deref(),
+        format: args.format,
+        lang: &args.lang,
+        options: &options,
+    };
+    let summary = run(&settings, &args.inputs)?;
+    if summary.unreadable > 0 {
+        return Err(Failure::Usage(format!(
+            "{} of {} input files could not be read",
+            summary.unreadable,
+            args.inputs.len()
+        )));
+    }
+    if summary.failed > 0 || summary.bad_files > 0 {
+        let mut parts = Vec::new();
+        if summary.failed > 0 {
+            parts.push(format!(
+                "{} of {} initiatives could not be scored",
+                summary.failed, summary.items
+            ));
         }
-    }
-    let mut out = String::new();
-    match args.format {
-        Format::Table => {
-            for (i, (initiative, s)) in scored.iter().enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                }
-                table::write(&mut out, &rubric, initiative, s, &args.lang);
-            }
+        if summary.bad_files > 0 {
+            parts.push(format!(
+                "{} file(s) could not be read to the end",
+                summary.bad_files
+            ));
         }
-        Format::Json => {
-            let items: Vec<Scored<'_>> = scored
-                .iter()
-                .map(|(i, s)| Scored {
-                    id: &i.id,
-                    name: &i.name,
-                    score: s,
-                })
-                .collect();
-            out = serde_json::to_string_pretty(&items).unwrap_or_default();
-            out.push('\n');
-        }
-        Format::Csv => out = to_csv(&rubric, &scored),
+        return Err(Failure::Invalid(parts.join("; ")));
     }
-    print!("{out}");
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Invalid(problems.join("\n")))
-    }
-}
-
-pub(crate) fn to_csv(rubric: &Rubric, scored: &[(Initiative, Score)]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
-        "id".to_owned(),
-        "name".to_owned(),
-        "total".to_owned(),
-        "band".to_owned(),
-        "low".to_owned(),
-        "high".to_owned(),
-        "knocked_out".to_owned(),
-    ];
-    header.extend(
-        rubric
-            .criteria()
-            .iter()
-            .map(|c| format!("points_{}", c.id())),
-    );
-    let _ = w.write_record(&header);
-    for (i, s) in scored {
-        let mut row = vec![
-            i.id.clone(),
-            i.name.clone(),
-            s.total.to_string(),
-            s.band.clone().unwrap_or_default(),
-            s.interval.low.to_string(),
-            s.interval.high.to_string(),
-            s.knocked_out.to_string(),
-        ];
-        row.extend(s.criteria.iter().map(|c| c.points.to_string()));
-        let _ = w.write_record(&row);
-    }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    Ok(())
 }

@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use civic_value::{Flag, Initiative, InputValue, Rubric, Score};
 
+use crate::text::{escape, fixed, short};
+
 fn flag_text(f: Flag) -> &'static str {
     match f {
         Flag::Missing => "missing",
@@ -24,22 +26,20 @@ fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     match raw {
         InputValue::Number(x) => format!("{}{unit}", num(*x)),
         InputValue::Range { low, high } => format!("{}..{}{unit}", num(*low), num(*high)),
-        InputValue::Graded { value, evidence } => format!("{}{unit} ({evidence})", num(*value)),
+        InputValue::Graded { value, evidence } => {
+            format!("{}{unit} ({})", num(*value), escape(evidence))
+        }
         InputValue::Bool(true) => if lang == "nl" { "ja" } else { "yes" }.to_owned(),
         InputValue::Bool(false) => if lang == "nl" { "nee" } else { "no" }.to_owned(),
         InputValue::Text(t) => c
             .and_then(|c| c.options().iter().find(|o| o.id() == t))
-            .map_or_else(|| t.clone(), |o| o.label(lang).to_owned()),
+            .map_or_else(|| escape(t), |o| o.label(lang).to_owned()),
         InputValue::Missing => "—".to_owned(),
     }
 }
 
 fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
+    short(x)
 }
 
 /// Truncate to `width` characters (not bytes), with an ellipsis.
@@ -53,8 +53,9 @@ fn fit(s: &str, width: usize) -> String {
     }
 }
 
+/// Escaped (control characters from a rubric or an input), fitted and padded to `width`.
 fn pad(s: &str, width: usize) -> String {
-    let s = fit(s, width);
+    let s = fit(&escape(s), width);
     let n = s.chars().count();
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
@@ -66,13 +67,19 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         .as_deref()
         .and_then(|b| rubric.bands().iter().find(|x| x.id() == b))
         .map_or("—", |b| b.label(lang));
-    let _ = writeln!(out, "{} ({})", initiative.name, initiative.id);
-    let mut line = format!("  total {:.1} / 100   band: {band}", s.total);
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        escape(&initiative.name),
+        escape(&initiative.id)
+    );
+    let mut line = format!("  total {} / 100   band: {band}", fixed(s.total, 1));
     if s.interval.low < s.interval.high {
         let _ = write!(
             line,
-            "   interval {:.1} – {:.1}",
-            s.interval.low, s.interval.high
+            "   interval {} – {}",
+            fixed(s.interval.low, 1),
+            fixed(s.interval.high, 1)
         );
     }
     if let Some(p) = &s.perspective {
@@ -83,7 +90,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             .map_or(p.as_str(), |x| x.label(lang));
         let _ = write!(line, "   perspective: {label}");
     }
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", escape(&line));
     if s.knockouts.is_empty() {
         let _ = writeln!(out, "  knock-outs: none");
     }
@@ -96,12 +103,16 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         } else {
             "may fail (range)"
         };
-        let _ = writeln!(out, "  knock-out {how}: {label} {}", k.rule);
+        let _ = writeln!(
+            out,
+            "  knock-out {how}: {}",
+            escape(&format!("{label} {}", k.rule))
+        );
     }
-    let ignored: Vec<&str> = s
+    let ignored: Vec<String> = s
         .warnings
         .iter()
-        .map(|w| w.path.strip_prefix("input.").unwrap_or(&w.path))
+        .map(|w| escape(w.path.strip_prefix("input.").unwrap_or(&w.path)))
         .collect();
     if !ignored.is_empty() {
         let _ = writeln!(
@@ -123,13 +134,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
     for (t, ts) in rubric.themes().iter().zip(&s.themes) {
         let _ = writeln!(
             out,
-            "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+            "  {}{}{:>6}{:>7}%{:>8}{:>10}",
             pad(t.label(lang), 36),
             pad("", 22),
             "",
-            100.0 * ts.weight,
-            ts.points,
-            ts.available
+            fixed(100.0 * ts.weight, 1),
+            fixed(ts.points, 2),
+            fixed(ts.available, 2)
         );
         for row in t.criteria().iter().filter_map(|&i| s.criteria.get(i)) {
             let label = rubric
@@ -138,13 +149,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_text(*f)).collect();
             let _ = writeln!(
                 out,
-                "    {}{}{:>6.2}{:>7.1}%{:>8.2}{:>10.2}  {}",
+                "    {}{}{:>6}{:>7}%{:>8}{:>10}  {}",
                 pad(label, 34),
                 pad(&raw_text(rubric, &row.id, &row.raw, lang), 22),
-                row.value,
-                100.0 * row.weight,
-                row.points,
-                row.available,
+                fixed(row.value, 2),
+                fixed(100.0 * row.weight, 1),
+                fixed(row.points, 2),
+                fixed(row.available, 2),
                 flags.join(", ")
             );
         }
@@ -154,13 +165,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
     let available: f64 = s.criteria.iter().map(|c| c.available).sum();
     let _ = writeln!(
         out,
-        "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+        "  {}{}{:>6}{:>7}%{:>8}{:>10}",
         pad("total", 36),
         pad("", 22),
         "",
-        100.0 * weight,
-        points,
-        available
+        fixed(100.0 * weight, 1),
+        fixed(points, 2),
+        fixed(available, 2)
     );
     let fp: String = s.rubric.fingerprint.chars().take(12).collect();
     let _ = writeln!(
