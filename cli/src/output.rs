@@ -98,6 +98,25 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     }
 }
 
+/// `x` in the form of Rust's `Display` (no exponent, no `.0` on whole numbers), never
+/// `-0`, with ryu's shortest round-trip digits (several times faster than `Display`; the
+/// two may pick different last digits when two shortest texts are equally close). Falls
+/// back to `Display` where ryu would use an exponent.
+fn display_number(out: &mut Vec<u8>, scratch: &mut String, x: f64) {
+    let x = no_negative_zero(x);
+    if x.is_finite() {
+        let mut buffer = ryu::Buffer::new();
+        let s = buffer.format_finite(x);
+        if !s.contains('e') {
+            out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+            return;
+        }
+    }
+    scratch.clear();
+    let _ = write!(scratch, "{x}");
+    out.extend_from_slice(scratch.as_bytes());
+}
+
 /// A JSON string.
 fn json_string(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
@@ -113,12 +132,9 @@ impl<'r> Writer<'r> {
         }
     }
 
-    /// A number as Rust writes it (the shortest text that reads back the same), never
-    /// `-0`.
+    /// A number (the shortest text that reads back the same), never `-0`.
     fn number(&mut self, out: &mut Vec<u8>, x: f64) {
-        self.scratch.clear();
-        let _ = write!(self.scratch, "{}", no_negative_zero(x));
-        out.extend_from_slice(self.scratch.as_bytes());
+        display_number(out, &mut self.scratch, x);
     }
 
     /// A number in JSON (`null` if it is not finite).
@@ -239,5 +255,48 @@ impl<'r> Writer<'r> {
             knocked_out: r.knocked_out,
         };
         self.row(out, &row, points);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every number reads back to the same bits, in `Display`'s form (checked on special
+    /// values and on 200 000 pseudo-random bit patterns and decimals); the values that
+    /// usually occur print exactly as `Display` prints them.
+    #[test]
+    fn numbers_read_back_the_same() {
+        let text = |x: f64| {
+            let (mut out, mut scratch) = (Vec::new(), String::new());
+            display_number(&mut out, &mut scratch, x);
+            String::from_utf8(out).unwrap_or_default()
+        };
+        let check = |x: f64| {
+            let s = text(x);
+            assert!(!s.contains('e') && !s.ends_with(".0") && s != "-0", "{s}");
+            let back: f64 = s.parse().unwrap_or(f64::NAN);
+            assert!(back.to_bits() == (x + 0.0).to_bits() || x.is_nan(), "{x:e} → {s}");
+        };
+        for x in [
+            0.0, -0.0, 1.0, -1.0, 9.0, 100.0, 0.1, 1e15, 1e16, 1e21, 1e-5, 1e-7, 5e-324,
+            f64::MAX, f64::MIN_POSITIVE, 80.86450325003561, 3.0000000000000004,
+        ] {
+            check(x);
+            assert_eq!(text(x), format!("{}", x + 0.0));
+        }
+        assert_eq!(text(f64::NAN), "NaN");
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for i in 0..200_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let x = f64::from_bits(state);
+            if x.is_finite() {
+                check(x);
+            }
+            check(f64::from(i) / 7.0);
+            assert_eq!(text(f64::from(i) / 8.0), format!("{}", f64::from(i) / 8.0));
+        }
     }
 }

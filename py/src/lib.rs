@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod read_csv;
 mod table;
 
 use pyo3::prelude::*;
@@ -27,6 +28,9 @@ mod _native {
     #[pymodule_export]
     use crate::errors::{CivicValueError, InputError, RubricError};
 
+    #[pymodule_export]
+    use crate::read_csv::read_csv;
+
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]
     const ENGINE_VERSION: &str = civic_value::ENGINE_VERSION;
@@ -41,7 +45,7 @@ mod _native {
     /// A validated, compiled rubric (wrapped by `civic_value.Rubric`).
     #[pyclass(frozen, name = "NativeRubric", module = "civic_value._native")]
     pub struct NativeRubric {
-        inner: Rubric,
+        pub(crate) inner: Rubric,
     }
 
     #[pymethods]

@@ -17,6 +17,7 @@ __all__ = [
     "Perspective",
     "RubricError",
     "Theme",
+    "read_csv",
 ]
 
 ENGINE_VERSION: str
@@ -152,3 +153,12 @@ class Band:
     @property
     def min(self) -> float: ...
     def label(self, lang: str = "en") -> str: ...
+
+def read_csv(
+    rubric: NativeRubric,
+    path: Optional[Union[str, PathLike[str]]] = None,
+    data: Optional[bytes] = None,
+    delimiter: Optional[str] = None,
+    decimal: Optional[str] = None,
+    ignore: List[str] = ...,
+) -> Tuple[List[str], List[str], List[List[Any]]]: ...
