@@ -58,6 +58,7 @@ pub(crate) fn kind_of(path: &Path, start: &[u8]) -> Kind {
 }
 
 /// An open input: its rows or items, read one at a time.
+#[allow(clippy::large_enum_variant)] // One per file.
 pub(crate) enum Source<'r, R> {
     /// A CSV file and the row read into.
     Csv(CsvReader<'r, R>, CsvRow),
@@ -129,13 +130,18 @@ pub(crate) fn without(mut initiative: Initiative, ignore: &[String]) -> Initiati
 }
 
 /// A CSV row as an initiative, or its problem.
-pub(crate) fn csv_initiative(layout: &CsvLayout<'_>, row: &CsvRow) -> Result<Initiative, Problem> {
-    layout.initiative(row).map_err(|error| Problem {
-        line: row.line,
-        index: None,
-        id: Some(layout.id(row)),
-        error,
-        dialect: Some(layout.dialect()),
+pub(crate) fn csv_initiative(
+    layout: &CsvLayout<'_>,
+    row: &CsvRow,
+) -> Result<Initiative, Box<Problem>> {
+    layout.initiative(row).map_err(|error| {
+        Box::new(Problem {
+            line: row.line,
+            index: None,
+            id: Some(layout.id(row)),
+            error,
+            dialect: Some(layout.dialect()),
+        })
     })
 }
 
@@ -144,15 +150,17 @@ pub(crate) fn json_initiative(
     bytes: &[u8],
     place: &ItemPlace,
     ignore: &[String],
-) -> Result<Initiative, Problem> {
+) -> Result<Initiative, Box<Problem>> {
     parse_initiative(bytes, place)
         .map(|i| without(i, ignore))
-        .map_err(|error| Problem {
-            line: place.line,
-            index: place.in_array.then_some(place.index),
-            id: id_hint(bytes),
-            error,
-            dialect: None,
+        .map_err(|error| {
+            Box::new(Problem {
+                line: place.line,
+                index: place.in_array.then_some(place.index),
+                id: id_hint(bytes),
+                error,
+                dialect: None,
+            })
         })
 }
 
@@ -208,15 +216,21 @@ const ITEMS: usize = 512;
 const BYTES: usize = 1 << 20;
 
 impl<R: BufRead> Source<'_, R> {
-    /// Fill `block` with the next items; `Ok(false)` when there are none left.
+    /// Fill `block` with the next items; `Ok(false)` when there are none left. Stops
+    /// early, with at least one item, when `starving` says the input has nothing more for
+    /// now (so that a slow pipe's results are written without waiting for a full block).
     ///
     /// # Errors
     /// Fatal errors of the file (the items already in the block are still valid).
-    pub(crate) fn fill(&mut self, block: &mut Block) -> Result<bool, Error> {
+    pub(crate) fn fill(
+        &mut self,
+        block: &mut Block,
+        starving: &dyn Fn() -> bool,
+    ) -> Result<bool, Error> {
         block.clear();
         match self {
             Source::Csv(reader, _) => {
-                while block.rows_len < ROWS {
+                while block.rows_len < ROWS && (block.rows_len == 0 || !starving()) {
                     if block.rows.len() == block.rows_len {
                         block.rows.push(CsvRow::new());
                     }
@@ -230,7 +244,10 @@ impl<R: BufRead> Source<'_, R> {
                 }
             }
             Source::Json(items, _) => {
-                while block.items.len() < ITEMS && block.bytes.len() < BYTES {
+                while block.items.len() < ITEMS
+                    && block.bytes.len() < BYTES
+                    && (block.items.is_empty() || !starving())
+                {
                     let start = block.bytes.len();
                     let Some(place) = items.next_into(&mut block.bytes)? else {
                         break;
@@ -249,7 +266,7 @@ impl<R: BufRead> Source<'_, R> {
     pub(crate) fn next_initiative(
         &mut self,
         ignore: &[String],
-    ) -> Result<Option<Result<Initiative, Problem>>, Error> {
+    ) -> Result<Option<Result<Initiative, Box<Problem>>>, Error> {
         match self {
             Source::Csv(reader, row) => {
                 if !reader.read_row(row)? {

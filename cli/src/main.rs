@@ -13,6 +13,7 @@ mod input;
 mod load;
 mod output;
 mod progress;
+mod pump;
 mod rubric;
 mod score;
 mod stream;

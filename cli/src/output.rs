@@ -276,11 +276,29 @@ mod tests {
             let s = text(x);
             assert!(!s.contains('e') && !s.ends_with(".0") && s != "-0", "{s}");
             let back: f64 = s.parse().unwrap_or(f64::NAN);
-            assert!(back.to_bits() == (x + 0.0).to_bits() || x.is_nan(), "{x:e} → {s}");
+            assert!(
+                back.to_bits() == (x + 0.0).to_bits() || x.is_nan(),
+                "{x:e} → {s}"
+            );
         };
         for x in [
-            0.0, -0.0, 1.0, -1.0, 9.0, 100.0, 0.1, 1e15, 1e16, 1e21, 1e-5, 1e-7, 5e-324,
-            f64::MAX, f64::MIN_POSITIVE, 80.86450325003561, 3.0000000000000004,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            9.0,
+            100.0,
+            0.1,
+            1e15,
+            1e16,
+            1e21,
+            1e-5,
+            1e-7,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            80.86450325003561,
+            3.0000000000000004,
         ] {
             check(x);
             assert_eq!(text(x), format!("{}", x + 0.0));

@@ -6,7 +6,7 @@ use civic_value::Rubric;
 use clap::{Subcommand, ValueEnum};
 
 use crate::Failure;
-use crate::load::load_rubric;
+use crate::load::{load_rubric, shown};
 
 #[derive(Subcommand)]
 pub(crate) enum RubricCommand {
@@ -58,20 +58,28 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         );
         return Ok(());
     }
+    // Every file is checked and reported, whatever happened to the ones before it.
     let mut problems = Vec::new();
+    let mut unreadable = Vec::new();
     for path in files {
         match load_rubric(Some(path)) {
             Ok(r) => println!(
                 "{}: ok ({} {}, {} criteria, fingerprint {})",
-                path.display(),
+                shown(path),
                 r.id(),
                 r.version(),
                 r.criteria().len(),
                 r.fingerprint()
             ),
             Err(Failure::Invalid(msg)) => problems.push(msg),
-            Err(usage) => return Err(usage),
+            Err(Failure::Usage(msg)) => unreadable.push(msg),
         }
+    }
+    if !unreadable.is_empty() {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        return Err(Failure::Usage(unreadable.join("\nerror: ")));
     }
     if problems.is_empty() {
         Ok(())

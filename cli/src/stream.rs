@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,8 @@ use crate::input::{
 };
 use crate::load::{file_size, open, shown};
 use crate::output::{Format, Writer, csv_header};
-use crate::progress::{Counting, Progress};
+use crate::progress::Progress;
+use crate::pump::pump;
 
 /// What every worker needs to score.
 pub(crate) struct Settings<'r> {
@@ -86,7 +87,7 @@ fn process(settings: &Settings<'_>, job: Job<'_>, scratch: &mut Scratch) -> Done
         first = false;
     };
     let mut failed = 0;
-    let mut fail = |p: Problem| {
+    let mut fail = |p: Box<Problem>| {
         failed += 1;
         problems.push(p.message(&file.name));
     };
@@ -133,7 +134,13 @@ fn process(settings: &Settings<'_>, job: Job<'_>, scratch: &mut Scratch) -> Done
                         emit(&mut out);
                         writer.scored(&mut out, &initiative, &s);
                     }
-                    Err(e) => fail(score_problem(&initiative, row.line, None, dialect, e)),
+                    Err(e) => fail(Box::new(score_problem(
+                        &initiative,
+                        row.line,
+                        None,
+                        dialect,
+                        e,
+                    ))),
                 },
             }
         }
@@ -149,7 +156,13 @@ fn process(settings: &Settings<'_>, job: Job<'_>, scratch: &mut Scratch) -> Done
                     }
                     Err(e) => {
                         let index = place.in_array.then_some(place.index);
-                        fail(score_problem(&initiative, place.line, index, None, e));
+                        fail(Box::new(score_problem(
+                            &initiative,
+                            place.line,
+                            index,
+                            None,
+                            e,
+                        )));
                     }
                 },
             }
@@ -217,6 +230,14 @@ impl<W: Write> Sink<'_, W> {
                 }
                 self.write(&done.out);
                 self.wrote_any = true;
+                if !self.stopped
+                    && let Err(e) = self.out.flush()
+                {
+                    self.stopped = true;
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        self.error = Some(e);
+                    }
+                }
             }
             for p in &done.problems {
                 self.progress.eprintln(p);
@@ -289,10 +310,15 @@ impl<'r> Flight<'r> {
         }
     }
 
+    /// Write everything still in flight.
+    fn drain<W: Write>(&mut self, sink: &mut Sink<'_, W>) {
+        while self.in_flight > 0 && self.wait(sink) {}
+    }
+
     /// Let the workers end and write everything still in flight.
     fn finish<W: Write>(&mut self, sink: &mut Sink<'_, W>) {
         self.jobs = None;
-        while self.in_flight > 0 && self.wait(sink) {}
+        self.drain(sink);
     }
 }
 
@@ -370,11 +396,7 @@ pub(crate) fn run(settings: &Settings<'_>, paths: &[PathBuf]) -> Result<Summary,
                     continue;
                 }
             };
-            let counting = Counting {
-                inner: reader,
-                count: Arc::clone(&progress.bytes),
-            };
-            let reader = BufReader::with_capacity(1 << 16, counting);
+            let (reader, state) = pump(reader, Arc::clone(&progress.bytes));
             let mut source = match open_source(reader, path, settings.rubric, settings.options) {
                 Ok(s) => s,
                 Err(e) => {
@@ -416,8 +438,12 @@ pub(crate) fn run(settings: &Settings<'_>, paths: &[PathBuf]) -> Result<Summary,
                 if sink.stopped {
                     break;
                 }
+                if state.starving() {
+                    // The input has nothing more for now: write what is scored first.
+                    flight.drain(&mut sink);
+                }
                 let (mut block, out) = sink.pool.pop().unwrap_or_default();
-                let (more, fatal) = match source.fill(&mut block) {
+                let (more, fatal) = match source.fill(&mut block, &|| state.starving()) {
                     Ok(more) => (more, None),
                     Err(e) => (
                         false,

@@ -48,7 +48,7 @@ pub(crate) fn short(x: f64) -> String {
         format!("{x}")
     } else if x.fract() == 0.0 && a < 1e15 {
         format!("{x:.0}")
-    } else if a >= 1e15 || a < 1e-6 {
+    } else if !(1e-6..1e15).contains(&a) {
         format!("{x:e}")
     } else {
         format!("{x}")

@@ -552,7 +552,10 @@ impl<'r, R: BufRead> CsvReader<'r, R> {
 }
 
 fn read_error(e: &io::Error, line: u64) -> crate::Error {
-    if e.get_ref().and_then(|x| x.downcast_ref::<LineTooLong>()).is_some() {
+    if e.get_ref()
+        .and_then(|x| x.downcast_ref::<LineTooLong>())
+        .is_some()
+    {
         return ErrorKind::ItemTooLarge {
             line,
             limit: MAX_INPUT_BYTES,
