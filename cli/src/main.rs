@@ -1,27 +1,22 @@
 //! `civic-value`: score initiatives with a rubric, and show, validate or describe rubrics.
 //!
 //! Exit status: 0 on success, 1 when a rubric or an input is invalid (the message names the
-//! file, the line and the field path; every valid initiative is still scored), 2 on a usage
-//! error (bad flags, files that cannot be opened).
+//! file and the field path), 2 on a usage error (bad flags, unreadable files).
 
 use std::process::ExitCode;
 
 use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
-mod input;
 mod load;
-mod output;
-mod progress;
-mod pump;
 mod rubric;
 mod score;
-mod stream;
+mod sroi;
 mod table;
-mod text;
 
 use rubric::{RubricCommand, show, validate};
 use score::{ScoreArgs, score};
+use sroi::SroiArgs;
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +33,8 @@ struct Cli {
 enum Command {
     /// Score initiatives from JSON or CSV files.
     Score(ScoreArgs),
+    /// Monetised value (SROI) of initiatives from the rubric's financial proxies.
+    Sroi(SroiArgs),
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -55,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score(&args),
+        Command::Sroi(args) => sroi::sroi(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),
         Command::Rubric(RubricCommand::Validate { files }) => validate(&files),
         Command::Rubric(RubricCommand::Schema) => {
@@ -68,12 +66,17 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // An empty message: the details were reported as they happened.
         Err(Failure::Invalid(msg)) => {
-            eprintln!("{msg}");
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
             ExitCode::from(1)
         }
         Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
+            if !msg.is_empty() {
+                eprintln!("error: {msg}");
+            }
             ExitCode::from(2)
         }
     }

@@ -6,7 +6,7 @@ use civic_value::Rubric;
 use clap::{Subcommand, ValueEnum};
 
 use crate::Failure;
-use crate::load::{load_rubric, shown};
+use crate::load::load_rubric;
 
 #[derive(Subcommand)]
 pub(crate) enum RubricCommand {
@@ -58,32 +58,33 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    // Every file is checked and reported, whatever happened to the ones before it.
-    let mut problems = Vec::new();
-    let mut unreadable = Vec::new();
+    // Every file is reported, whatever happens to the others.
+    let (mut invalid, mut unreadable) = (false, false);
     for path in files {
         match load_rubric(Some(path)) {
             Ok(r) => println!(
                 "{}: ok ({} {}, {} criteria, fingerprint {})",
-                shown(path),
+                path.display(),
                 r.id(),
                 r.version(),
                 r.criteria().len(),
                 r.fingerprint()
             ),
-            Err(Failure::Invalid(msg)) => problems.push(msg),
-            Err(Failure::Usage(msg)) => unreadable.push(msg),
+            Err(Failure::Invalid(msg)) => {
+                eprintln!("{msg}");
+                invalid = true;
+            }
+            Err(Failure::Usage(msg)) => {
+                eprintln!("error: {msg}");
+                unreadable = true;
+            }
         }
     }
-    if !unreadable.is_empty() {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        return Err(Failure::Usage(unreadable.join("\nerror: ")));
-    }
-    if problems.is_empty() {
-        Ok(())
+    if unreadable {
+        Err(Failure::Usage(String::new()))
+    } else if invalid {
+        Err(Failure::Invalid(String::new()))
     } else {
-        Err(Failure::Invalid(problems.join("\n")))
+        Ok(())
     }
 }

@@ -4,8 +4,6 @@ use std::fmt::Write as _;
 
 use civic_value::{Flag, Initiative, InputValue, Rubric, Score};
 
-use crate::text::{escape, fixed, short};
-
 fn flag_text(f: Flag) -> &'static str {
     match f {
         Flag::Missing => "missing",
@@ -26,24 +24,72 @@ fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     match raw {
         InputValue::Number(x) => format!("{}{unit}", num(*x)),
         InputValue::Range { low, high } => format!("{}..{}{unit}", num(*low), num(*high)),
-        InputValue::Graded { value, evidence } => {
-            format!("{}{unit} ({})", num(*value), escape(evidence))
-        }
+        InputValue::Graded { value, evidence } => format!("{}{unit} ({evidence})", num(*value)),
         InputValue::Bool(true) => if lang == "nl" { "ja" } else { "yes" }.to_owned(),
         InputValue::Bool(false) => if lang == "nl" { "nee" } else { "no" }.to_owned(),
         InputValue::Text(t) => c
             .and_then(|c| c.options().iter().find(|o| o.id() == t))
-            .map_or_else(|| escape(t), |o| o.label(lang).to_owned()),
+            .map_or_else(|| t.clone(), |o| o.label(lang).to_owned()),
         InputValue::Missing => "—".to_owned(),
     }
 }
 
-fn num(x: f64) -> String {
-    short(x)
+/// A number in a short form: whole numbers as such, others as Rust writes them, very large
+/// or very small ones in scientific notation (never 309 digits); never `-0`.
+pub(crate) fn num(x: f64) -> String {
+    let x = x + 0.0; // -0 → 0
+    let a = x.abs();
+    if a != 0.0 && !(1e-6..1e15).contains(&a) {
+        let text = format!("{x:.6e}");
+        // 1.500000e20 → 1.5e20
+        match text.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => text,
+        }
+    } else if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
 }
 
-/// Truncate to `width` characters (not bytes), with an ellipsis.
+/// Text from a rubric or an input, safe to print on a terminal: control characters (escape
+/// sequences, carriage returns, bells …) are shown escaped, not interpreted.
+pub(crate) fn clean(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The total with as few decimals (at least one) as show it in its own band: 49.96 under a
+/// band starting at 50 prints as 49.96, not 50.0.
+pub(crate) fn total_text(rubric: &Rubric, total: f64) -> String {
+    let band = rubric.band_for(total).map(civic_value::Band::id);
+    for digits in 1..=9 {
+        let text = format!("{total:.digits$}");
+        let shown: f64 = text.parse().unwrap_or(total);
+        if rubric.band_for(shown).map(civic_value::Band::id) == band {
+            return text;
+        }
+    }
+    format!("{total:.9}")
+}
+
+/// Truncate to `width` characters (not bytes), with an ellipsis; control characters
+/// escaped.
 fn fit(s: &str, width: usize) -> String {
+    let s = &clean(s);
     if s.chars().count() <= width {
         s.to_owned()
     } else {
@@ -53,9 +99,8 @@ fn fit(s: &str, width: usize) -> String {
     }
 }
 
-/// Escaped (control characters from a rubric or an input), fitted and padded to `width`.
 fn pad(s: &str, width: usize) -> String {
-    let s = fit(&escape(s), width);
+    let s = fit(s, width);
     let n = s.chars().count();
     format!("{s}{}", " ".repeat(width.saturating_sub(n)))
 }
@@ -70,16 +115,19 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
     let _ = writeln!(
         out,
         "{} ({})",
-        escape(&initiative.name),
-        escape(&initiative.id)
+        clean(&initiative.name),
+        clean(&initiative.id)
     );
-    let mut line = format!("  total {} / 100   band: {band}", fixed(s.total, 1));
+    let mut line = format!(
+        "  total {} / 100   band: {}",
+        total_text(rubric, s.total),
+        clean(band)
+    );
     if s.interval.low < s.interval.high {
         let _ = write!(
             line,
-            "   interval {} – {}",
-            fixed(s.interval.low, 1),
-            fixed(s.interval.high, 1)
+            "   interval {:.1} – {:.1}",
+            s.interval.low, s.interval.high
         );
     }
     if let Some(p) = &s.perspective {
@@ -88,9 +136,9 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             .iter()
             .find(|x| x.id() == p)
             .map_or(p.as_str(), |x| x.label(lang));
-        let _ = write!(line, "   perspective: {label}");
+        let _ = write!(line, "   perspective: {}", clean(label));
     }
-    let _ = writeln!(out, "{}", escape(&line));
+    let _ = writeln!(out, "{line}");
     if s.knockouts.is_empty() {
         let _ = writeln!(out, "  knock-outs: none");
     }
@@ -103,22 +151,18 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         } else {
             "may fail (range)"
         };
-        let _ = writeln!(
-            out,
-            "  knock-out {how}: {}",
-            escape(&format!("{label} {}", k.rule))
-        );
+        let _ = writeln!(out, "  knock-out {how}: {} {}", clean(label), k.rule);
     }
-    let ignored: Vec<String> = s
+    let ignored: Vec<&str> = s
         .warnings
         .iter()
-        .map(|w| escape(w.path.strip_prefix("input.").unwrap_or(&w.path)))
+        .map(|w| w.path.strip_prefix("input.").unwrap_or(&w.path))
         .collect();
     if !ignored.is_empty() {
         let _ = writeln!(
             out,
             "  ignored (not in this rubric): {}",
-            ignored.join(", ")
+            clean(&ignored.join(", "))
         );
     }
     let _ = writeln!(
@@ -134,13 +178,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
     for (t, ts) in rubric.themes().iter().zip(&s.themes) {
         let _ = writeln!(
             out,
-            "  {}{}{:>6}{:>7}%{:>8}{:>10}",
+            "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
             pad(t.label(lang), 36),
             pad("", 22),
             "",
-            fixed(100.0 * ts.weight, 1),
-            fixed(ts.points, 2),
-            fixed(ts.available, 2)
+            100.0 * ts.weight,
+            ts.points,
+            ts.available
         );
         for row in t.criteria().iter().filter_map(|&i| s.criteria.get(i)) {
             let label = rubric
@@ -149,13 +193,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_text(*f)).collect();
             let _ = writeln!(
                 out,
-                "    {}{}{:>6}{:>7}%{:>8}{:>10}  {}",
+                "    {}{}{:>6.2}{:>7.1}%{:>8.2}{:>10.2}  {}",
                 pad(label, 34),
                 pad(&raw_text(rubric, &row.id, &row.raw, lang), 22),
-                fixed(row.value, 2),
-                fixed(100.0 * row.weight, 1),
-                fixed(row.points, 2),
-                fixed(row.available, 2),
+                row.value,
+                100.0 * row.weight,
+                row.points,
+                row.available,
                 flags.join(", ")
             );
         }
@@ -165,13 +209,13 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
     let available: f64 = s.criteria.iter().map(|c| c.available).sum();
     let _ = writeln!(
         out,
-        "  {}{}{:>6}{:>7}%{:>8}{:>10}",
+        "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
         pad("total", 36),
         pad("", 22),
         "",
-        fixed(100.0 * weight, 1),
-        fixed(points, 2),
-        fixed(available, 2)
+        100.0 * weight,
+        points,
+        available
     );
     let fp: String = s.rubric.fingerprint.chars().take(12).collect();
     let _ = writeln!(

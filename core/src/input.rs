@@ -175,17 +175,14 @@ impl<'de> Visitor<'de> for InputVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<InputValue, A::Error> {
         let (mut low, mut high, mut value, mut evidence) = (None, None, None, None);
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            let seen = match key.as_str() {
-                "low" => low.is_some(),
-                "high" => high.is_some(),
-                "value" => value.is_some(),
-                "evidence" => evidence.is_some(),
-                _ => false,
-            };
-            if seen {
-                return Err(de::Error::custom(format!("{DUPLICATE_KEY}{key}\"")));
+            if seen.contains(&key) {
+                return map
+                    .next_value_seed(Duplicate(&key))
+                    .map(|()| InputValue::Missing);
             }
+            seen.push(key.clone());
             match key.as_str() {
                 "low" => low = Some(map.next_value::<Num>()?.0),
                 "high" => high = Some(map.next_value::<Num>()?.0),
@@ -236,53 +233,62 @@ impl<'de> Deserialize<'de> for Num {
     }
 }
 
-/// The start of the message of a key given twice in an input object (the reader turns it
-/// into [`ErrorKind::DuplicateKey`]).
-pub(crate) const DUPLICATE_KEY: &str = "duplicate key \"";
-
 /// The inputs of one initiative: criterion id → value. Ids not present count as missing.
-/// Read from JSON (or any serde format), a key given twice is an error
-/// (`input.duplicate_key`), never a silent overwrite.
+/// Read from a map in which every key appears once: a key given twice is an error (never
+/// a silent overwrite).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Inputs(BTreeMap<String, InputValue>);
 
 impl<'de> Deserialize<'de> for Inputs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_map(InputsVisitor)
-    }
-}
-
-struct InputsVisitor;
-
-impl<'de> Visitor<'de> for InputsVisitor {
-    type Value = Inputs;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of criterion id → value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Inputs, A::Error> {
-        let mut out = BTreeMap::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                // Raised while reading the value, so that the error's path ends in the key.
-                map.next_value_seed(Repeated(&key))?;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Inputs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of criterion id → value")
             }
-            let value = map.next_value::<InputValue>()?;
-            out.insert(key, value);
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Inputs, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        // Fail inside the value, so that the error's path names the key.
+                        return map.next_value_seed(Duplicate(&key)).map(|()| Inputs(out));
+                    }
+                    let value = map.next_value::<InputValue>()?;
+                    out.insert(key, value);
+                }
+                Ok(Inputs(out))
+            }
         }
-        Ok(Inputs(out))
+        d.deserialize_map(V)
     }
 }
 
-/// Refuses the value of a repeated key.
-struct Repeated<'a>(&'a str);
+/// A seed that fails at once with "key given twice": its error carries the key's path.
+struct Duplicate<'a>(&'a str);
 
-impl<'de> de::DeserializeSeed<'de> for Repeated<'_> {
+impl<'de> de::DeserializeSeed<'de> for Duplicate<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, _: D) -> std::result::Result<(), D::Error> {
-        Err(de::Error::custom(format!("{DUPLICATE_KEY}{}\"", self.0)))
+        Err(de::Error::custom(format!(
+            "key \"{}\" given more than once (each key may appear once)",
+            shorten(self.0, 80)
+        )))
+    }
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
     }
 }
 
@@ -332,12 +338,9 @@ impl Inputs {
 
     /// Parse a JSON object of criterion id → value.
     ///
-    /// A leading UTF-8 byte order mark is skipped.
-    ///
     /// # Errors
     /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` (with the path of the bad
-    /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape;
-    /// `input.duplicate_key` for a key given twice.
+    /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
         parse_json(strip_bom(text), "input")
@@ -371,40 +374,41 @@ pub struct Initiative {
 
 impl Initiative {
     /// Parse one initiative object or an array of them (a leading UTF-8 byte order mark is
-    /// skipped). To read a document of any size one item at a time, use
-    /// [`crate::JsonItems`].
+    /// skipped).
     ///
     /// # Errors
     /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` with the path of the
-    /// offending field (e.g. `[2].inputs.support_share`); `input.duplicate_key` for a key
-    /// given twice (`[2].inputs.support_share`, or a field such as `inputs`).
+    /// offending field (e.g. `[2].inputs.support_share`), including a key given twice.
     pub fn list_from_json(text: &str) -> Result<Vec<Self>> {
         check_size(text)?;
-        let mut items = crate::json_input::JsonItems::new(text.as_bytes());
-        let mut buf = Vec::new();
-        let mut out = Vec::new();
-        while let Some(place) = items.next_into(&mut buf)? {
-            let prefix = if place.in_array {
-                format!("[{}]", place.index)
-            } else {
-                String::new()
-            };
-            let item = crate::json_input::parse_initiative(&buf, &place).map_err(|e| {
-                if prefix.is_empty() {
-                    e
-                } else {
-                    e.prefixed(&prefix)
-                }
-            })?;
-            out.push(item);
-            buf.clear();
+        let text = strip_bom(text);
+        // First the outer shape, then each initiative from its own text, so that errors
+        // carry a precise path and duplicate keys are seen (a JSON value would merge them).
+        if text.trim_start().starts_with('[') {
+            let items: Vec<Box<serde_json::value::RawValue>> = parse_json(text, "")?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, raw)| parse_json(raw.get(), &format!("[{i}]")))
+                .collect()
+        } else {
+            Ok(vec![parse_json(text, "")?])
         }
-        Ok(out)
+    }
+
+    /// Parse one initiative object; `prefix` goes before the paths of errors (`[12]` for
+    /// the 13th item of a stream, `line 7` for a line of NDJSON).
+    ///
+    /// # Errors
+    /// As [`Initiative::list_from_json`].
+    pub fn from_json(text: &str, prefix: &str) -> Result<Self> {
+        check_size(text)?;
+        parse_json(strip_bom(text), prefix)
     }
 }
 
-/// The text without a leading UTF-8 byte order mark.
-pub(crate) fn strip_bom(text: &str) -> &str {
+/// `text` without a leading UTF-8 byte order mark.
+pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
@@ -432,8 +436,10 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = join(prefix, &path_string(e.path()));
-        let message = e.into_inner().to_string();
-        crate::json_input::input_error_kind(message.clone(), &message).at(path)
+        ErrorKind::InputParse {
+            message: e.into_inner().to_string(),
+        }
+        .at(path)
     })?;
     de.end().map_err(|e| {
         ErrorKind::InputParse {
@@ -518,5 +524,41 @@ mod tests {
             Inputs::from_json(&big).unwrap_err().code(),
             "input.too_large"
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_an_error_naming_it() {
+        let e = Inputs::from_json(r#"{"support_share": 80, "support_share": 10}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), ("input.parse", "input.support_share"));
+        assert!(e.message().contains("given more than once"), "{e}");
+        let e = Inputs::from_json(r#"{"x": {"low": 1, "low": 2, "high": 3}}"#).unwrap_err();
+        assert_eq!(e.path(), "input.x.low");
+        let e = Initiative::list_from_json(
+            r#"[{"id": "a", "name": "A", "inputs": {}},
+                {"id": "b", "name": "B", "inputs": {"p": 1}, "inputs": {"p": 2}}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path(), "[1]");
+        assert!(e.message().contains("duplicate field"), "{e}");
+        let e =
+            Initiative::list_from_json(r#"{"id": "a", "name": "A", "inputs": {"p": 1, "p": 1}}"#)
+                .unwrap_err();
+        assert_eq!(e.path(), "inputs.p");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let i = Inputs::from_json("\u{feff}{\"x\": 1}").unwrap();
+        assert_eq!(i.get("x"), Some(&InputValue::Number(1.0)));
+        let l = Initiative::list_from_json(
+            "\u{feff}[{\"id\": \"a\", \"name\": \"A\", \"inputs\": {}}]",
+        );
+        assert_eq!(l.unwrap().len(), 1);
     }
 }

@@ -55,32 +55,28 @@ pub mod analysis;
 mod batch;
 mod builtin;
 mod compile;
-mod csv_input;
 mod describe;
 pub mod doc;
 mod error;
 mod input;
-mod json_input;
 mod parse;
 mod rubric;
 mod score;
-mod unique_keys;
+pub mod stream;
 mod value;
 
 pub use batch::{BatchScorer, RowScore};
 pub use builtin::DEFAULT_RUBRIC_TOML;
-pub use csv_input::{CsvDialect, CsvLayout, CsvOptions, CsvReader, CsvRow, Decimal};
 pub use describe::{
     BandDescription, CriterionDescription, Description, EvidenceDescription, OptionDescription,
     PerspectiveDescription, ThemeDescription,
 };
 pub use doc::{Aggregation, MissingPolicy, RubricDoc, UnknownInputPolicy};
 pub use error::{Error, ErrorCategory, ErrorKind, Errors, Result};
-pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES};
-pub use json_input::{ItemPlace, JsonItems, id_hint, parse_initiative};
+pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, strip_bom};
 pub use rubric::{
     Band, CategoryOption, Criterion, InputKind, Knockout, MAX_CRITERIA, MAX_RUBRIC_BYTES,
-    Perspective, Rubric, Theme,
+    Perspective, Rubric, Theme, band_total,
 };
 pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,

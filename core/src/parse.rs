@@ -10,16 +10,13 @@ use crate::error::{Error, ErrorKind, Result, path_string};
 use crate::rubric::MAX_RUBRIC_BYTES;
 
 impl RubricDoc {
-    /// Parse a JSON rubric document (no validation beyond types). A leading UTF-8 byte
-    /// order mark is skipped.
+    /// Parse a JSON rubric document (no validation beyond types).
     ///
     /// # Errors
     /// `rubric.too_large` above [`MAX_RUBRIC_BYTES`]; `rubric.parse` with the path of the
-    /// offending field for syntax errors, wrong types, unknown fields and a key given twice
-    /// in one object (e.g. a perspective's weight).
+    /// offending field for syntax errors, wrong types and unknown fields.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
-        let text = crate::input::strip_bom(text);
         // serde would also accept the fields as an array; a rubric is an object.
         if !text.trim_start().starts_with('{') {
             return Err(not_an_object("JSON"));
@@ -34,13 +31,6 @@ impl RubricDoc {
             }
             .at("")
         })?;
-        if let Some((path, key)) = crate::unique_keys::first_repeated_key(text) {
-            return Err(ErrorKind::RubricParse {
-                format: "JSON",
-                message: format!("key \"{key}\" given more than once"),
-            }
-            .at(path));
-        }
         Ok(doc)
     }
 
@@ -50,7 +40,6 @@ impl RubricDoc {
     /// As [`RubricDoc::from_json`].
     pub fn from_toml(text: &str) -> Result<Self> {
         check_size(text)?;
-        let text = crate::input::strip_bom(text);
         let de = toml::Deserializer::parse(text).map_err(|e| {
             ErrorKind::RubricParse {
                 format: "TOML",

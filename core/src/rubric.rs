@@ -215,7 +215,27 @@ impl Criterion {
     /// encoding that scores as [`Rubric::score`] would (a graded input, a value of the wrong
     /// kind, an unknown option, NaN): score such an input with [`Rubric::score`].
     pub fn encode(&self, value: &InputValue) -> Option<(f64, f64)> {
-        crate::csv_input::Cell::of(value).and_then(|cell| crate::csv_input::encode_cell(self, cell))
+        match (value, self.kind) {
+            (InputValue::Missing, _) => Some((f64::NAN, f64::NAN)),
+            (InputValue::Number(x), InputKind::Number | InputKind::Likert { .. })
+                if !x.is_nan() =>
+            {
+                Some((*x, *x))
+            }
+            (InputValue::Range { low, high }, InputKind::Number)
+                if !low.is_nan() && !high.is_nan() =>
+            {
+                Some((*low, *high))
+            }
+            (InputValue::Bool(b), InputKind::Boolean) => {
+                Some(if *b { (1.0, 1.0) } else { (0.0, 0.0) })
+            }
+            #[allow(clippy::cast_precision_loss)]
+            (InputValue::Text(s), InputKind::Category) => {
+                self.option_index(s).map(|i| (i as f64, i as f64))
+            }
+            _ => None,
+        }
     }
 
     /// Parse text typed by a person (a CSV cell, a form field) into an input for this
@@ -223,7 +243,31 @@ impl Criterion {
     /// `ja/nee`, `1/0` for booleans; option ids for categories. Never fails: text that
     /// does not fit is kept as text, and scoring then says what was expected.
     pub fn parse_text(&self, text: &str) -> InputValue {
-        crate::csv_input::parse_cell(self, text, crate::csv_input::Decimal::Point).into_input()
+        let t = text.trim();
+        if t.is_empty() {
+            return InputValue::Missing;
+        }
+        match self.kind {
+            InputKind::Boolean => match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "ja" | "1" | "y" | "j" => InputValue::Bool(true),
+                "false" | "no" | "nee" | "0" | "n" => InputValue::Bool(false),
+                _ => InputValue::Text(t.to_owned()),
+            },
+            InputKind::Category => InputValue::Text(t.to_owned()),
+            InputKind::Number | InputKind::Likert { .. } => {
+                // A plain number first (the common case, and the cheapest test).
+                if let Ok(x) = t.parse::<f64>() {
+                    return InputValue::Number(x);
+                }
+                if let Some(dots) = t.as_bytes().windows(2).position(|w| w == b"..")
+                    && let (Some(a), Some(b)) = (t.get(..dots), t.get(dots + 2..))
+                    && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
+                {
+                    return InputValue::Range { low, high };
+                }
+                InputValue::Text(t.to_owned())
+            }
+        }
     }
 }
 
@@ -418,7 +462,13 @@ impl Rubric {
         &self.inner.evidence
     }
     /// The band a total falls in (`None` only when the rubric has no bands).
+    ///
+    /// Decided as a person reads the total: on the total rounded to 1e-9 ([`band_total`]),
+    /// so that a total that is mathematically on a threshold (three equal weights and the
+    /// inputs 17, 72 and 61 of 0..100 give exactly 50, computed as 49.99999999999999)
+    /// lands in the band that starts there.
     pub fn band_for(&self, total: f64) -> Option<&Band> {
+        let total = band_total(total);
         self.inner
             .bands
             .iter()
@@ -488,4 +538,11 @@ pub(crate) fn list_or_none<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     } else {
         ids.join(", ")
     }
+}
+
+/// A total rounded to 1e-9, the precision at which bands are decided: far coarser than the
+/// rounding error of any total (about 1e-13 for 1 000 criteria), far finer than any
+/// threshold a rubric sets.
+pub fn band_total(total: f64) -> f64 {
+    (total * 1e9).round() / 1e9
 }

@@ -5,7 +5,8 @@
 
 use std::io::{BufReader, Read};
 
-use civic_value::{CsvOptions, CsvReader, CsvRow, Decimal, ErrorKind, Initiative};
+use civic_value::stream::{Column, CsvInitiatives};
+use civic_value::{ErrorKind, Initiative};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -13,37 +14,49 @@ use crate::_native::NativeRubric;
 use crate::convert::input_to_py;
 use crate::errors::to_py;
 
-/// The columns a DataFrame gets: every header except `id`, `name`, `description` and the
-/// ignored ones, in file order.
-fn frame_columns(headers: &[String], ignore: &[String]) -> Vec<String> {
-    headers
+/// The columns a DataFrame gets: the criteria and the unknown columns (which scoring
+/// reports by the rubric's policy), in file order; not `id`, `name`, `description` or the
+/// ignored ones.
+fn frame_columns(columns: &[Column], header: &[String]) -> Vec<String> {
+    columns
         .iter()
-        .filter(|h| !matches!(h.as_str(), "id" | "name" | "description"))
-        .filter(|h| !ignore.contains(h))
-        .cloned()
+        .zip(header)
+        .filter(|(c, _)| matches!(c, Column::Criterion(_) | Column::Unknown(_)))
+        .map(|(_, h)| h.clone())
         .collect()
 }
 
 /// What the DataFrame is made of: the row ids, the column names, one list per column.
 type Frame<'py> = (Vec<String>, Vec<String>, Vec<Bound<'py, PyList>>);
 
+/// How to read: forced delimiter and decimal mark, ignored columns.
+struct Options {
+    delimiter: Option<u8>,
+    decimal: Option<char>,
+    ignore: Vec<String>,
+}
+
 fn read<'py, R: Read>(
     py: Python<'py>,
     rubric: &civic_value::Rubric,
     reader: R,
-    options: &CsvOptions,
+    options: &Options,
 ) -> PyResult<Frame<'py>> {
-    let mut csv = CsvReader::new(rubric, BufReader::with_capacity(1 << 16, reader), options)
-        .map_err(|e| to_py(py, &e))?;
-    let columns = frame_columns(csv.layout().headers(), &options.ignore);
+    let mut csv = CsvInitiatives::new(
+        rubric,
+        BufReader::with_capacity(1 << 16, reader),
+        options.delimiter,
+        options.decimal,
+        &options.ignore,
+    )
+    .map_err(|e| to_py(py, &e))?;
+    let columns = frame_columns(csv.layout().columns(), csv.layout().header());
     let lists: Vec<Bound<'py, PyList>> = columns.iter().map(|_| PyList::empty(py)).collect();
     let mut ids = Vec::new();
-    let mut row = CsvRow::new();
-    while csv.read_row(&mut row).map_err(|e| to_py(py, &e))? {
-        let Initiative { id, inputs, .. } = csv
-            .layout()
-            .initiative(&row)
-            .map_err(|e| to_py(py, &e.prefixed(&format!("rows[{}]", ids.len()))))?;
+    while let Some(row) = csv.next_row() {
+        let row = row.map_err(|e| to_py(py, &e))?;
+        let Initiative { id, inputs, .. } =
+            csv.layout().initiative(&row).map_err(|e| to_py(py, &e))?;
         for (column, list) in columns.iter().zip(&lists) {
             match inputs.get(column) {
                 Some(value) => list.append(input_to_py(py, value)?)?,
@@ -80,13 +93,9 @@ pub fn read_csv<'py>(
     decimal: Option<&str>,
     ignore: Vec<String>,
 ) -> PyResult<Frame<'py>> {
-    let options = CsvOptions {
+    let options = Options {
         delimiter: one_char("delimiter", delimiter, &[",", ";", "\t", "|"])?,
-        decimal: match one_char("decimal", decimal, &[",", "."])? {
-            Some(b',') => Some(Decimal::Comma),
-            Some(_) => Some(Decimal::Point),
-            None => None,
-        },
+        decimal: one_char("decimal", decimal, &[",", "."])?.map(char::from),
         ignore,
     };
     let rubric = &rubric.inner;

@@ -74,11 +74,11 @@ def test_duplicate_columns_and_short_rows_are_errors(rubric: Rubric) -> None:
     with pytest.raises(InputError) as e:
         rubric.read_csv(b"id,support_share,id\na,80,b\n")
     assert e.value.code == "input.duplicate_column"
-    assert e.value.path == "input.id"
+    assert e.value.path == "columns.id"
     with pytest.raises(InputError) as e:
         rubric.read_csv(b"id,support_share,partners\na,80,1\nb,70\n")
     assert e.value.code == "input.shape"
-    assert e.value.path == "rows[1].input"
+    assert e.value.path == "line 3"
 
 
 def test_the_frame_is_a_plain_dataframe(rubric: Rubric) -> None:

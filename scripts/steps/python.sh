@@ -51,7 +51,3 @@ python -m mypy.stubtest civic_value
 
 echo "--- benchmark smoke run (figures: benches/python/bench_score_matrix.py)"
 python benches/python/bench_score_matrix.py --quick
-
-echo "--- CLI streaming benchmark smoke run (figures: benches/cli/bench_stream.py)"
-cargo build --locked -q -p civic-value-cli
-python benches/cli/bench_stream.py --quick

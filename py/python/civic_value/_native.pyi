@@ -18,6 +18,8 @@ __all__ = [
     "RubricError",
     "Theme",
     "read_csv",
+    "sroi",
+    "sroi_sensitivity",
 ]
 
 ENGINE_VERSION: str
@@ -91,6 +93,7 @@ class NativeRubric:
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
     ]: ...
+    def monetise(self, inputs: Any, investment: Optional[float] = None, discount: Any = None) -> Dict[str, Any]: ...
 
 @final
 class Criterion:
@@ -162,3 +165,5 @@ def read_csv(
     decimal: Optional[str] = None,
     ignore: List[str] = ...,
 ) -> Tuple[List[str], List[str], List[List[Any]]]: ...
+def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
+def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...
