@@ -205,7 +205,11 @@ fn partial_results() {
 /// Limits count bytes read, whatever the source: a device, a pipe, standard input.
 #[test]
 fn limits_hold_for_devices_pipes_and_stdin() {
+    // Zeros are neither `[` nor `{`: read as CSV, whose first line never ends.
     let o = run(&["score", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("longer than"), "{}", stderr(&o));
+    let o = run(&["score", "--input-format", "json", "/dev/zero"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("read as a stream"), "{}", stderr(&o));
     let o = run(&[
