@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{describe_error, load_rubric, read_initiatives};
+use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
 
 #[derive(clap::Args)]
 pub(crate) struct SelectArgs {
@@ -43,9 +43,10 @@ pub(crate) struct SelectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SelectFormat::Table)]
     format: SelectFormat,
-    /// Other columns or keys that are not criteria and are not scored (as in `score`).
-    #[arg(long, value_name = "COLUMN")]
-    ignore: Vec<String>,
+    /// How the inputs are read (`--ignore COLUMN` for other columns that are not criteria,
+    /// formats, CSV dialects), as in `score`.
+    #[command(flatten)]
+    input: InputArgs,
     /// Initiative files: JSON (one object or an array) or CSV, as for `score`.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -87,6 +88,7 @@ struct Output<'a> {
 /// An initiative read from a file, with its cost and group taken out of its inputs.
 struct Entry {
     file: PathBuf,
+    place: String,
     initiative: Initiative,
     cost: Result<f64, Error>,
     group: Option<String>,
@@ -102,9 +104,20 @@ pub(crate) fn select(args: &SelectArgs) -> Result<(), Failure> {
     // Read every initiative with all its columns, take out the cost and the group, then
     // leave out of scoring what is not a criterion.
     let cost_is_criterion = rubric.criterion(&args.cost).is_some();
+    // Read with every column kept (the cost and group columns may be ones to ignore).
+    let mut reading = args.input.clone();
+    reading.ignore.clear();
     let mut entries = Vec::new();
+    let mut problems = Vec::new();
     for path in &args.inputs {
-        for mut initiative in read_initiatives(path, &rubric, &[])? {
+        each_initiative(path, &rubric, &reading, |place, read| {
+            let mut initiative = match read {
+                Ok(i) => i,
+                Err(e) => {
+                    problems.push(describe_error(path, place, None, &e));
+                    return;
+                }
+            };
             let cost_value = initiative
                 .inputs
                 .get(&args.cost)
@@ -122,19 +135,19 @@ pub(crate) fn select(args: &SelectArgs) -> Result<(), Failure> {
             if !cost_is_criterion {
                 initiative.inputs.remove(&args.cost);
             }
-            for column in &args.ignore {
+            for column in &args.input.ignore {
                 initiative.inputs.remove(column);
             }
             entries.push(Entry {
                 file: path.clone(),
+                place: place.to_owned(),
                 initiative,
                 cost,
                 group,
             });
-        }
+        })?;
     }
     // Score them; every problem is reported, and no choice is made over a partial list.
-    let mut problems = Vec::new();
     let mut candidates = Vec::with_capacity(entries.len());
     for e in &entries {
         let scored = rubric.score(&e.initiative.inputs, args.perspective.as_deref());
@@ -152,7 +165,12 @@ pub(crate) fn select(args: &SelectArgs) -> Result<(), Failure> {
                     .into_iter()
                     .chain(e.cost.as_ref().err())
                 {
-                    problems.push(describe_error(&e.file, &e.initiative, err));
+                    problems.push(describe_error(
+                        &e.file,
+                        &e.place,
+                        Some(&e.initiative.id),
+                        err,
+                    ));
                 }
             }
         }
@@ -180,11 +198,11 @@ pub(crate) fn select(args: &SelectArgs) -> Result<(), Failure> {
                     "group" => args.group.as_deref().unwrap_or(field),
                     other => other,
                 };
-                Failure::Invalid(format!(
-                    "{}: initiative \"{}\": {field}: {}",
-                    e.file.display(),
-                    e.initiative.id,
-                    err.message()
+                Failure::Invalid(describe_error(
+                    &e.file,
+                    &e.place,
+                    Some(&e.initiative.id),
+                    &err.kind().clone().at(field),
                 ))
             }
             None => Failure::Invalid(match err.path() {

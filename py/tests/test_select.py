@@ -49,12 +49,7 @@ def plain() -> Rubric:
 
 @pytest.fixture(scope="module")
 def fund_round() -> pd.DataFrame:
-    rubric = Rubric.default()
-    df = pd.read_csv(EXAMPLES / "fund-round.csv", dtype=str).set_index("id").drop(columns="name")
-    for column in df.columns:
-        if column != "district":
-            df[column] = df[column].map(rubric.criterion(column).parse_text).astype(object)
-    return df
+    return Rubric.default().read_csv(EXAMPLES / "fund-round.csv")
 
 
 def brute_force(
