@@ -8,6 +8,7 @@
 mod convert;
 mod errors;
 mod read_csv;
+mod select;
 mod sroi;
 mod table;
 
@@ -34,6 +35,9 @@ mod _native {
 
     #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
+
+    #[pymodule_export]
+    use crate::select::select_portfolio;
 
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]

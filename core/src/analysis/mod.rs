@@ -3,6 +3,8 @@
 //! monetisation. Each names its variant and validates its input with typed errors.
 
 pub mod discount;
+mod knapsack;
 pub mod monetise;
+pub mod portfolio;
 pub mod sroi;
 pub mod sroi_input;

@@ -21,6 +21,7 @@ from ._native import (
 )
 from ._rubric import Rubric
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
+from ._select import Selection
 from ._sroi import MonetisedResult, SroiResult, sroi
 
 __version__ = ENGINE_VERSION
@@ -39,6 +40,7 @@ __all__ = [
     "RubricError",
     "Score",
     "ScoreWarning",
+    "Selection",
     "SroiResult",
     "Theme",
     "ThemeScore",

@@ -18,6 +18,7 @@ __all__ = [
     "RubricError",
     "Theme",
     "read_csv",
+    "select_portfolio",
     "sroi",
     "sroi_sensitivity",
 ]
@@ -167,3 +168,13 @@ def read_csv(
 ) -> Tuple[List[str], List[str], List[List[Any]]]: ...
 def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
 def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...
+
+def select_portfolio(
+    totals: npt.NDArray[np.float64],
+    knocked_out: npt.NDArray[np.bool_],
+    costs: Union[npt.NDArray[Any], List[Any]],
+    groups: Optional[List[Optional[str]]],
+    budget: float,
+    min_per_group: Optional[int] = None,
+    max_per_group: Optional[int] = None,
+) -> Dict[str, Any]: ...

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
+from ._select import ColumnLike, Selection
 from ._sroi import DiscountLike, MonetisedResult, _discount_arg
 
 if TYPE_CHECKING:
@@ -252,6 +253,36 @@ class Rubric:
         )
         point_columns = [f"points_{c.id}" for c in self._native.criteria()]
         return pd.concat([out, pd.DataFrame(points, index=df.index, columns=point_columns)], axis=1)
+
+    # ---- a fund's portfolio ------------------------------------------------------------
+
+    def select(
+        self,
+        frame: pandas.DataFrame,
+        budget: float,
+        cost: ColumnLike = "municipal_contribution",
+        groups: Optional[ColumnLike] = None,
+        min_per_group: Optional[int] = None,
+        max_per_group: Optional[int] = None,
+        *,
+        perspective: Optional[str] = None,
+    ) -> Selection:
+        """Choose the initiatives (rows of ``frame``, read as :meth:`score_frame` reads
+        them) with the largest sum of totals whose summed cost stays within ``budget``
+        (whole euros), never a knocked-out one, taking at least ``min_per_group`` and at
+        most ``max_per_group`` of every group when given. Exact (branch and bound in the
+        engine, with the GIL released); among sets of equal value the cheapest.
+
+        ``cost`` names a column of ``frame`` or is a Series aligned with it, in whole
+        euros; ``groups`` likewise (e.g. ``"district"``). A named column that is not a
+        criterion is left out of scoring. Returns a :class:`Selection` (``chosen``,
+        ``value``, ``cost``, ``left``, ``table``). Raises :class:`InputError` naming the
+        row for a cost that is missing, negative or not a whole number of euros
+        (``rows[3].cost``), and ``input.infeasible`` when the group minimums cannot be met
+        within the budget."""
+        from ._select import select
+
+        return select(self, frame, budget, cost, groups, min_per_group, max_per_group, perspective)
 
     # ---- monetised value ---------------------------------------------------------------
 

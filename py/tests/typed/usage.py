@@ -76,6 +76,13 @@ def main() -> Dict[str, float]:
     totals: npt.NDArray[np.float64] = rubric.score_matrix(x, ["support_share", "permit_secured"])
     assert len(many) == len(frame) == len(totals) == 2
 
+    fund = pd.DataFrame({"support_share": [60.0, 80.0], "municipal_contribution": [1000, 2000],
+                         "district": ["a", "b"]})
+    selection: civic_value.Selection = rubric.select(fund, 2500, groups="district", max_per_group=1)
+    picked: List[object] = list(selection.chosen)
+    money: Tuple[float, int, int] = (selection.value, selection.cost, selection.left)
+    assert picked and money[2] == 2500 - money[1] and len(selection.table) == 2
+
     try:
         rubric.score({"support_share": "lots"})
     except InputError as e:
