@@ -4,10 +4,10 @@
 
 pub mod discount;
 pub mod monetise;
-pub mod sroi;
-pub mod sroi_input;
 pub mod monte_carlo;
 pub mod reweight;
 pub mod sampling;
+pub mod sroi;
+pub mod sroi_input;
 pub mod stability;
 pub mod tornado;

@@ -216,9 +216,18 @@ impl Tally {
         add(&mut self.hist, &other.hist);
         add(&mut self.ranks, &other.ranks);
         add(&mut self.top, &other.top);
-        self.sum.iter_mut().zip(&other.sum).for_each(|(x, y)| *x += y);
-        self.min.iter_mut().zip(&other.min).for_each(|(x, y)| *x = x.min(*y));
-        self.max.iter_mut().zip(&other.max).for_each(|(x, y)| *x = x.max(*y));
+        self.sum
+            .iter_mut()
+            .zip(&other.sum)
+            .for_each(|(x, y)| *x += y);
+        self.min
+            .iter_mut()
+            .zip(&other.min)
+            .for_each(|(x, y)| *x = x.min(*y));
+        self.max
+            .iter_mut()
+            .zip(&other.max)
+            .for_each(|(x, y)| *x = x.max(*y));
     }
 }
 
@@ -336,7 +345,9 @@ impl Run<'_, '_> {
     fn all(&self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<Tally> {
         let draws = self.options.draws;
         let chunks = draws.div_ceil(CHUNK);
-        let threads = self.threads().min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        let threads = self
+            .threads()
+            .min(usize::try_from(chunks).unwrap_or(usize::MAX));
         if threads <= 1 || self.ev.is_empty() {
             let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
             for c in 0..chunks {

@@ -79,7 +79,11 @@ impl Rubric {
     /// # Errors
     /// The errors of [`Rubric::score`] for an initiative, with `rows[i]` before the path;
     /// `input.unknown_perspective`.
-    pub fn stability(&self, initiatives: &[Inputs], perspective: Option<&str>) -> Result<Stability> {
+    pub fn stability(
+        &self,
+        initiatives: &[Inputs],
+        perspective: Option<&str>,
+    ) -> Result<Stability> {
         let ev = Evaluated::new(self, initiatives, perspective)?;
         let passing: Vec<usize> = (0..ev.len())
             .filter(|&i| !ev.knocked_out.get(i).copied().unwrap_or(true))
@@ -156,7 +160,11 @@ fn form(ev: &Evaluated<'_>, i: usize, k: usize) -> Form {
     }
     let a = s * p;
     let b = e * vk - a;
-    let (c, e) = if dropped { (s * q, e - s * q) } else { (1.0, 0.0) };
+    let (c, e) = if dropped {
+        (s * q, e - s * q)
+    } else {
+        (1.0, 0.0)
+    };
     Form::Ratio { a, b, c, e }
 }
 

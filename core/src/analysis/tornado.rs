@@ -54,8 +54,8 @@ impl Rubric {
         if !(0.0..=1.0).contains(&change) {
             return Err(ErrorKind::NotAFraction { got: change }.at("change"));
         }
-        let ev = Evaluated::new(self, std::slice::from_ref(inputs), perspective)
-            .map_err(strip_row)?;
+        let ev =
+            Evaluated::new(self, std::slice::from_ref(inputs), perspective).map_err(strip_row)?;
         let total = ev.totals.first().copied().unwrap_or(f64::NAN);
         let row = ev.row(0);
         let mut rows = Vec::with_capacity(ev.m);
