@@ -312,7 +312,7 @@ fn monte_carlo_is_reproducible_on_any_number_of_threads() {
     assert_ne!(one.summary, other.summary);
     // A number of draws that is not a multiple of the chunk size.
     let odd = MonteCarloOptions {
-        draws: 333,
+        draws: 1333,
         ..o.clone()
     };
     assert_eq!(
@@ -419,7 +419,7 @@ fn monte_carlo_bad_parameters_and_cancel() {
         &r,
         &items,
         &MonteCarloOptions {
-            draws: 200,
+            draws: 600,
             threads: 1,
             ..d()
         },
@@ -428,7 +428,7 @@ fn monte_carlo_bad_parameters_and_cancel() {
             true
         },
     );
-    assert_eq!(seen, vec![(64, 200), (128, 200), (192, 200), (200, 200)]);
+    assert_eq!(seen, vec![(256, 600), (512, 600), (600, 600)]);
 }
 
 fn run_with(

@@ -45,7 +45,9 @@ pub const BINS_PER_POINT: f64 = 32.0;
 /// Number of histogram bins: `[0, 100)` in steps of 1/32, and 100 itself.
 const BINS: usize = 3201;
 /// Draws per unit of work (and per progress report).
-pub const CHUNK: u64 = 64;
+pub const CHUNK: u64 = 256;
+#[allow(clippy::cast_possible_truncation)]
+const CHUNK_SLOTS: usize = CHUNK as usize;
 /// Most draws in one run.
 pub const MAX_DRAWS: u64 = 100_000_000;
 /// Most initiatives in one run (the rank table grows with the square).
@@ -231,13 +233,22 @@ impl Tally {
     }
 }
 
-/// Per-thread buffers of one draw.
+/// Per-thread buffers: one draw's weights, values and knock-outs, and a chunk's totals
+/// and places (the tally takes a chunk initiative by initiative, so that each
+/// initiative's histogram and rank row stay in cache while it is updated).
 struct Scratch {
     weights: Vec<f64>,
     values: Vec<f64>,
     knocked_out: Vec<bool>,
     keys: Vec<u128>,
+    /// `CHUNK × n`: the total of initiative `i` in the chunk's draw `s` at `s·n + i`.
+    totals: Vec<f64>,
+    /// `CHUNK × n`: its place (0-based), with the top bit set when it counts as top k.
+    places: Vec<u32>,
 }
+
+/// Marks a place that counts for `p_top_k`.
+const TOP: u32 = 1 << 31;
 
 struct Run<'a, 'r> {
     ev: &'a Evaluated<'r>,
@@ -246,16 +257,19 @@ struct Run<'a, 'r> {
 
 impl Run<'_, '_> {
     fn scratch(&self) -> Scratch {
+        let n = self.ev.len();
         Scratch {
             weights: self.ev.weights.clone(),
             values: self.ev.values.clone(),
             knocked_out: self.ev.knocked_out.clone(),
-            keys: Vec::with_capacity(self.ev.len()),
+            keys: Vec::with_capacity(n),
+            totals: vec![0.0; CHUNK_SLOTS * n],
+            places: vec![0; CHUNK_SLOTS * n],
         }
     }
 
-    /// One draw, added to the tally.
-    fn draw(&self, d: u64, s: &mut Scratch, t: &mut Tally) {
+    /// One draw, into slot `slot` of the chunk buffers.
+    fn draw(&self, d: u64, slot: usize, s: &mut Scratch) {
         let (ev, o) = (self.ev, self.options);
         let n = ev.len();
         let mut rng = draw_rng(o.seed, d);
@@ -267,8 +281,8 @@ impl Run<'_, '_> {
             for cell in &ev.ranged {
                 let x = cell.low + uniform(&mut rng) * (cell.high - cell.low);
                 let v = ev.criterion(cell.col).map_or(0.0, |c| c.vf.value(x));
-                if let Some(slot) = s.values.get_mut(cell.row * ev.m + cell.col) {
-                    *slot = v;
+                if let Some(value) = s.values.get_mut(cell.row * ev.m + cell.col) {
+                    *value = v;
                 }
                 if cell.knockout
                     && ev.knocked_out_at(cell.col, x, v)
@@ -284,19 +298,8 @@ impl Run<'_, '_> {
             let point = ev.totals.get(i).copied().unwrap_or(0.0);
             // Only an underflow of every drawn weight of the row leaves nothing to score.
             let total = ev.total(i, &s.weights, row).unwrap_or(point) + 0.0;
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
-            if let Some(h) = t.hist.get_mut(i * BINS + bin) {
-                *h += 1;
-            }
-            if let (Some(sum), Some(lo), Some(hi)) =
-                (t.sum.get_mut(i), t.min.get_mut(i), t.max.get_mut(i))
-            {
-                #[allow(clippy::cast_possible_truncation)]
-                let fixed = (total * FIXED) as i128;
-                *sum += fixed;
-                *lo = lo.min(total);
-                *hi = hi.max(total);
+            if let Some(out) = s.totals.get_mut(slot * n + i) {
+                *out = total;
             }
             let passes = !s.knocked_out.get(i).copied().unwrap_or(false);
             let high = (u64::from(passes) << 63) | total.to_bits();
@@ -307,23 +310,53 @@ impl Run<'_, '_> {
         for (place, key) in s.keys.iter().enumerate() {
             #[allow(clippy::cast_possible_truncation)]
             let i = (u64::MAX - *key as u64) as usize;
-            if let Some(r) = t.ranks.get_mut(i * n + place) {
-                *r += 1;
-            }
-            let passes = (key >> 127) == 1;
-            if place < o.top_k
-                && passes
-                && let Some(top) = t.top.get_mut(i)
-            {
-                *top += 1;
+            let top = place < o.top_k && (key >> 127) == 1;
+            if let Some(p) = s.places.get_mut(slot * n + i) {
+                #[allow(clippy::cast_possible_truncation)]
+                let place = place as u32;
+                *p = place | if top { TOP } else { 0 };
             }
         }
     }
 
-    /// Draws `[from, to)`.
+    /// Draws `[from, to)` (at most `CHUNK`), added to the tally.
     fn chunk(&self, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
-        for d in from..to {
-            self.draw(d, s, t);
+        let n = self.ev.len();
+        #[allow(clippy::cast_possible_truncation)]
+        let count = (to - from) as usize;
+        for (slot, d) in (from..to).enumerate() {
+            self.draw(d, slot, s);
+        }
+        for i in 0..n {
+            let (Some(sum), Some(lo), Some(hi), Some(top)) = (
+                t.sum.get_mut(i),
+                t.min.get_mut(i),
+                t.max.get_mut(i),
+                t.top.get_mut(i),
+            ) else {
+                continue;
+            };
+            let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
+            let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
+            // Slot-major buffers read down a column: consecutive initiatives share lines.
+            for slot in 0..count {
+                let total = s.totals.get(slot * n + i).copied().unwrap_or(0.0);
+                let place = s.places.get(slot * n + i).copied().unwrap_or(0);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
+                if let Some(h) = hist.get_mut(bin) {
+                    *h += 1;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                let fixed = (total * FIXED) as i128;
+                *sum += fixed;
+                *lo = lo.min(total);
+                *hi = hi.max(total);
+                if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
+                    *r += 1;
+                }
+                *top += u32::from(place & TOP != 0);
+            }
         }
     }
 
