@@ -64,7 +64,9 @@ fn main() {
             ..MonteCarloOptions::default()
         };
         let t0 = Instant::now();
-        let mc = rubric.monte_carlo(&items, None, &o, &mut |_, _| true).unwrap();
+        let mc = rubric
+            .monte_carlo(&items, None, &o, &mut |_, _| true)
+            .unwrap();
         let dt = t0.elapsed().as_secs_f64();
         println!(
             "  {threads} thread(s): {dt:.3} s ({:.1} ns per initiative-draw)",

@@ -55,14 +55,29 @@ fn every_monte_carlo_vector() {
                 .monte_carlo(&items, None, &options, &mut |_, _| true)
                 .unwrap();
             let want = &v["expected"];
-            for (i, (s, w)) in mc.summary.iter().zip(want["summary"].as_array().unwrap()).enumerate() {
-                for (field, got) in [("mean", s.mean), ("p5", s.p5), ("p50", s.p50), ("p95", s.p95), ("p_top_k", s.p_top_k)] {
+            for (i, (s, w)) in mc
+                .summary
+                .iter()
+                .zip(want["summary"].as_array().unwrap())
+                .enumerate()
+            {
+                for (field, got) in [
+                    ("mean", s.mean),
+                    ("p5", s.p5),
+                    ("p50", s.p50),
+                    ("p95", s.p95),
+                    ("p_top_k", s.p_top_k),
+                ] {
                     close(got, &w[field], &format!("{name}: summary[{i}].{field}"));
                 }
             }
             for (i, row) in mc.ranks.iter().enumerate() {
                 for (r, got) in row.iter().enumerate() {
-                    close(*got, &want["ranks"][i][r], &format!("{name}: ranks[{i}][{r}]"));
+                    close(
+                        *got,
+                        &want["ranks"][i][r],
+                        &format!("{name}: ranks[{i}][{r}]"),
+                    );
                 }
             }
         }

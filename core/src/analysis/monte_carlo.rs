@@ -170,7 +170,7 @@ fn check(o: &MonteCarloOptions, n: usize) -> Result<()> {
             o.draws.to_string(),
         ));
     }
-    if !(o.concentration > 0.0) {
+    if o.concentration.is_nan() || o.concentration <= 0.0 {
         return Err(invalid(
             "concentration",
             "a concentration greater than 0 (or infinity for fixed weights)",

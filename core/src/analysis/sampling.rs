@@ -21,7 +21,7 @@ use rand_core::Rng;
 use rand_pcg::Pcg64;
 
 /// The PCG stream every draw uses: the bytes of `"civic-value"`.
-pub const STREAM: u128 = 0x6369_7669_632d_7661_6c75_65;
+pub const STREAM: u128 = 0x0063_6976_6963_2d76_616c_7565;
 
 /// The generator of draw `draw` under `seed`: `Pcg64::new((seed << 64) | draw, STREAM)`.
 pub fn draw_rng(seed: u64, draw: u64) -> Pcg64 {

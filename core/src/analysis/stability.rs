@@ -247,7 +247,7 @@ fn roots(k0: f64, k1: f64, k2: f64) -> [Option<f64>; 2] {
         return [inside(-k0 / k1), None];
     }
     let disc = k1 * k1 - 4.0 * k2 * k0;
-    if !(disc > 0.0) {
+    if disc.is_nan() || disc <= 0.0 {
         return [None, None]; // no real root, or a double root (a touch, not a swap)
     }
     let q = -0.5 * (k1 + k1.signum() * disc.sqrt());

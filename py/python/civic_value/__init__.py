@@ -20,6 +20,7 @@ from ._native import (
     Theme,
 )
 from ._rubric import Rubric
+from ._sensitivity import MonteCarloResult
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
 from ._sroi import MonetisedResult, SroiResult, sroi
 
@@ -34,6 +35,7 @@ __all__ = [
     "InputError",
     "Knockout",
     "MonetisedResult",
+    "MonteCarloResult",
     "Perspective",
     "Rubric",
     "RubricError",
