@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod load;
 mod rubric;
 mod score;
+mod sensitivity;
 mod sroi;
 mod table;
 
@@ -35,6 +36,8 @@ enum Command {
     Score(ScoreArgs),
     /// Monetised value (SROI) of initiatives from the rubric's financial proxies.
     Sroi(SroiArgs),
+    /// How sure are the scores and the ranking: Monte Carlo over weights and ranges, and a tornado.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score(&args),
         Command::Sroi(args) => sroi::sroi(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),
         Command::Rubric(RubricCommand::Validate { files }) => validate(&files),
         Command::Rubric(RubricCommand::Schema) => {
