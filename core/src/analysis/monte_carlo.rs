@@ -213,6 +213,7 @@ impl Tally {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn merge(&mut self, other: &Self) {
         let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         add(&mut self.hist, &other.hist);
