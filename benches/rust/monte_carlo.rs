@@ -48,6 +48,18 @@ fn initiatives(n: usize) -> Vec<Inputs> {
         .collect()
 }
 
+/// CPU seconds used by this process so far (user + system, from /proc; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) end with ')'.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (n, draws) = if quick { (100, 200) } else { (1000, 10_000) };
@@ -56,6 +68,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("Monte Carlo, {draws} draws × {n} initiatives × 12 criteria (3 ranged inputs each)");
     let mut first = None;
+    // THREADS=k runs only k threads (e.g. for a profiler).
     let only: Option<usize> = std::env::var("THREADS").ok().and_then(|t| t.parse().ok());
     for threads in only.map_or(vec![1, cores], |t| vec![t]) {
         let o = MonteCarloOptions {
@@ -63,14 +76,14 @@ fn main() {
             threads,
             ..MonteCarloOptions::default()
         };
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_seconds());
         let mc = rubric
             .monte_carlo(&items, None, &o, &mut |_, _| true)
             .unwrap();
-        let dt = t0.elapsed().as_secs_f64();
+        let (dt, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
         println!(
-            "  {threads} thread(s): {dt:.3} s ({:.1} ns per initiative-draw)",
-            dt * 1e9 / (n as f64 * draws as f64)
+            "  {threads} thread(s): {dt:.3} s wall, {cpu:.2} s CPU ({:.1} ns CPU per initiative-draw)",
+            cpu * 1e9 / (n as f64 * draws as f64)
         );
         match &first {
             None => first = Some(mc),
