@@ -70,12 +70,17 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // An empty message: the details were reported as they happened.
         Err(Failure::Invalid(msg)) => {
-            eprintln!("{msg}");
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
             ExitCode::from(1)
         }
         Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
+            if !msg.is_empty() {
+                eprintln!("error: {msg}");
+            }
             ExitCode::from(2)
         }
     }

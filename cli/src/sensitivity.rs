@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{describe_error, load_rubric, read_initiatives};
+use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
 
 #[derive(clap::Args)]
 pub(crate) struct SensitivityArgs {
@@ -49,9 +49,8 @@ pub(crate) struct SensitivityArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Input columns or keys that are not criteria (as in `score`), e.g. `--ignore district`.
-    #[arg(long, value_name = "COLUMN")]
-    ignore: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Initiative files: JSON or CSV, as for `score`; all their initiatives are ranked together.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -110,12 +109,18 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let mut initiatives: Vec<Initiative> = Vec::new();
     let mut problems = Vec::new();
     for path in &args.inputs {
-        for initiative in read_initiatives(path, &rubric, &args.ignore)? {
-            match rubric.score(&initiative.inputs, perspective) {
-                Ok(_) => initiatives.push(initiative),
-                Err(e) => problems.push(describe_error(path, &initiative, &e)),
-            }
-        }
+        each_initiative(
+            path,
+            &rubric,
+            &args.input,
+            |place, initiative| match initiative {
+                Err(e) => problems.push(describe_error(path, place, None, &e)),
+                Ok(i) => match rubric.score(&i.inputs, perspective) {
+                    Ok(_) => initiatives.push(i),
+                    Err(e) => problems.push(describe_error(path, place, Some(&i.id), &e)),
+                },
+            },
+        )?;
     }
     if !problems.is_empty() {
         return Err(Failure::Invalid(problems.join("\n")));

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{describe_error, load_rubric, read_initiatives};
+use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
 
 #[derive(clap::Args)]
 pub(crate) struct SroiArgs {
@@ -30,9 +30,8 @@ pub(crate) struct SroiArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SroiFormat::Table)]
     format: SroiFormat,
-    /// Input columns or keys that are not criteria and are not read (as in `score`).
-    #[arg(long, value_name = "COLUMN")]
-    ignore: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Initiative files: JSON (one object or an array) or CSV, as for `score`.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -64,12 +63,18 @@ pub(crate) fn sroi(args: &SroiArgs) -> Result<(), Failure> {
     let mut results = Vec::new();
     let mut problems = Vec::new();
     for path in &args.inputs {
-        for initiative in read_initiatives(path, &rubric, &args.ignore)? {
-            match rubric.monetise(&initiative.inputs, args.investment, discount.as_ref()) {
-                Ok(m) => results.push((initiative, m)),
-                Err(e) => problems.push(describe_error(path, &initiative, &e)),
-            }
-        }
+        each_initiative(
+            path,
+            &rubric,
+            &args.input,
+            |place, initiative| match initiative {
+                Err(e) => problems.push(describe_error(path, place, None, &e)),
+                Ok(i) => match rubric.monetise(&i.inputs, args.investment, discount.as_ref()) {
+                    Ok(m) => results.push((i, m)),
+                    Err(e) => problems.push(describe_error(path, place, Some(&i.id), &e)),
+                },
+            },
+        )?;
     }
     let out = match args.format {
         SroiFormat::Json => {
@@ -148,6 +153,9 @@ fn write_table(out: &mut String, name: &str, id: &str, m: &Monetised) {
         );
     }
     let _ = writeln!(out, "  discount: {}", s.discount.description);
+    if let (Some(date), Some(source)) = (&s.discount.in_force_from, &s.discount.source) {
+        let _ = writeln!(out, "    in force from {date}; source: {source}");
+    }
     let _ = writeln!(
         out,
         "  {:<14} {:>12} {:>12} {:>12} {:>6} {:>14}",

@@ -168,6 +168,15 @@ pub enum ErrorKind {
         /// The parser's message.
         message: String,
     },
+    /// One JSON document of inputs larger than the engine reads whole.
+    #[error(
+        "a single JSON document may be at most {limit} bytes; for more initiatives use a JSON \
+         array, NDJSON (one object a line) or CSV, which are read as a stream"
+    )]
+    StreamInstead {
+        /// Limit in bytes.
+        limit: usize,
+    },
     /// The inputs document is larger than the engine accepts.
     #[error("document is {size} bytes, more than the limit of {limit}")]
     InputTooLarge {
@@ -359,7 +368,7 @@ impl ErrorKind {
             Self::KnockoutMismatch { .. } => "rubric.knockout_mismatch",
             Self::InvalidDefault { .. } => "rubric.invalid_default",
             Self::InputParse { .. } => "input.parse",
-            Self::InputTooLarge { .. } => "input.too_large",
+            Self::InputTooLarge { .. } | Self::StreamInstead { .. } => "input.too_large",
             Self::NotANumber { .. } => "input.not_a_number",
             Self::InputNotFinite { .. } => "input.not_finite",
             Self::BelowMin { .. } => "input.below_min",

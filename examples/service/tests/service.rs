@@ -325,6 +325,16 @@ async fn errors_have_status_code_path_and_message() {
             .contains("duplicate field")
     );
 
+    // A key given twice is refused, never silently overwritten.
+    let dup = post_json(
+        &client,
+        &url,
+        r#"{"inputs": {"support_share": 80, "support_share": 10}}"#,
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::BAD_REQUEST);
+    assert_eq!(dup.json()["path"], "inputs.support_share");
+
     let bad = post_json(&client, &url, r#"{"inputs": {"volunteer_hours": "lots"}}"#).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let v = bad.json();
