@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod read_csv;
 mod sensitivity;
 mod sroi;
 mod table;
@@ -30,6 +31,9 @@ mod _native {
     use crate::errors::{CivicValueError, InputError, RubricError};
 
     #[pymodule_export]
+    use crate::read_csv::read_csv;
+
+    #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
 
     /// The version of the scoring engine (carried by every score).
@@ -46,7 +50,7 @@ mod _native {
     /// A validated, compiled rubric (wrapped by `civic_value.Rubric`).
     #[pyclass(frozen, name = "NativeRubric", module = "civic_value._native")]
     pub struct NativeRubric {
-        inner: Rubric,
+        pub(crate) inner: Rubric,
     }
 
     #[pymethods]
