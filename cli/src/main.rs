@@ -12,6 +12,7 @@ mod load;
 mod rubric;
 mod score;
 mod select;
+mod sensitivity;
 mod sroi;
 mod table;
 
@@ -38,6 +39,8 @@ enum Command {
     Sroi(SroiArgs),
     /// Choose the initiatives a fund's budget buys the most value with (exact).
     Select(select::SelectArgs),
+    /// How sure are the scores and the ranking: Monte Carlo over weights and ranges, and a tornado.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score(&args),
         Command::Sroi(args) => sroi::sroi(&args),
         Command::Select(args) => select::select(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),
         Command::Rubric(RubricCommand::Validate { files }) => validate(&files),
         Command::Rubric(RubricCommand::Schema) => {

@@ -355,6 +355,18 @@ pub enum ErrorKind {
         /// Nodes visited.
         nodes: u64,
     },
+    /// A parameter of an analysis outside what it accepts (`draws`, `concentration`,
+    /// `top_k`, the number of initiatives).
+    #[error("expected {expected}, got {got}")]
+    InvalidParameter {
+        /// What is accepted.
+        expected: String,
+        /// The value received, as text.
+        got: String,
+    },
+    /// A long analysis stopped by its progress callback (e.g. Ctrl-C).
+    #[error("stopped before the end")]
+    Cancelled,
     /// The same column named twice in a matrix.
     #[error("column named more than once")]
     DuplicateColumn,
@@ -424,6 +436,8 @@ impl ErrorKind {
             Self::SearchLimit { .. } => "input.search_limit",
             Self::DuplicateColumn => "input.duplicate_column",
             Self::Shape { .. } => "input.shape",
+            Self::InvalidParameter { .. } => "input.invalid_parameter",
+            Self::Cancelled => "analysis.cancelled",
         }
     }
 

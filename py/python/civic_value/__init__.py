@@ -20,6 +20,7 @@ from ._native import (
     Theme,
 )
 from ._rubric import Rubric
+from ._sensitivity import MonteCarloResult
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
 from ._select import Selection
 from ._sroi import MonetisedResult, SroiResult, sroi
@@ -35,6 +36,7 @@ __all__ = [
     "InputError",
     "Knockout",
     "MonetisedResult",
+    "MonteCarloResult",
     "Perspective",
     "Rubric",
     "RubricError",

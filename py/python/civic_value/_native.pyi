@@ -2,7 +2,7 @@
 # scripts/steps/python.sh, so they cannot drift).
 
 from os import PathLike
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +95,24 @@ class NativeRubric:
         npt.NDArray[np.float64],
     ]: ...
     def monetise(self, inputs: Any, investment: Optional[float] = None, discount: Any = None) -> Dict[str, Any]: ...
+    def tornado(self, inputs: Any, change: float = 0.2, perspective: Optional[str] = None) -> Dict[str, Any]: ...
+    def stability(
+        self, names: List[str], columns: List[Any], rows: int, perspective: Optional[str] = None
+    ) -> Dict[str, Any]: ...
+    def monte_carlo(
+        self,
+        names: List[str],
+        columns: List[Any],
+        rows: int,
+        draws: int,
+        seed: int,
+        concentration: float,
+        vary_inputs: bool,
+        top_k: int,
+        perspective: Optional[str] = None,
+        threads: Optional[int] = None,
+        progress: Optional[Callable[[int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
 
 @final
 class Criterion:
