@@ -5,8 +5,8 @@
 pub mod discount;
 mod knapsack;
 pub mod monetise;
-pub mod portfolio;
 pub mod monte_carlo;
+pub mod portfolio;
 pub mod reweight;
 pub mod sampling;
 pub mod sroi;
