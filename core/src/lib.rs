@@ -62,10 +62,11 @@ mod input;
 mod parse;
 mod rubric;
 mod score;
+mod tree;
 mod value;
 
 pub use batch::{BatchScorer, RowScore};
-pub use builtin::DEFAULT_RUBRIC_TOML;
+pub use builtin::{DEFAULT_RUBRIC_JSON, DEFAULT_RUBRIC_TOML};
 pub use describe::{
     BandDescription, CriterionDescription, Description, EvidenceDescription, OptionDescription,
     PerspectiveDescription, ThemeDescription,
@@ -81,3 +82,4 @@ pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
     Warning,
 };
+pub use tree::{Tree, TreeError};
