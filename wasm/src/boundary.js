@@ -7,7 +7,7 @@
 // into the engine: failures are returned as values.
 
 // Tape operations (the same numbers in wasm/src/tape.rs).
-const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6;
+const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6, INT = 8;
 // Ends a map or a sequence of a result tape: negative, so never a key length.
 const END = -1;
 
@@ -84,7 +84,9 @@ function read(x, depth) {
   switch (typeof x) {
     case "number":
       grow(1);
-      push(NUM);
+      // A whole number is an integer to serde (a count read into a u32), as in JSON text;
+      // -0 stays a float so that its sign survives.
+      push(Number.isSafeInteger(x) && !Object.is(x, -0) ? INT : NUM);
       push(x);
       return;
     case "string":
@@ -139,15 +141,16 @@ function read(x, depth) {
     return;
   }
   if (!isPlain(x)) throw new Refused(`expected a plain object or a Map, got ${kindOf(x)}`);
-  // Own enumerable string keys, each value read once (a getter runs once).
-  const entries = Object.entries(x);
+  // Own enumerable string keys, each value read once (a getter runs once), one at a time so
+  // that a failure names its key.
+  const keys = Object.keys(x);
   grow(2);
   push(MAP);
-  push(entries.length);
-  for (const [k, v] of entries) {
+  push(keys.length);
+  for (const k of keys) {
     pushString(k);
     where.push(k);
-    read(v, depth + 1);
+    read(x[k], depth + 1);
     where.pop();
   }
 }

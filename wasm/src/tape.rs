@@ -23,6 +23,8 @@ const NUM: f64 = 3.0;
 const STR: f64 = 4.0;
 const SEQ: f64 = 5.0;
 const MAP: f64 = 6.0;
+/// A whole number (`|n| <= 2^53`, exact in an `f64`): read as an integer, as JSON text would be.
+const INT: f64 = 8.0;
 // Ends a map or a sequence of a result tape; negative, so never a key length.
 const END: f64 = -1.0;
 
@@ -89,6 +91,17 @@ impl Reader<'_> {
             Tree::Bool(true)
         } else if op == NUM {
             Tree::Float(*self.ops.next()?)
+        } else if op == INT {
+            let x = *self.ops.next()?;
+            if x.fract() != 0.0 || x.abs() > 9_007_199_254_740_992.0 {
+                return None;
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            if x >= 0.0 {
+                Tree::UInt(x as u64)
+            } else {
+                Tree::Int(x as i64)
+            }
         } else if op == STR {
             Tree::Str(self.string()?)
         } else if op == SEQ {
@@ -653,6 +666,9 @@ mod tests {
         assert_eq!(tree_from_tape(&[42.0], ""), None);
         assert_eq!(tree_from_tape(&[NULL, NULL], ""), None);
         assert_eq!(tree_from_tape(&[SEQ, -1.0], ""), None);
+        assert_eq!(tree_from_tape(&[INT, 1.5], ""), None);
+        assert_eq!(tree_from_tape(&[INT, -3.0], ""), Some(Tree::Int(-3)));
+        assert_eq!(tree_from_tape(&[INT, 3.0], ""), Some(Tree::UInt(3)));
     }
 
     #[test]

@@ -67,6 +67,7 @@ const NUM: f64 = 3.0;
 const STR: f64 = 4.0;
 const SEQ: f64 = 5.0;
 const MAP: f64 = 6.0;
+const INT: f64 = 8.0;
 
 /// The conversion itself: `(0, tape)` or `(1, "code\0path\0message\0detail")`.
 pub fn convert_text(bytes: &[u8]) -> (u32, Vec<u8>) {
@@ -110,7 +111,10 @@ fn write(tree: &Tree, ops: &mut Vec<f64>, text: &mut String) {
     match tree {
         Tree::Null => ops.push(NULL),
         Tree::Bool(b) => ops.push(if *b { TRUE } else { FALSE }),
-        // TOML integers are i64: exact in f64 up to 2^53, as a JSON reader would have them.
+        // TOML integers are i64: integers while exact in an f64 (|n| <= 2^53), else the
+        // nearest f64 (a rubric has no use for such numbers; validation bounds them).
+        Tree::UInt(n) if *n <= 1 << 53 => ops.extend([INT, *n as f64]),
+        Tree::Int(n) if n.unsigned_abs() <= 1 << 53 => ops.extend([INT, *n as f64]),
         Tree::UInt(n) => ops.extend([NUM, *n as f64]),
         Tree::Int(n) => ops.extend([NUM, *n as f64]),
         Tree::Float(x) => ops.extend([NUM, *x]),
@@ -148,7 +152,7 @@ mod tests {
             .chunks(8)
             .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
             .collect();
-        assert_eq!(&ops[..8], &[MAP, 2.0, 1.0, NUM, 1.0, 1.0, SEQ, 2.0]);
+        assert_eq!(&ops[..8], &[MAP, 2.0, 1.0, INT, 1.0, 1.0, SEQ, 2.0]);
         assert_eq!(&ops[8..10], &[STR, 1.0]);
         assert!(ops[11].is_nan());
         assert_eq!(std::str::from_utf8(&out[8 + n * 8..]).unwrap(), "abé");
