@@ -655,8 +655,18 @@ mod tests {
         let e = Inputs::from_tree(json("[1]")).unwrap_err();
         assert_eq!(
             (e.path(), e.message().as_str()),
-            ("input", "invalid type: sequence, expected a map")
+            (
+                "input",
+                "invalid type: sequence, expected a map of criterion id → value"
+            )
         );
+        // A key given twice is refused as by the JSON reader (the tree keeps both).
+        let text = r#"{"a": 1, "a": 2}"#;
+        let (t, j) = (
+            Inputs::from_tree(json(text)).unwrap_err(),
+            Inputs::from_json(text).unwrap_err(),
+        );
+        assert_eq!((t.code(), t.path()), (j.code(), j.path()));
     }
 
     /// Both rubric readers (serde_path_to_error over the text, and the tree) give the same
@@ -679,15 +689,14 @@ mod tests {
             let b = via_tree(text);
             // The one difference by design: a struct written as an array. serde_json reads
             // its fields by position and fails at `[0]`; the tree refuses the array itself.
-            if let (Err((_, pa)), Err(eb)) = (&a, &b) {
-                if eb
+            if let (Err((_, pa)), Err(eb)) = (&a, &b)
+                && eb
                     .message()
                     .contains("invalid type: sequence, expected struct")
-                    && pa.starts_with(eb.path())
-                    && pa[eb.path().len()..].starts_with('[')
-                {
-                    return;
-                }
+                && pa.starts_with(eb.path())
+                && pa[eb.path().len()..].starts_with('[')
+            {
+                return;
             }
             let b = b.map_err(|e| (e.code(), e.path().to_owned()));
             assert_eq!(a, b, "readers differ on {text}");
