@@ -123,7 +123,7 @@ impl Rubric {
     #[wasm_bindgen(unchecked_return_type = "Description")]
     pub fn describe(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] lang: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] lang: JsValue,
     ) -> Result<JsValue, JsValue> {
         let lang = args::opt_string(&lang, "lang")?;
         to_plain(&self.inner.describe(lang.as_deref().unwrap_or("en")))
@@ -139,7 +139,7 @@ impl Rubric {
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] perspective: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
         let perspective = args::opt_string(&perspective, "perspective")?;
         let inputs = args::inputs(&inputs, "inputs")?;
