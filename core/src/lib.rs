@@ -51,6 +51,7 @@
 )]
 #![deny(missing_docs)]
 
+mod aggregate;
 pub mod analysis;
 mod batch;
 mod builtin;
