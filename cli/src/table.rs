@@ -67,7 +67,11 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         .and_then(|b| rubric.bands().iter().find(|x| x.id() == b))
         .map_or("—", |b| b.label(lang));
     let _ = writeln!(out, "{} ({})", initiative.name, initiative.id);
-    let mut line = format!("  total {:.1} / 100   band: {band}", s.total);
+    // The total as the bands read it: more decimals when one would show another band.
+    let mut line = format!(
+        "  total {} / 100   band: {band}",
+        rubric.format_total(s.total, 1)
+    );
     if s.interval.low < s.interval.high {
         let _ = write!(
             line,
@@ -150,16 +154,15 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         }
     }
     let weight: f64 = s.themes.iter().map(|t| t.weight).sum();
-    let points: f64 = s.criteria.iter().map(|c| c.points).sum();
     let available: f64 = s.criteria.iter().map(|c| c.available).sum();
     let _ = writeln!(
         out,
-        "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+        "  {}{}{:>6}{:>7.1}%{:>8}{:>10.2}",
         pad("total", 36),
         pad("", 22),
         "",
         100.0 * weight,
-        points,
+        rubric.format_total(s.total, 2),
         available
     );
     let fp: String = s.rubric.fingerprint.chars().take(12).collect();

@@ -53,6 +53,7 @@
 
 mod aggregate;
 pub mod analysis;
+mod band;
 mod batch;
 mod builtin;
 mod compile;
@@ -65,6 +66,7 @@ mod rubric;
 mod score;
 mod value;
 
+pub use band::{BAND_DECIMALS, band_total};
 pub use batch::{BatchScorer, RowScore};
 pub use builtin::DEFAULT_RUBRIC_TOML;
 pub use describe::{

@@ -459,15 +459,6 @@ impl Rubric {
     pub fn evidence_grades(&self) -> &[(String, f64)] {
         &self.inner.evidence
     }
-    /// The band a total falls in (`None` only when the rubric has no bands).
-    pub fn band_for(&self, total: f64) -> Option<&Band> {
-        self.inner
-            .bands
-            .iter()
-            .find(|b| total >= b.min)
-            .or_else(|| self.inner.bands.last())
-    }
-
     /// Effective weights (summing to 1) of every criterion, under the rubric's own weights
     /// or a perspective's.
     ///
