@@ -44,7 +44,9 @@ pub enum InputValue {
 }
 
 impl InputValue {
-    /// The value as it would be written in JSON, for messages: `"lots"`, `12`, `[1, 2]`.
+    /// The value as it would be written in JSON, for messages: `"lots"`, `12`, `[1, 2]`;
+    /// short (a text is cut at 80 characters, numbers in their short form, see
+    /// [`format_number`](crate::format_number)).
     pub fn describe(&self) -> String {
         match self {
             Self::Number(x) => format_number(*x),
@@ -52,10 +54,14 @@ impl InputValue {
                 format!("[{}, {}]", format_number(*low), format_number(*high))
             }
             Self::Graded { value, evidence } => {
-                format!("{} ({evidence})", format_number(*value))
+                format!(
+                    "{} ({})",
+                    format_number(*value),
+                    crate::short::value(evidence)
+                )
             }
             Self::Bool(b) => b.to_string(),
-            Self::Text(s) => format!("{s:?}"),
+            Self::Text(s) => crate::short::quoted(s),
             Self::Missing => "null".to_owned(),
         }
     }
@@ -66,14 +72,7 @@ impl InputValue {
     }
 }
 
-/// A number as JSON would write it (`12`, not `12.0`; `NaN` and `inf` as words).
-pub(crate) fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
-}
+pub(crate) use crate::short::format_number;
 
 impl From<f64> for InputValue {
     fn from(x: f64) -> Self {

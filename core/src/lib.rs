@@ -64,6 +64,7 @@ mod input;
 mod parse;
 mod rubric;
 mod score;
+mod short;
 mod value;
 
 pub use band::{BAND_DECIMALS, band_total};
@@ -84,3 +85,4 @@ pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
     Warning,
 };
+pub use short::{MAX_ECHO, format_number};

@@ -501,13 +501,13 @@ impl Rubric {
                 let kind = ErrorKind::UnknownCriterion {
                     rubric: self.id().to_owned(),
                 };
-                let path = format!("input.{id}");
+                let e = kind.at(format!("input.{id}"));
                 match self.unknown_input_policy() {
-                    UnknownInputPolicy::Error => return Err(kind.at(path)),
+                    UnknownInputPolicy::Error => return Err(e),
                     UnknownInputPolicy::Warn => warnings.push(Warning {
-                        code: kind.code().to_owned(),
-                        message: kind.to_string(),
-                        path,
+                        code: e.code().to_owned(),
+                        message: e.message(),
+                        path: e.path().to_owned(),
                     }),
                 }
             }

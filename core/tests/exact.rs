@@ -107,3 +107,97 @@ proptest! {
         prop_assert_eq!(below.band.as_deref(), Some("decline"), "total {}", below.total);
     }
 }
+
+// ---- short messages (issue 11, item 8) ----------------------------------------------
+
+/// Every message and path stays readable: at most a few hundred characters.
+fn assert_short(e: &civic_value::Error) {
+    let text = e.to_string();
+    assert!(
+        text.chars().count() <= 400,
+        "{} characters: {text:.200}",
+        text.len()
+    );
+    assert!(
+        e.path().chars().count() <= 170,
+        "path of {} characters",
+        e.path().len()
+    );
+    assert!(!text.contains('\u{1b}'), "raw escape in {text:?}");
+}
+
+#[test]
+fn echoed_values_and_paths_are_capped() {
+    let rubric = Rubric::builtin();
+    let huge = "x".repeat(1 << 20);
+    // A 1 MB key: the unknown criterion's path keeps its head.
+    let e = rubric
+        .score(&Inputs::new().with(huge.as_str(), 1.0), None)
+        .unwrap_err();
+    assert_eq!(e.code(), "input.unknown_criterion");
+    assert!(e.path().starts_with("input.xxxx"));
+    assert!(e.path().ends_with('…'));
+    assert_short(&e);
+    // A 1 MB value: echoed as its first characters, quoted, with an ellipsis.
+    let e = rubric
+        .score(&Inputs::new().with("volunteer_hours", huge.as_str()), None)
+        .unwrap_err();
+    assert_eq!(e.code(), "input.not_a_number");
+    assert!(e.message().ends_with("xxx…\""), "{}", e.message());
+    assert!(e.message().chars().count() <= 40 + civic_value::MAX_ECHO);
+    assert_short(&e);
+    // An option id with terminal escape codes comes back escaped.
+    let e = rubric
+        .score(
+            &Inputs::new().with("inclusion", "\u{1b}[2J\u{1b}[31mred"),
+            None,
+        )
+        .unwrap_err();
+    assert!(e.message().contains(r"\u{1b}[2J"), "{}", e.message());
+    assert_short(&e);
+    // A perspective name of 1 MB.
+    let e = rubric
+        .score(&Inputs::new(), Some(huge.as_str()))
+        .unwrap_err();
+    assert_eq!(e.code(), "input.unknown_perspective");
+    assert_short(&e);
+    // A 1 MB unknown field in an initiative, and in a rubric document.
+    let doc = format!(r#"{{"id": "a", "name": "A", "inputs": {{}}, "{huge}": 1}}"#);
+    let e = civic_value::Initiative::list_from_json(&doc).unwrap_err();
+    assert_eq!(e.code(), "input.parse");
+    assert_short(&e);
+    let key = "k".repeat(100_000); // a rubric document may hold up to 1 MiB
+    let doc = format!(r#"{{"id": "r", "version": "1", "{key}": 1}}"#);
+    let e = Rubric::from_json(&doc).unwrap_err();
+    assert_eq!(e.code(), "rubric.parse");
+    assert_short(&e);
+    // A deeply nested path keeps its first and last segments.
+    let e = civic_value::ErrorKind::Missing.at((0..200)
+        .map(|i| format!("level{i}"))
+        .collect::<Vec<_>>()
+        .join("."));
+    assert_eq!(e.path(), "level0.….level199");
+}
+
+#[test]
+fn numbers_in_messages_are_short() {
+    let rubric = Rubric::builtin();
+    // support_share is a percentage (max 100): 1e308 prints as 1e308, not 309 digits.
+    let e = rubric
+        .score(&Inputs::new().with("support_share", 1e308), None)
+        .unwrap_err();
+    assert_eq!(e.code(), "input.above_max");
+    assert_eq!(e.message(), "must be at most 100, got 1e308");
+    let e = rubric
+        .score(&Inputs::new().with("volunteer_hours", (-1e300, 5.0)), None)
+        .unwrap_err();
+    assert_eq!(e.message(), "must be at least 0, got -1e300");
+    // In a rubric too.
+    let e = Rubric::from_json(
+        r#"{"id": "r", "version": "1", "themes": [{"id": "t", "weight": 1e300}],
+            "criteria": [{"id": "c", "theme": "t", "weight": 1,
+                          "value_function": {"type": "boolean"}}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.message(), "must lie in [0, 1000000000], got 1e300");
+}
