@@ -207,7 +207,7 @@ impl BatchScorer<'_> {
         } else if low.is_nan() || high.is_nan() {
             Err(ErrorKind::InputNotFinite { got: f64::NAN })
         } else {
-            c.eval_range(low, 0.5 * low + 0.5 * high, high)
+            c.eval_range(low, low.midpoint(high), high)
         }
     }
 

@@ -66,6 +66,23 @@ impl InputValue {
         }
     }
 
+    /// The same value with every `-0.0` turned into `0.0` (what scores echo).
+    #[must_use]
+    pub fn normalised(&self) -> Self {
+        match self {
+            Self::Number(x) => Self::Number(x + 0.0),
+            Self::Range { low, high } => Self::Range {
+                low: low + 0.0,
+                high: high + 0.0,
+            },
+            Self::Graded { value, evidence } => Self::Graded {
+                value: value + 0.0,
+                evidence: evidence.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// Whether this is [`InputValue::Missing`].
     pub fn is_missing(&self) -> bool {
         matches!(self, Self::Missing)
@@ -98,16 +115,17 @@ impl From<(f64, f64)> for InputValue {
 impl Serialize for InputValue {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Number(x) => s.serialize_f64(*x),
+            // `+ 0.0`: a negative zero is written as 0.
+            Self::Number(x) => s.serialize_f64(x + 0.0),
             Self::Range { low, high } => {
                 let mut seq = s.serialize_seq(Some(2))?;
-                seq.serialize_element(low)?;
-                seq.serialize_element(high)?;
+                seq.serialize_element(&(low + 0.0))?;
+                seq.serialize_element(&(high + 0.0))?;
                 seq.end()
             }
             Self::Graded { value, evidence } => {
                 let mut map = s.serialize_map(Some(2))?;
-                map.serialize_entry("value", value)?;
+                map.serialize_entry("value", &(value + 0.0))?;
                 map.serialize_entry("evidence", evidence)?;
                 map.end()
             }

@@ -56,6 +56,7 @@ pub mod analysis;
 mod band;
 mod batch;
 mod builtin;
+mod canonical;
 mod compile;
 mod describe;
 pub mod doc;

@@ -319,7 +319,7 @@ impl Criterion {
                 self.eval_number(*x)?
             }
             (InputValue::Range { low, high }, _) => {
-                self.eval_range(*low, 0.5 * low + 0.5 * high, *high)?
+                self.eval_range(*low, low.midpoint(*high), *high)?
             }
             (InputValue::Graded { value, evidence }, _) => {
                 let Some((_, widen)) = grades.iter().find(|(id, _)| id == evidence) else {
@@ -552,11 +552,14 @@ impl Rubric {
         for (i, (c, e)) in self.criteria().iter().zip(evals).enumerate() {
             let mut flags = Vec::new();
             let raw = match e.source {
-                Source::Given => inputs.get(c.id()).cloned().unwrap_or(InputValue::Missing),
+                Source::Given => inputs
+                    .get(c.id())
+                    .map_or(InputValue::Missing, InputValue::normalised),
                 Source::Defaulted => {
                     flags.push(Flag::Missing);
                     flags.push(Flag::Defaulted);
-                    c.default().cloned().unwrap_or(InputValue::Missing)
+                    c.default()
+                        .map_or(InputValue::Missing, InputValue::normalised)
                 }
                 Source::Zeroed => {
                     flags.push(Flag::Missing);

@@ -91,10 +91,11 @@ impl ValueFn {
     }
 }
 
-/// `clamp((x − worst)/(best − worst), 0, 1)`.
+/// `clamp((x − worst)/(best − worst), 0, 1)`; never `-0.0` (a cost criterion at its worst
+/// divides `+0` by a negative number).
 #[inline(always)]
 pub(crate) fn linear(x: f64, worst: f64, best: f64) -> f64 {
-    ((x - worst) / (best - worst)).clamp(0.0, 1.0)
+    ((x - worst) / (best - worst)).clamp(0.0, 1.0) + 0.0
 }
 
 /// `ln(1 + x/scale) / denominator`, 0 for `x ≤ 0`, at most 1.

@@ -201,3 +201,201 @@ fn numbers_in_messages_are_short() {
     .unwrap_err();
     assert_eq!(e.message(), "must lie in [0, 1000000000], got 1e300");
 }
+
+// ---- -0.0 and midpoints (issue 11, item 9) -------------------------------------------
+
+#[test]
+fn negative_zero_is_zero_everywhere() {
+    let doc = |w: &str, x: &str| {
+        format!(
+            r#"{{"id": "r", "version": "1",
+                "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": {w}}}],
+                "criteria": [
+                  {{"id": "cost", "theme": "t", "weight": 1,
+                    "value_function": {{"type": "linear", "worst": 100, "best": {x}}}}},
+                  {{"id": "other", "theme": "u", "weight": 1,
+                    "value_function": {{"type": "boolean"}}}}]}}"#
+        )
+    };
+    let plus = Rubric::from_json(&doc("0", "0")).unwrap();
+    let minus = Rubric::from_json(&doc("-0.0", "-0.0")).unwrap();
+    assert_eq!(minus.fingerprint(), plus.fingerprint());
+    assert_eq!(minus.doc().canonical_json(), plus.doc().canonical_json());
+    assert!(!minus.to_json().contains("-0"));
+    assert_eq!(
+        minus.doc().fingerprint(),
+        civic_value::RubricDoc::from_json(&doc("-0.0", "-0.0"))
+            .unwrap()
+            .fingerprint(),
+        "an uncompiled document fingerprints the same"
+    );
+    // A cost criterion at its worst: (100 − 100)/(0 − 100) = −0 before the fix.
+    let inputs = Inputs::new().with("cost", -0.0).with("other", false);
+    let s = plus
+        .score(
+            &Inputs::new().with("cost", 100.0).with("other", false),
+            None,
+        )
+        .unwrap();
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("-0"), "{json}");
+    for c in &s.criteria {
+        assert!(
+            c.value.is_sign_positive() && c.points.is_sign_positive(),
+            "{c:?}"
+        );
+    }
+    // An input of −0 is echoed as 0.
+    let s = plus.score(&inputs, None).unwrap();
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("-0"), "{json}");
+    assert_eq!(civic_value::format_number(-0.0), "0");
+}
+
+#[test]
+fn a_range_midpoint_lies_inside_its_range() {
+    // linear from 0 to 2·5e-324: the smallest double 5e-324 has value 0.5 exactly.
+    let rubric = Rubric::from_json(
+        r#"{"id": "r", "version": "1", "themes": [{"id": "t", "weight": 1}],
+            "criteria": [{"id": "c", "theme": "t", "weight": 1,
+              "value_function": {"type": "linear", "worst": 0, "best": 1e-323}}]}"#,
+    )
+    .unwrap();
+    let tiny = 5e-324;
+    let s = rubric
+        .score(&Inputs::new().with("c", (tiny, tiny)), None)
+        .unwrap();
+    // 0.5·5e-324 + 0.5·5e-324 underflowed to 0 (value 0) before the fix.
+    assert_eq!(s.total, 50.0);
+    assert!(s.interval.low <= s.total && s.total <= s.interval.high);
+    let batch = rubric.batch(&["c"], None).unwrap();
+    let mut points = [0.0];
+    let r = batch.score_row(&[tiny], &[1e-323], &mut points).unwrap();
+    assert!(r.low <= r.total && r.total <= r.high);
+    // Huge ends do not overflow: [−1.5e308, 1.7e308] has midpoint 1e307 (not ±inf).
+    let wide = Rubric::from_json(
+        r#"{"id": "r", "version": "1", "themes": [{"id": "t", "weight": 1}],
+            "criteria": [{"id": "c", "theme": "t", "weight": 1,
+              "value_function": {"type": "linear", "worst": -1e15, "best": 1e15}}]}"#,
+    )
+    .unwrap();
+    let s = wide
+        .score(&Inputs::new().with("c", (-1.5e308, 1.7e308)), None)
+        .unwrap();
+    // The midpoint 1e307 is beyond best (value 1); the low end below worst (value 0).
+    assert_eq!(s.total, 100.0);
+    assert_eq!((s.interval.low, s.interval.high), (0.0, 100.0));
+}
+
+proptest! {
+    /// The midpoint of any finite range lies inside it, so the total lies in its interval.
+    #[test]
+    fn midpoints_stay_inside(a in any::<f64>(), b in any::<f64>()) {
+        prop_assume!(a.is_finite() && b.is_finite());
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        let m = low.midpoint(high);
+        prop_assert!(low <= m && m <= high, "{low} {m} {high}");
+    }
+}
+
+// ---- the batch path over many rows ----------------------------------------------------
+
+/// A rubric with one criterion of each kind, the given weights (0 allowed), aggregation and
+/// missing-data policy.
+fn mixed_rubric(weights: &[u32; 6], product: bool, missing: &str) -> Rubric {
+    let aggregation = if product {
+        "weighted_product"
+    } else {
+        "weighted_sum"
+    };
+    Rubric::from_json(&format!(
+        r#"{{"id": "m", "version": "1", "aggregation": "{aggregation}", "missing": "{missing}",
+            "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": 2}}],
+            "criteria": [
+              {{"id": "lin", "theme": "t", "weight": {}, "min": 0, "max": 100,
+                "value_function": {{"type": "linear", "worst": 90, "best": 10}}}},
+              {{"id": "log", "theme": "t", "weight": {}, "min": 0,
+                "value_function": {{"type": "log", "best": 5000, "scale": 500}}}},
+              {{"id": "pw", "theme": "u", "weight": {},
+                "value_function": {{"type": "piecewise", "points": [[0, 0], [1, 0.4], [3, 0.8], [6, 1]]}}}},
+              {{"id": "lk", "theme": "u", "weight": {},
+                "value_function": {{"type": "likert", "levels": 5}}}},
+              {{"id": "yn", "theme": "t", "weight": {},
+                "value_function": {{"type": "boolean"}}}},
+              {{"id": "cat", "theme": "u", "weight": {},
+                "value_function": {{"type": "category", "options": [
+                  {{"id": "a", "value": 0}}, {{"id": "b", "value": 0.5}}, {{"id": "c", "value": 1}}]}}}}
+            ]}}"#,
+        weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]
+    ))
+    .unwrap()
+}
+
+/// A cell for criterion `k`: mostly valid, sometimes missing (NaN) or out of bounds.
+fn cell(k: usize, u: f64, kind: u8) -> f64 {
+    match kind {
+        0 => f64::NAN,
+        1 => [-5.0, 1e9, 0.5, 9.0, 2.0, 7.0][k],
+        _ => match k {
+            0 => (u * 100.0).floor(),
+            1 => u * 8000.0,
+            2 => u * 8.0,
+            3 => 1.0 + (u * 5.0).floor(),
+            4 => (u * 2.0).floor(),
+            _ => (u * 3.0).floor(),
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// `totals` over up to 300 rows (several blocks, some rows with missing or bad values)
+    /// equals `total` row by row, to the bit, and reports the first bad row's error.
+    #[test]
+    fn totals_equal_total_row_by_row(
+        weights in prop::array::uniform6(0u32..4),
+        product in any::<bool>(),
+        missing in prop::sample::select(vec!["error", "zero", "renormalise"]),
+        order in Just([0usize, 1, 2, 3, 4, 5]).prop_shuffle(),
+        columns in 1usize..=6,
+        cells in prop::collection::vec((0.0..1.0f64, prop::sample::select(vec![0u8, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2])), 6 * 300),
+        rows in 0usize..300,
+    ) {
+        prop_assume!(weights.iter().any(|&w| w > 0));
+        let themes_ok = weights[0] + weights[1] + weights[4] > 0 && weights[2] + weights[3] + weights[5] > 0;
+        prop_assume!(themes_ok);
+        let rubric = mixed_rubric(&weights, product, missing);
+        let ids = ["lin", "log", "pw", "lk", "yn", "cat"];
+        let cols: Vec<&str> = order[..columns].iter().map(|&k| ids[k]).collect();
+        let batch = rubric.batch(&cols, None).unwrap();
+        let data: Vec<f64> = (0..rows)
+            .flat_map(|r| order[..columns].iter().map(move |&k| (r, k)))
+            .map(|(r, k)| {
+                let (u, kind) = cells[r * 6 + k];
+                cell(k, u, kind)
+            })
+            .collect();
+        let mut out = vec![0.0; rows];
+        let all = batch.totals(&data, &mut out);
+        let each: Vec<_> = data.chunks(columns).map(|row| batch.total(row)).collect();
+        match each.iter().position(Result::is_err) {
+            None => {
+                prop_assert!(all.is_ok(), "{all:?}");
+                for (r, (a, b)) in out.iter().zip(&each).enumerate() {
+                    let b = b.as_ref().unwrap();
+                    prop_assert_eq!(a.to_bits(), b.to_bits(), "row {}: {} vs {}", r, a, b);
+                }
+            }
+            Some(r) => {
+                let e = all.unwrap_err();
+                let first = each[r].as_ref().unwrap_err();
+                prop_assert_eq!(e.code(), first.code());
+                prop_assert_eq!(e.path(), format!("rows[{r}].{}", first.path()));
+                // Rows before the bad one are filled in.
+                for (a, b) in out.iter().zip(&each).take(r) {
+                    prop_assert_eq!(a.to_bits(), b.as_ref().unwrap().to_bits());
+                }
+            }
+        }
+    }
+}
