@@ -34,12 +34,9 @@ fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     }
 }
 
+/// A raw input as a person writes it (short; never `-0` or 309 digits).
 fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
+    civic_value::format_number(x)
 }
 
 /// Truncate to `width` characters (not bytes), with an ellipsis.
