@@ -34,13 +34,38 @@ fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     }
 }
 
-/// A raw input as a person writes it (short; never `-0` or 309 digits).
-fn num(x: f64) -> String {
+/// A number in a short form (the core's): never `-0` or 309 digits.
+pub(crate) fn num(x: f64) -> String {
     civic_value::format_number(x)
 }
 
-/// Truncate to `width` characters (not bytes), with an ellipsis.
+/// Text from a rubric or an input, safe to print on a terminal: control characters (escape
+/// sequences, carriage returns, bells …) are shown escaped, not interpreted.
+pub(crate) fn clean(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The total with as few decimals (at least one) as show it in its own band: 49.96 under a
+/// band starting at 50 prints as 49.96, not 50.0 (`Rubric::format_total`).
+pub(crate) fn total_text(rubric: &Rubric, total: f64) -> String {
+    rubric.format_total(total, 1)
+}
+
+/// Truncate to `width` characters (not bytes), with an ellipsis; control characters
+/// escaped.
 fn fit(s: &str, width: usize) -> String {
+    let s = &clean(s);
     if s.chars().count() <= width {
         s.to_owned()
     } else {
@@ -63,11 +88,17 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         .as_deref()
         .and_then(|b| rubric.bands().iter().find(|x| x.id() == b))
         .map_or("—", |b| b.label(lang));
-    let _ = writeln!(out, "{} ({})", initiative.name, initiative.id);
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        clean(&initiative.name),
+        clean(&initiative.id)
+    );
     // The total as the bands read it: more decimals when one would show another band.
     let mut line = format!(
-        "  total {} / 100   band: {band}",
-        rubric.format_total(s.total, 1)
+        "  total {} / 100   band: {}",
+        total_text(rubric, s.total),
+        clean(band)
     );
     if s.interval.low < s.interval.high {
         let _ = write!(
@@ -82,7 +113,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             .iter()
             .find(|x| x.id() == p)
             .map_or(p.as_str(), |x| x.label(lang));
-        let _ = write!(line, "   perspective: {label}");
+        let _ = write!(line, "   perspective: {}", clean(label));
     }
     let _ = writeln!(out, "{line}");
     if s.knockouts.is_empty() {
@@ -97,7 +128,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         } else {
             "may fail (range)"
         };
-        let _ = writeln!(out, "  knock-out {how}: {label} {}", k.rule);
+        let _ = writeln!(out, "  knock-out {how}: {} {}", clean(label), k.rule);
     }
     let ignored: Vec<&str> = s
         .warnings
@@ -108,7 +139,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         let _ = writeln!(
             out,
             "  ignored (not in this rubric): {}",
-            ignored.join(", ")
+            clean(&ignored.join(", "))
         );
     }
     let _ = writeln!(

@@ -131,6 +131,7 @@ fn monetisation_zeros(m: &mut MonetisationDoc) {
         discount_rate,
         proxies,
         outcomes,
+        investment: _,
     } = m;
     zero(discount_rate);
     for ProxyDoc {

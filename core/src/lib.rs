@@ -66,6 +66,7 @@ mod parse;
 mod rubric;
 mod score;
 mod short;
+pub mod stream;
 mod value;
 
 pub use band::{BAND_DECIMALS, band_total};
@@ -77,7 +78,7 @@ pub use describe::{
 };
 pub use doc::{Aggregation, MissingPolicy, RubricDoc, UnknownInputPolicy};
 pub use error::{Error, ErrorCategory, ErrorKind, Errors, Result};
-pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES};
+pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, strip_bom};
 pub use rubric::{
     Band, CategoryOption, Criterion, InputKind, Knockout, MAX_CRITERIA, MAX_RUBRIC_BYTES,
     Perspective, Rubric, Theme,

@@ -255,15 +255,17 @@ impl Criterion {
             },
             InputKind::Category => InputValue::Text(t.to_owned()),
             InputKind::Number | InputKind::Likert { .. } => {
-                if let Some((a, b)) = t.split_once("..")
+                // A plain number first (the common case, and the cheapest test).
+                if let Ok(x) = t.parse::<f64>() {
+                    return InputValue::Number(x);
+                }
+                if let Some(dots) = t.as_bytes().windows(2).position(|w| w == b"..")
+                    && let (Some(a), Some(b)) = (t.get(..dots), t.get(dots + 2..))
                     && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
                 {
                     return InputValue::Range { low, high };
                 }
-                match t.parse::<f64>() {
-                    Ok(x) => InputValue::Number(x),
-                    Err(_) => InputValue::Text(t.to_owned()),
-                }
+                InputValue::Text(t.to_owned())
             }
         }
     }

@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod sroi;
 mod table;
 
 use pyo3::prelude::*;
@@ -26,6 +27,9 @@ mod _native {
 
     #[pymodule_export]
     use crate::errors::{CivicValueError, InputError, RubricError};
+
+    #[pymodule_export]
+    use crate::sroi::{sroi, sroi_sensitivity};
 
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]
@@ -274,6 +278,18 @@ mod _native {
             threads: Option<usize>,
         ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
             table::score_matrix(py, &self.inner, x, &columns, perspective, threads)
+        }
+
+        /// The initiative's monetised value from the rubric's proxy table, as a dict.
+        #[pyo3(signature = (inputs, investment = None, discount = None))]
+        fn monetise<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            investment: Option<f64>,
+            discount: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sroi::monetise(py, &self.inner, inputs, investment, discount)
         }
 
         /// Score the columns of a table (float64 or bool arrays, or lists of values) row by

@@ -17,6 +17,8 @@ __all__ = [
     "Perspective",
     "RubricError",
     "Theme",
+    "sroi",
+    "sroi_sensitivity",
 ]
 
 ENGINE_VERSION: str
@@ -90,6 +92,7 @@ class NativeRubric:
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
     ]: ...
+    def monetise(self, inputs: Any, investment: Optional[float] = None, discount: Any = None) -> Dict[str, Any]: ...
 
 @final
 class Criterion:
@@ -152,3 +155,6 @@ class Band:
     @property
     def min(self) -> float: ...
     def label(self, lang: str = "en") -> str: ...
+
+def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
+def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
+from ._sroi import DiscountLike, MonetisedResult, _discount_arg
 
 if TYPE_CHECKING:
     import pandas
@@ -225,6 +226,25 @@ class Rubric:
         )
         point_columns = [f"points_{c.id}" for c in self._native.criteria()]
         return pd.concat([out, pd.DataFrame(points, index=df.index, columns=point_columns)], axis=1)
+
+    # ---- monetised value ---------------------------------------------------------------
+
+    def monetise(
+        self,
+        inputs: Mapping[str, Input],
+        investment: Optional[float] = None,
+        *,
+        discount: Optional[DiscountLike] = None,
+    ) -> MonetisedResult:
+        """The initiative's monetised value (SROI) from the rubric's own proxy table: each
+        outcome's yearly quantity is a criterion's input (a range counts at its middle; the
+        ends give ``present_value_interval``), valued by its proxy. ``investment`` defaults
+        to the input of the criterion the rubric names as its investment (the municipal
+        contribution in the default rubric); ``discount`` to the rubric's own rate.
+        Raises :class:`InputError` (``input.no_monetisation`` for a rubric without
+        proxies, the scoring errors of the inputs, ``input.no_investment``…)."""
+        arg = None if discount is None else _discount_arg(discount)
+        return MonetisedResult(self._native.monetise(inputs, investment, arg))
 
     # ---- Python protocol -------------------------------------------------------------
 
