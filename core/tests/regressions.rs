@@ -18,10 +18,12 @@ use std::path::PathBuf;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 5] = [
+const TARGETS: [(&str, Check); 7] = [
     ("rubric_json", checks::rubric_json),
     ("rubric_toml", checks::rubric_toml),
     ("inputs_json", checks::inputs_json),
+    ("inputs_csv", checks::inputs_csv),
+    ("inputs_stream", checks::inputs_stream),
     ("score_arbitrary", checks::score_arbitrary),
     ("oracle", checks::oracle),
 ];

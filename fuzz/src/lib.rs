@@ -78,6 +78,47 @@ pub fn inputs_json(data: &[u8]) {
     }
 }
 
+/// The streaming CSV reader (`civic_value::stream`): any bytes as a CSV file, the dialect
+/// detected or (by the first byte) forced; never panics; every row that reads as an
+/// initiative scores under the built-in rubric or fails with a typed error.
+pub fn inputs_csv(data: &[u8]) {
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let rubric = Rubric::builtin();
+    let delimiter = [None, Some(b','), Some(b';'), Some(b'\t')][usize::from(mode % 4)];
+    let decimal = [None, Some('.'), Some(',')][usize::from((mode / 4) % 3)];
+    let Ok(mut csv) =
+        civic_value::stream::CsvInitiatives::new(&rubric, body, delimiter, decimal, &[])
+    else {
+        return;
+    };
+    for _ in 0..10_000 {
+        let Some(row) = csv.next_row() else { break };
+        let Ok(row) = row else { continue };
+        if let Ok(initiative) = csv.layout().initiative(&row) {
+            score_checked(&rubric, &initiative.inputs, None);
+        }
+    }
+}
+
+/// The streaming JSON reader: any bytes as NDJSON (first byte odd) or as a JSON array or
+/// object; never panics; every item that reads as an initiative scores or fails typed.
+pub fn inputs_stream(data: &[u8]) {
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let rubric = Rubric::builtin();
+    let Ok(items) = civic_value::stream::JsonItems::new(body, mode % 2 == 1) else {
+        return;
+    };
+    for item in items.take(10_000) {
+        if let Ok(initiative) = item.initiative() {
+            score_checked(&rubric, &initiative.inputs, None);
+        }
+    }
+}
+
 // ---- structured: arbitrary rubrics and inputs --------------------------------------------
 
 /// A number, biased towards the values that matter: small whole numbers, fractions, the
