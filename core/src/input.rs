@@ -298,15 +298,10 @@ impl<'de> de::DeserializeSeed<'de> for Duplicate<'_> {
     }
 }
 
-/// `s` cut to at most `max` characters, with `…` when cut.
+/// `s` cut to at most `max` characters, with `…` when cut, control characters escaped
+/// (the one capping of `short.rs`).
 pub(crate) fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
+    crate::short::capped(s, max)
 }
 
 impl Inputs {

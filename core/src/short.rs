@@ -38,7 +38,7 @@ pub(crate) fn num(x: &f64) -> String {
 
 /// `text` with control characters escaped (`\n`, `\u{1b}`), cut to at most `max`
 /// characters with a trailing `…`. Reads at most `max + 1` characters of `text`.
-fn capped(text: &str, max: usize) -> String {
+pub(crate) fn capped(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut count = 0;
     // Where to cut (a byte length of `out`) if the text turns out too long.
