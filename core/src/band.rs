@@ -35,7 +35,8 @@ impl Rubric {
     /// The total as text with `decimals` decimals, or more (up to nine) when rounding to
     /// `decimals` would show a number that reads as another band (49.96 with a band from
     /// 50 prints `49.96`, not `50.0`). What every table and label should print next to a
-    /// band. A NaN prints `NaN`; never `-0`.
+    /// band. More than nine decimals are never printed (the bands read nine). A NaN prints
+    /// `NaN`; never `-0`.
     pub fn format_total(&self, total: f64, decimals: usize) -> String {
         let band = self.band_for(total).map(Band::id);
         let total = total + 0.0;

@@ -111,8 +111,9 @@ pub(crate) fn quoted(s: &str) -> String {
 }
 
 /// A path such as `rows[12].input.support_share`, short: each segment at most
-/// [`MAX_ECHO`] characters and, when the whole is still longer than 160, only its first and
-/// last segments around `…` (`a.….z`). Paths of real fields are never changed.
+/// [`MAX_ECHO`] characters and, when the whole is still longer than 160, its first segments
+/// (as many as fit) and its last one around `…` (`a.b.c.….z`). Paths of real fields are
+/// never changed.
 pub(crate) fn path(p: String) -> String {
     if p.chars().count() <= MAX_PATH && !p.chars().any(char::is_control) {
         return p;
@@ -122,10 +123,24 @@ pub(crate) fn path(p: String) -> String {
     if joined.chars().count() <= MAX_PATH {
         return joined;
     }
-    match (segments.first(), segments.last()) {
-        (Some(first), Some(last)) if segments.len() > 2 => format!("{first}.….{last}"),
-        _ => capped(&joined, MAX_PATH),
+    let (Some(last), Some(first)) = (segments.last(), segments.first()) else {
+        return capped(&joined, MAX_PATH);
+    };
+    // Room for the leading segments: all but ".….last".
+    let budget = MAX_PATH.saturating_sub(last.chars().count() + 3);
+    let mut head = first.clone();
+    for s in segments
+        .iter()
+        .skip(1)
+        .take(segments.len().saturating_sub(2))
+    {
+        if head.chars().count() + 1 + s.chars().count() > budget {
+            break;
+        }
+        head.push('.');
+        head.push_str(s);
     }
+    format!("{head}.….{last}")
 }
 
 /// A message from a parser or another layer: every quoted part (between `` ` `` or `"`)
@@ -235,7 +250,10 @@ mod tests {
             .map(|i| format!("f{i}"))
             .collect::<Vec<_>>()
             .join(".");
-        assert_eq!(path(deep), "f0.….f99");
+        let short = path(deep);
+        assert!(short.starts_with("f0.f1.f2."), "{short}");
+        assert!(short.ends_with(".f40.….f99"), "{short}");
+        assert!(short.chars().count() <= MAX_PATH);
         let real = "criteria[3].value_function.best".to_owned();
         assert_eq!(path(real.clone()), real);
     }
