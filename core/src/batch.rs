@@ -425,7 +425,7 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
                 step,
                 block,
                 |x| number_ok(x, min, max),
-                each(|x| linear(x, *worst, *best)),
+                each(|x| number_ok(x, min, max), |x| linear(x, *worst, *best)),
             );
         }
         (
@@ -438,7 +438,9 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
                 step,
                 block,
                 |x| number_ok(x, min, max),
-                |xs: &[f64], vs: &mut [f64]| log_block(xs, vs, *scale, *denominator),
+                |xs: &[f64], vs: &mut [f64]| {
+                    log_block(xs, vs, *scale, *denominator, |x| number_ok(x, min, max))
+                },
             );
         }
         (Check::Number { min, max }, ValueFn::Piecewise { xs, vs }) => {
@@ -446,7 +448,7 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
                 step,
                 block,
                 |x| number_ok(x, min, max),
-                each(|x| piecewise(xs, vs, x)),
+                each(|x| number_ok(x, min, max), |x| piecewise(xs, vs, x)),
             );
         }
         (Check::Likert { levels: l }, ValueFn::Likert { levels }) => {
@@ -454,18 +456,18 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
                 step,
                 block,
                 |x| likert_ok(x, l),
-                each(|x| likert(x, *levels)),
+                each(|x| likert_ok(x, l), |x| likert(x, *levels)),
             );
         }
         (Check::Boolean, ValueFn::Boolean) => {
-            apply_with::<PRODUCT>(step, block, boolean_ok, each(boolean));
+            apply_with::<PRODUCT>(step, block, boolean_ok, each(boolean_ok, boolean));
         }
         (Check::Category { options }, ValueFn::Category { values }) => {
             apply_with::<PRODUCT>(
                 step,
                 block,
                 |x| category_ok(x, options),
-                each(|x| category(x, values)),
+                each(|x| category_ok(x, options), |x| category(x, values)),
             );
         }
         // Kinds and checks always pair as above; the general form keeps this total.
@@ -473,18 +475,26 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
             step,
             block,
             |x| step.check.valid(x),
-            each(|x| step.vf.value(x)),
+            each(|x| step.check.valid(x), |x| step.vf.value(x)),
         ),
     }
 }
 
-/// A value function applied to each value of a block.
+/// A value function applied to each value of a block, with the block's validity checked
+/// in the same pass (no early exit: the compiler vectorises it); returns whether every
+/// value is valid.
 #[inline(always)]
-fn each(value: impl Fn(f64) -> f64) -> impl Fn(&[f64], &mut [f64]) {
+fn each(
+    valid: impl Fn(f64) -> bool,
+    value: impl Fn(f64) -> f64,
+) -> impl Fn(&[f64], &mut [f64]) -> bool {
     move |xs, vs| {
+        let mut ok = true;
         for (x, v) in xs.iter().zip(vs.iter_mut()) {
             *v = value(*x);
+            ok &= valid(*x);
         }
+        ok
     }
 }
 
@@ -499,7 +509,7 @@ fn apply_with<const PRODUCT: bool>(
     step: &Step<'_>,
     block: &mut Block<'_>,
     valid: impl Fn(f64) -> bool,
-    values: impl Fn(&[f64], &mut [f64]),
+    values: impl Fn(&[f64], &mut [f64]) -> bool,
 ) {
     let missing = match step.missing {
         Missing::Value(v) => v,
@@ -526,10 +536,7 @@ fn apply_with<const PRODUCT: bool>(
         for (row, x) in block.rows.chunks_exact(block.n).zip(xs.iter_mut()) {
             *x = row.get(column).copied().unwrap_or(f64::NAN);
         }
-        values(xs, vs);
-        // No early exit: a reduction the compiler vectorises.
-        let all_valid = xs.iter().fold(true, |ok, &x| ok & valid(x));
-        if !all_valid {
+        if !values(xs, vs) {
             for (&x, v) in xs.iter().zip(vs.iter_mut()) {
                 if !valid(x) {
                     *v = if x.is_nan() { missing } else { f64::NAN };

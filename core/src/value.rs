@@ -109,23 +109,33 @@ pub(crate) fn log(x: f64, scale: f64, denominator: f64) -> f64 {
 }
 
 /// [`log`] of each `xs[i]` into `vs[i]`, in three passes (the divisions, the `log1p` calls,
-/// then the divisions and selects), so that the two vector passes overlap the calls'
-/// latency; the same operations on each value as [`log`], so the same bits.
+/// then the divisions and selects, with `valid` checked on each input), so that the two
+/// vector passes overlap the calls' latency; the same operations on each value as [`log`],
+/// so the same bits. Returns whether every input is valid.
 #[inline(always)]
-pub(crate) fn log_block(xs: &[f64], vs: &mut [f64], scale: f64, denominator: f64) {
+pub(crate) fn log_block(
+    xs: &[f64],
+    vs: &mut [f64],
+    scale: f64,
+    denominator: f64,
+    valid: impl Fn(f64) -> bool,
+) -> bool {
     for (x, v) in xs.iter().zip(vs.iter_mut()) {
         *v = x / scale;
     }
     for v in vs.iter_mut() {
         *v = libm::log1p(*v);
     }
+    let mut ok = true;
     for (x, v) in xs.iter().zip(vs.iter_mut()) {
         *v = if *x <= 0.0 {
             0.0
         } else {
             (*v / denominator).min(1.0)
         };
+        ok &= valid(*x);
     }
+    ok
 }
 
 /// `(x − 1)/(levels − 1)`.
