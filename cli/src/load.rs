@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use civic_value::{
-    Error, Initiative, InputValue, Inputs, MAX_INPUT_BYTES, MAX_RUBRIC_BYTES, Rubric, RubricDoc,
+    Error, Initiative, InputValue, Inputs, MAX_INPUT_BYTES, MAX_RUBRIC_TEXT_BYTES, Rubric,
+    RubricDoc,
 };
 
 use crate::Failure;
@@ -31,7 +32,7 @@ pub(crate) fn is_toml(path: &Path, text: &str) -> bool {
 }
 
 pub(crate) fn parse_doc(path: &Path) -> Result<RubricDoc, Failure> {
-    let text = read(path, MAX_RUBRIC_BYTES)?;
+    let text = read(path, MAX_RUBRIC_TEXT_BYTES)?;
     let doc = if is_toml(path, &text) {
         RubricDoc::from_toml(&text)
     } else {

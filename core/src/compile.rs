@@ -114,6 +114,7 @@ impl Check {
 }
 
 pub(crate) fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
+    crate::parse::check_canonical_size(&doc).map_err(|e| Errors(vec![e]))?;
     let mut ck = Check { errors: Vec::new() };
     ck.id(&doc.id, "");
     if let Some(e) = ck.errors.last_mut() {
