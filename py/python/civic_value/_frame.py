@@ -34,6 +34,8 @@ class FrameColumns:
     rows: int
     #: The table as given (a pandas or Polars DataFrame, a pyarrow Table, ...).
     native: Any
+    #: Which library it comes from (narwhals' name for it).
+    implementation: nw.Implementation
 
 
 def frame_columns(frame: Any) -> FrameColumns:
@@ -60,7 +62,7 @@ def frame_columns(frame: Any) -> FrameColumns:
         # keep the given ones, so the engine names the duplicate (input.duplicate_column).
         names, df = _with_unique_names(frame)
     columns = [_column(df.get_column(c)) for c in df.columns]
-    return FrameColumns(names=names, columns=columns, rows=len(df), native=frame)
+    return FrameColumns(names=names, columns=columns, rows=len(df), native=frame, implementation=df.implementation)
 
 
 def _with_unique_names(frame: Any) -> Tuple[List[str], nw.DataFrame[Any]]:
@@ -129,15 +131,17 @@ def frame_result(
     native = table.native
     names = list(columns)
     band_at = 1 if names else 0
-    implementation = nw.from_native(native, eager_only=True).implementation
+    implementation = table.implementation
     if implementation is nw.Implementation.PANDAS:
         import pandas as pd
 
         data: Dict[str, Any] = dict(columns)
-        data[band_name] = pd.Categorical.from_codes(band_codes, categories=pd.Index(list(band_ids)), ordered=True)
+        data[band_name] = pd.Categorical.from_codes(
+            band_codes, categories=pd.Index(list(band_ids)), ordered=True, validate=False
+        )
         order = names[:band_at] + [band_name] + names[band_at:]
         return pd.DataFrame({k: data[k] for k in order}, index=native.index, copy=False)
-    out = nw.from_dict(dict(columns), backend=implementation)
+    out = nw.from_dict(dict(columns), backend=cast(Any, implementation))
     band = _band_series(implementation, band_name, band_codes, band_ids)
     out = out.with_columns(band)
     order = names[:band_at] + [band_name] + names[band_at:]
