@@ -1,26 +1,57 @@
-//! Reading rubric and initiative files for every command.
+//! Reading rubric and initiative files for every command. Every source — a file, a pipe, a
+//! device, standard input (`-`) — is read through a limit that counts the bytes actually
+//! read, never the file's metadata: a rubric or a single JSON document is read whole up to
+//! its limit; CSV, NDJSON and JSON arrays are read as streams, a record at a time.
 
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use civic_value::{
-    Error, Initiative, InputValue, Inputs, MAX_INPUT_BYTES, MAX_RUBRIC_TEXT_BYTES, Rubric,
-    RubricDoc,
-};
+use civic_value::stream::{CsvInitiatives, CsvLayout, CsvRow, JsonItem, JsonItems, JsonShape};
+use civic_value::{Error, Initiative, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc, strip_bom};
+use clap::ValueEnum;
 
 use crate::Failure;
 
-pub(crate) fn read(path: &Path, limit: usize) -> Result<String, Failure> {
-    let shown = path.display();
-    let meta =
-        std::fs::metadata(path).map_err(|e| Failure::Usage(format!("cannot read {shown}: {e}")))?;
-    if meta.len() > limit as u64 {
-        return Err(Failure::Invalid(format!(
-            "{shown}: file is {} bytes, more than the limit of {limit}",
-            meta.len()
+/// Size of the read buffer of an input stream.
+const BUFFER: usize = 256 * 1024;
+
+/// Open a file, or standard input for `-`.
+fn open(path: &Path) -> Result<Box<dyn Read + Send>, Failure> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = File::open(path)
+        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Failure::Usage(format!(
+            "cannot read {}: it is a directory",
+            path.display()
         )));
     }
-    std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("cannot read {shown}: {e}")))
+    Ok(Box::new(file))
+}
+
+/// A whole text file of at most `limit` bytes (counted while reading, so pipes and devices
+/// are held to it too), without a leading byte order mark.
+///
+/// Exit 1 for a file over the limit or not UTF-8 (naming the file); 2 when unreadable.
+pub(crate) fn read(path: &Path, limit: usize) -> Result<String, Failure> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("cannot read {shown}: {e}")))?;
+    if bytes.len() > limit {
+        return Err(Failure::Invalid(format!(
+            "{shown}: more than the limit of {limit} bytes"
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| Failure::Invalid(format!("{shown}: not valid UTF-8 text ({e})")))?;
+    Ok(strip_bom(&text).to_owned())
 }
 
 pub(crate) fn is_toml(path: &Path, text: &str) -> bool {
@@ -54,71 +85,278 @@ pub(crate) fn load_rubric(path: Option<&Path>) -> Result<Rubric, Failure> {
     })
 }
 
-/// Read initiatives from a JSON or CSV file; inputs named in `ignore` (columns or keys that
-/// are not criteria, e.g. a district) are dropped.
-pub(crate) fn read_initiatives(
-    path: &Path,
-    rubric: &Rubric,
-    ignore: &[String],
-) -> Result<Vec<Initiative>, Failure> {
-    let text = read(path, MAX_INPUT_BYTES)?;
-    let csv = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let invalid = |msg: String| Failure::Invalid(format!("{}: {msg}", path.display()));
-    if !csv {
-        let mut list = Initiative::list_from_json(&text).map_err(|e| invalid(e.to_string()))?;
-        for initiative in &mut list {
-            for column in ignore {
-                initiative.inputs.remove(column);
-            }
-        }
-        return Ok(list);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| invalid(e.to_string()))?
-        .clone();
-    let mut out = Vec::new();
-    for (r, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| invalid(e.to_string()))?;
-        let mut inputs = Inputs::new();
-        let (mut id, mut name) = (format!("row{}", r + 1), None);
-        for (header, cell) in headers.iter().zip(record.iter()) {
-            match header {
-                "id" => id = cell.to_owned(),
-                "name" => name = Some(cell.to_owned()),
-                "description" => {}
-                column if ignore.iter().any(|i| i == column) => {}
-                column => {
-                    let value = match rubric.criterion(column) {
-                        Some(c) => c.parse_text(cell),
-                        // Not a criterion: kept, so that scoring reports it by the rubric's policy.
-                        None if cell.is_empty() => InputValue::Missing,
-                        None => cell
-                            .parse()
-                            .map_or_else(|_| InputValue::Text(cell.to_owned()), InputValue::Number),
-                    };
-                    if !value.is_missing() {
-                        inputs.insert(column, value);
-                    }
-                }
-            }
-        }
-        out.push(Initiative {
-            name: name.unwrap_or_else(|| id.clone()),
-            id,
-            description: None,
-            inputs,
-        });
-    }
-    Ok(out)
+// ---- initiative streams --------------------------------------------------------------------
+
+/// How an input file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormat {
+    /// By the file's extension: .csv, .tsv, .ndjson/.jsonl, otherwise JSON (an array or
+    /// one object).
+    Auto,
+    /// CSV (delimiter detected unless --delimiter).
+    Csv,
+    /// A JSON array of initiatives, or one initiative object.
+    Json,
+    /// One initiative object per line.
+    Ndjson,
 }
 
-pub(crate) fn describe_error(path: &Path, initiative: &Initiative, e: &Error) -> String {
-    format!("{}: initiative \"{}\": {e}", path.display(), initiative.id)
+/// The options every command that reads initiatives shares.
+#[derive(clap::Args, Clone, Debug)]
+pub(crate) struct InputArgs {
+    /// Input columns (CSV) or keys (JSON) that are not criteria and are not scored, e.g.
+    /// `--ignore district --ignore notes` (without it they are reported by the rubric's
+    /// policy for unknown inputs).
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) ignore: Vec<String>,
+    /// How to read the inputs (default: by extension; `-` is standard input).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
+    pub(crate) input_format: InputFormat,
+    /// CSV delimiter: `,`, `;` or `tab` (default: detected from the header line).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub(crate) delimiter: Option<u8>,
+    /// CSV decimal separator: `,` or `.` (default: a comma when the delimiter is not a comma).
+    #[arg(long, value_parser = parse_decimal, value_name = "CHAR")]
+    pub(crate) decimal: Option<char>,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        other => Err(format!("expected , ; or tab, got {other:?}")),
+    }
+}
+
+fn parse_decimal(s: &str) -> Result<char, String> {
+    match s {
+        "," => Ok(','),
+        "." => Ok('.'),
+        other => Err(format!("expected , or ., got {other:?}")),
+    }
+}
+
+/// One record of a stream, not yet turned into an initiative (that may happen on another
+/// thread).
+pub(crate) enum Raw {
+    /// A CSV row.
+    Row(CsvRow),
+    /// An item of a JSON array or an NDJSON line.
+    Json(JsonItem),
+    /// A record that could not be read at all.
+    Broken(Error),
+}
+
+/// Turns raw records into initiatives (shared by the worker threads).
+#[derive(Clone)]
+pub(crate) struct Parser<'r> {
+    csv: Option<CsvLayout<'r>>,
+    ignore: Vec<String>,
+    /// A single JSON document: no index to name.
+    single: bool,
+}
+
+impl Parser<'_> {
+    /// Where a record is, for messages: `line 7 (semicolon-separated, decimal comma)`,
+    /// `[3] (line 12)`.
+    pub(crate) fn place(&self, raw: &Raw) -> String {
+        match raw {
+            Raw::Row(row) => match &self.csv {
+                Some(layout) => format!("line {} ({})", row.line, layout.dialect().describe()),
+                None => format!("line {}", row.line),
+            },
+            Raw::Json(item) if self.single => {
+                let _ = item;
+                String::new()
+            }
+            Raw::Json(item) => format!("[{}] (line {})", item.index, item.line),
+            Raw::Broken(_) => String::new(),
+        }
+    }
+
+    /// The initiative of a record, with `ignore`d inputs left out.
+    pub(crate) fn initiative(&self, raw: &Raw) -> Result<Initiative, Error> {
+        let mut initiative = match (raw, &self.csv) {
+            (Raw::Row(row), Some(layout)) => layout.initiative(row)?,
+            (Raw::Json(item), _) => item.initiative()?,
+            (Raw::Broken(e), _) => return Err(e.clone()),
+            (Raw::Row(_), None) => {
+                return Err(civic_value::ErrorKind::InputParse {
+                    message: "a CSV row outside a CSV file".to_owned(),
+                }
+                .at(""));
+            }
+        };
+        for column in &self.ignore {
+            initiative.inputs.remove(column);
+        }
+        Ok(initiative)
+    }
+
+    /// The CSV layout, for the batch path.
+    pub(crate) fn csv(&self) -> Option<&CsvLayout<'_>> {
+        self.csv.as_ref()
+    }
+}
+
+enum Kind<'r> {
+    Csv(CsvInitiatives<'r, BufReader<Counted>>),
+    Json(JsonItems<BufReader<Counted>>),
+}
+
+/// An open stream of initiatives from one file.
+pub(crate) struct Stream<'r> {
+    kind: Kind<'r>,
+    parser: Parser<'r>,
+    /// Bytes read so far (for a progress bar).
+    pub(crate) bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The file's size when known (a regular file).
+    pub(crate) size: Option<u64>,
+}
+
+/// A reader that counts the bytes read.
+pub(crate) struct Counted {
+    inner: Box<dyn Read + Send>,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<'r> Stream<'r> {
+    /// Open `path` (or `-`) for reading initiatives of `rubric`.
+    ///
+    /// Exit 2 when unreadable; 1 for a CSV header that cannot be used (naming the file).
+    pub(crate) fn open(path: &Path, rubric: &'r Rubric, args: &InputArgs) -> Result<Self, Failure> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let mut format = match args.input_format {
+            InputFormat::Auto => match extension.as_str() {
+                "csv" | "tsv" | "tab" => InputFormat::Csv,
+                "ndjson" | "jsonl" => InputFormat::Ndjson,
+                "json" => InputFormat::Json,
+                _ => InputFormat::Auto,
+            },
+            other => other,
+        };
+        let size = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let input = BufReader::with_capacity(
+            BUFFER,
+            Counted {
+                inner: open(path)?,
+                count: std::sync::Arc::clone(&bytes),
+            },
+        );
+        let mut input = input;
+        if format == InputFormat::Auto {
+            // No telling extension (standard input, a pipe): JSON when the text starts with
+            // `[` or `{`, CSV otherwise.
+            use std::io::BufRead as _;
+            let head = input
+                .fill_buf()
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+            let first = head.iter().find(|b| !b.is_ascii_whitespace());
+            format = match first {
+                Some(b'[' | b'{') | None => InputFormat::Json,
+                Some(_) => InputFormat::Csv,
+            };
+        }
+        let invalid = |e: Error| Failure::Invalid(format!("{}: {e}", path.display()));
+        let (kind, csv): (Kind<'r>, _) = match format {
+            InputFormat::Csv => {
+                let delimiter = args
+                    .delimiter
+                    .or_else(|| matches!(extension.as_str(), "tsv" | "tab").then_some(b'\t'));
+                let reader =
+                    CsvInitiatives::new(rubric, input, delimiter, args.decimal, &args.ignore)
+                        .map_err(invalid)?;
+                let layout = reader.layout().clone();
+                (Kind::Csv(reader), Some(layout))
+            }
+            InputFormat::Ndjson => (
+                Kind::Json(JsonItems::new(input, true).map_err(invalid)?),
+                None,
+            ),
+            InputFormat::Json | InputFormat::Auto => (
+                Kind::Json(JsonItems::new(input, false).map_err(invalid)?),
+                None,
+            ),
+        };
+        let single = matches!(&kind, Kind::Json(items) if items.shape() == JsonShape::Single);
+        Ok(Self {
+            kind,
+            parser: Parser {
+                csv,
+                ignore: args.ignore.clone(),
+                single,
+            },
+            bytes,
+            size,
+        })
+    }
+
+    /// The parser of this stream's records.
+    pub(crate) fn parser(&self) -> &Parser<'r> {
+        &self.parser
+    }
+
+    /// The next record.
+    pub(crate) fn next_raw(&mut self) -> Option<Raw> {
+        match &mut self.kind {
+            Kind::Csv(reader) => reader
+                .next_row()
+                .map(|r| r.map_or_else(Raw::Broken, Raw::Row)),
+            Kind::Json(items) => items.next().map(Raw::Json),
+        }
+    }
+}
+
+/// Every initiative of a file with where it is, or the error that kept it from being read
+/// (a streamed convenience for commands that handle one initiative at a time).
+pub(crate) fn each_initiative(
+    path: &Path,
+    rubric: &Rubric,
+    args: &InputArgs,
+    mut f: impl FnMut(&str, Result<Initiative, Error>),
+) -> Result<(), Failure> {
+    let mut stream = Stream::open(path, rubric, args)?;
+    while let Some(raw) = stream.next_raw() {
+        let place = stream.parser().place(&raw);
+        let result = stream.parser().initiative(&raw);
+        f(&place, result);
+    }
+    Ok(())
+}
+
+/// A message for a bad record: `file: place: initiative "id": error`.
+pub(crate) fn describe_error(path: &Path, place: &str, id: Option<&str>, e: &Error) -> String {
+    let mut out = path.display().to_string();
+    if !place.is_empty() {
+        let _ = write!(out, ": {place}");
+    }
+    if let Some(id) = id {
+        let _ = write!(out, ": initiative \"{}\"", crate::table::clean(id));
+    }
+    // The place already says where (`line 7 …`): then only the message.
+    if !e.path().is_empty() && place.starts_with(e.path()) {
+        let _ = write!(out, ": {}", e.message());
+    } else {
+        let _ = write!(out, ": {e}");
+    }
+    out
 }

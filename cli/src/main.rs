@@ -11,10 +11,12 @@ use clap::{Parser, Subcommand};
 mod load;
 mod rubric;
 mod score;
+mod sroi;
 mod table;
 
 use rubric::{RubricCommand, show, validate};
 use score::{ScoreArgs, score};
+use sroi::SroiArgs;
 
 #[derive(Parser)]
 #[command(
@@ -31,6 +33,8 @@ struct Cli {
 enum Command {
     /// Score initiatives from JSON or CSV files.
     Score(ScoreArgs),
+    /// Monetised value (SROI) of initiatives from the rubric's financial proxies.
+    Sroi(SroiArgs),
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score(&args),
+        Command::Sroi(args) => sroi::sroi(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),
         Command::Rubric(RubricCommand::Validate { files }) => validate(&files),
         Command::Rubric(RubricCommand::Schema) => {
@@ -61,12 +66,17 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // An empty message: the details were reported as they happened.
         Err(Failure::Invalid(msg)) => {
-            eprintln!("{msg}");
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
             ExitCode::from(1)
         }
         Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
+            if !msg.is_empty() {
+                eprintln!("error: {msg}");
+            }
             ExitCode::from(2)
         }
     }

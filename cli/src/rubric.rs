@@ -58,7 +58,8 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    let mut problems = Vec::new();
+    // Every file is reported, whatever happens to the others.
+    let (mut invalid, mut unreadable) = (false, false);
     for path in files {
         match load_rubric(Some(path)) {
             Ok(r) => println!(
@@ -69,13 +70,21 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<(), Failure> {
                 r.criteria().len(),
                 r.fingerprint()
             ),
-            Err(Failure::Invalid(msg)) => problems.push(msg),
-            Err(usage) => return Err(usage),
+            Err(Failure::Invalid(msg)) => {
+                eprintln!("{msg}");
+                invalid = true;
+            }
+            Err(Failure::Usage(msg)) => {
+                eprintln!("error: {msg}");
+                unreadable = true;
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(())
+    if unreadable {
+        Err(Failure::Usage(String::new()))
+    } else if invalid {
+        Err(Failure::Invalid(String::new()))
     } else {
-        Err(Failure::Invalid(problems.join("\n")))
+        Ok(())
     }
 }

@@ -34,16 +34,62 @@ fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     }
 }
 
-fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
+/// A number in a short form: whole numbers as such, others as Rust writes them, very large
+/// or very small ones in scientific notation (never 309 digits); never `-0`.
+pub(crate) fn num(x: f64) -> String {
+    let x = x + 0.0; // -0 → 0
+    let a = x.abs();
+    if a != 0.0 && !(1e-6..1e15).contains(&a) {
+        let text = format!("{x:.6e}");
+        // 1.500000e20 → 1.5e20
+        match text.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => text,
+        }
+    } else if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
         format!("{x}")
     }
 }
 
-/// Truncate to `width` characters (not bytes), with an ellipsis.
+/// Text from a rubric or an input, safe to print on a terminal: control characters (escape
+/// sequences, carriage returns, bells …) are shown escaped, not interpreted.
+pub(crate) fn clean(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The total with as few decimals (at least one) as show it in its own band: 49.96 under a
+/// band starting at 50 prints as 49.96, not 50.0.
+pub(crate) fn total_text(rubric: &Rubric, total: f64) -> String {
+    let band = rubric.band_for(total).map(civic_value::Band::id);
+    for digits in 1..=9 {
+        let text = format!("{total:.digits$}");
+        let shown: f64 = text.parse().unwrap_or(total);
+        if rubric.band_for(shown).map(civic_value::Band::id) == band {
+            return text;
+        }
+    }
+    format!("{total:.9}")
+}
+
+/// Truncate to `width` characters (not bytes), with an ellipsis; control characters
+/// escaped.
 fn fit(s: &str, width: usize) -> String {
+    let s = &clean(s);
     if s.chars().count() <= width {
         s.to_owned()
     } else {
@@ -66,8 +112,17 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         .as_deref()
         .and_then(|b| rubric.bands().iter().find(|x| x.id() == b))
         .map_or("—", |b| b.label(lang));
-    let _ = writeln!(out, "{} ({})", initiative.name, initiative.id);
-    let mut line = format!("  total {:.1} / 100   band: {band}", s.total);
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        clean(&initiative.name),
+        clean(&initiative.id)
+    );
+    let mut line = format!(
+        "  total {} / 100   band: {}",
+        total_text(rubric, s.total),
+        clean(band)
+    );
     if s.interval.low < s.interval.high {
         let _ = write!(
             line,
@@ -81,7 +136,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
             .iter()
             .find(|x| x.id() == p)
             .map_or(p.as_str(), |x| x.label(lang));
-        let _ = write!(line, "   perspective: {label}");
+        let _ = write!(line, "   perspective: {}", clean(label));
     }
     let _ = writeln!(out, "{line}");
     if s.knockouts.is_empty() {
@@ -96,7 +151,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         } else {
             "may fail (range)"
         };
-        let _ = writeln!(out, "  knock-out {how}: {label} {}", k.rule);
+        let _ = writeln!(out, "  knock-out {how}: {} {}", clean(label), k.rule);
     }
     let ignored: Vec<&str> = s
         .warnings
@@ -107,7 +162,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         let _ = writeln!(
             out,
             "  ignored (not in this rubric): {}",
-            ignored.join(", ")
+            clean(&ignored.join(", "))
         );
     }
     let _ = writeln!(

@@ -339,3 +339,74 @@ fn ignore_drops_columns_that_are_not_criteria() {
     // A header and one row per initiative of the 20 in the file.
     assert_eq!(stdout(&ok).lines().count(), 21);
 }
+
+/// `sroi` values the Oosterspoorbaan with the built-in rubric's illustrative proxies. Hand
+/// derivation (as in core/tests/sroi.rs): volunteering 3 250 h × €14.06 × 0.9 × 0.75 =
+/// €30 844.125 net a year, 10 % drop-off, 3 years; greening 18 000 m² × €3 × 0.95 × 0.9 =
+/// €46 170, 2 % drop-off, 15 years; 2.25 % a year; against the €180 000 contribution.
+#[test]
+fn sroi_values_an_initiative_from_the_rubric_proxies() {
+    let o = run(&["sroi", "--format", "json", "examples/oosterspoorbaan.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let m = &v[0]["monetised"]["sroi"];
+    let pv_of = |net: f64, drop: f64, years: i32| -> f64 {
+        (1..=years)
+            .map(|t| net * (1.0 - drop).powi(t - 1) / 1.0225_f64.powi(t))
+            .sum()
+    };
+    let pv = pv_of(30_844.125, 0.1, 3) + pv_of(46_170.0, 0.02, 15);
+    let got = m["present_value"].as_f64().unwrap();
+    assert!((got - pv).abs() < 1e-6, "{got} vs {pv}");
+    assert!((m["ratio"].as_f64().unwrap() - pv / 180_000.0).abs() < 1e-12);
+
+    // The same figures in `score --format json`'s monetised block.
+    let s = run(&["score", "--format", "json", "examples/oosterspoorbaan.json"]);
+    let s: Value = serde_json::from_str(&stdout(&s)).unwrap();
+    assert_eq!(s[0]["monetised"]["ratio"], m["ratio"]);
+    assert_eq!(s[0]["monetised"]["discount"], "rubric");
+
+    // The table names the figures, the discount and every proxy's source and licence.
+    let t = run(&["sroi", "examples/oosterspoorbaan.json"]);
+    let text = stdout(&t);
+    assert!(
+        text.contains("investment €180\u{202f}000 (municipal_contribution)"),
+        "{text}"
+    );
+    assert!(text.contains("Source: Replacement cost at the Dutch statutory minimum wage"));
+    assert!(text.contains("Licence:"));
+
+    // Presets and rates; an unknown one is a usage error naming the presets.
+    let uk = run(&[
+        "sroi",
+        "--discount",
+        "uk-green-book-2022",
+        "--format",
+        "json",
+        "examples/oosterspoorbaan.json",
+    ]);
+    let uk: Value = serde_json::from_str(&stdout(&uk)).unwrap();
+    assert_eq!(
+        uk[0]["monetised"]["sroi"]["discount"]["name"],
+        "uk-green-book-2022"
+    );
+    let rate = run(&[
+        "sroi",
+        "--discount",
+        "3.5%",
+        "examples/oosterspoorbaan.json",
+    ]);
+    assert_eq!(rate.status.code(), Some(0));
+    let bad = run(&[
+        "sroi",
+        "--discount",
+        "us-omb",
+        "examples/oosterspoorbaan.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("nl-mkba-2021, uk-green-book-2022"));
+    // A zero investment has no ratio: exit 1 with a message that says so.
+    let zero = run(&["sroi", "--investment", "0", "examples/oosterspoorbaan.json"]);
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(stderr(&zero).contains("no SROI ratio"), "{}", stderr(&zero));
+}

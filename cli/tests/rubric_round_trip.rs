@@ -2,7 +2,12 @@
 //! valid rubric, also one whose pretty JSON is several times the rubric size limit (the
 //! limit is on the canonical form; see `core/tests/rubric_size.rs`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};

@@ -312,6 +312,28 @@ pub(crate) fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
                 format!("monetisation.proxies[{i}].value"),
             );
         }
+        if let Some(id) = &m.investment {
+            match criterion_index
+                .get(id.as_str())
+                .and_then(|&c| criteria.get(c))
+            {
+                Some(c) if c.kind != InputKind::Number => ck.push(
+                    ErrorKind::NotApplicable {
+                        field: "investment",
+                        kind: c.kind.as_str(),
+                    },
+                    "monetisation.investment",
+                ),
+                Some(_) => {}
+                None => ck.push(
+                    ErrorKind::UnknownReference {
+                        what: "criterion",
+                        id: id.clone(),
+                    },
+                    "monetisation.investment",
+                ),
+            }
+        }
         ck.count(m.outcomes.len(), MAX_ITEMS, "monetisation.outcomes");
         ck.ids(
             m.outcomes.iter().map(|o| o.id.as_str()),

@@ -21,10 +21,18 @@ pub struct RubricDoc {
     /// The rubric's own version, e.g. `"2026.1"`; carried by every score.
     pub version: String,
     /// Title per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub title: Text,
     /// Description per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub description: Text,
     /// How criterion values are combined into the total.
     #[serde(default)]
@@ -109,10 +117,18 @@ pub struct ThemeDoc {
     /// Stable identifier.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Help text per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub help: Text,
     /// Relative weight (≥ 0); only ratios between themes matter.
     pub weight: f64,
@@ -128,10 +144,18 @@ pub struct CriterionDoc {
     /// The id of the theme it belongs to.
     pub theme: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Help text per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub help: Text,
     /// Unit of the raw input, e.g. `"h/yr"`, `"m²"`, `"%"`, `"€"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,7 +224,11 @@ pub struct OptionDoc {
     /// Stable identifier, the input value that selects it.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Value in `[0, 1]`.
     pub value: f64,
@@ -242,7 +270,11 @@ pub struct BandDoc {
     /// Stable identifier, e.g. `"strong"`.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Lowest total in this band, in `[0, 100]`.
     pub min: f64,
@@ -256,16 +288,32 @@ pub struct PerspectiveDoc {
     /// Stable identifier, e.g. `"residents"`.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Help text per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub help: Text,
     /// Theme id → weight; themes not named keep the rubric's weight.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub themes: BTreeMap<String, f64>,
     /// Criterion id → weight within its theme; criteria not named keep the rubric's weight.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub criteria: BTreeMap<String, f64>,
 }
 
@@ -277,7 +325,11 @@ pub struct EvidenceGradeDoc {
     /// Stable identifier, e.g. `"measured"`, `"estimated"`, `"claimed"`.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// Relative half-width: an input `x` becomes `[x − widen·|x|, x + widen·|x|]`,
     /// clipped to the criterion's `min`/`max`. In `[0, 1]`.
@@ -297,6 +349,11 @@ pub struct MonetisationDoc {
     pub proxies: Vec<ProxyDoc>,
     /// Outcomes: a criterion's quantity valued by a proxy.
     pub outcomes: Vec<OutcomeDoc>,
+    /// The number criterion whose input is the investment the value is set against (e.g.
+    /// the municipal contribution); without it the investment must be given when
+    /// monetising.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investment: Option<String>,
 }
 
 /// A financial proxy: the money value of one unit of an outcome.
@@ -307,7 +364,11 @@ pub struct ProxyDoc {
     /// Stable identifier.
     pub id: String,
     /// Label per language.
-    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Text::is_empty",
+        deserialize_with = "unique_map"
+    )]
     pub label: Text,
     /// The unit one value is for, e.g. `"volunteer hour"`.
     pub unit: String,
@@ -351,4 +412,38 @@ pub struct OutcomeDoc {
 
 fn one_year() -> u32 {
     1
+}
+
+/// A map whose keys each appear once: a key given twice is an error naming it (a plain map
+/// would keep the last value and never validate the first).
+fn unique_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "key \"{}\" given more than once (each key may appear once)",
+                        crate::input::shorten(&key, 80)
+                    )));
+                }
+                let value = map.next_value::<V>()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }

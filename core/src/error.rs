@@ -185,6 +185,15 @@ pub enum ErrorKind {
         /// The parser's message.
         message: String,
     },
+    /// One JSON document of inputs larger than the engine reads whole.
+    #[error(
+        "a single JSON document may be at most {limit} bytes; for more initiatives use a JSON \
+         array, NDJSON (one object a line) or CSV, which are read as a stream"
+    )]
+    StreamInstead {
+        /// Limit in bytes.
+        limit: usize,
+    },
     /// The inputs document is larger than the engine accepts.
     #[error("document is {size} bytes, more than the limit of {limit}")]
     InputTooLarge {
@@ -285,6 +294,45 @@ pub enum ErrorKind {
     /// Every weighted criterion is missing under the `renormalise` policy.
     #[error("nothing to score: every criterion with a weight is missing")]
     NothingToScore,
+    /// A share (deadweight, displacement, attribution, drop-off, a rate) outside 0–1.
+    #[error("must be a fraction from 0 to 1, got {got}")]
+    NotAFraction {
+        /// The value received.
+        got: f64,
+    },
+    /// A quantity, proxy or investment below zero.
+    #[error("must not be negative, got {got}")]
+    Negative {
+        /// The value received.
+        got: f64,
+    },
+    /// An investment of zero: no ratio (value per unit invested) exists.
+    #[error(
+        "the investment is zero, so there is no SROI ratio (value per euro invested); give a positive investment"
+    )]
+    NoInvestment,
+    /// An outcome duration that is not a whole number of years from 1 to the maximum.
+    #[error("must be a whole number of years from 1 to {max}, got {got}")]
+    InvalidDuration {
+        /// The value received.
+        got: f64,
+        /// The longest duration accepted.
+        max: u32,
+    },
+    /// A discount preset that does not exist.
+    #[error("unknown discount {got:?}; give a rate (0.035 or 3.5%) or one of: {known}")]
+    UnknownDiscount {
+        /// The name received.
+        got: String,
+        /// The presets there are.
+        known: String,
+    },
+    /// Monetisation asked of a rubric without financial proxies.
+    #[error("rubric \"{rubric}\" has no monetisation (financial proxies and outcomes)")]
+    NoMonetisation {
+        /// The rubric's id.
+        rubric: String,
+    },
     /// The same column named twice in a matrix.
     #[error("column named more than once")]
     DuplicateColumn,
@@ -327,7 +375,7 @@ impl ErrorKind {
             Self::KnockoutMismatch { .. } => "rubric.knockout_mismatch",
             Self::InvalidDefault { .. } => "rubric.invalid_default",
             Self::InputParse { .. } => "input.parse",
-            Self::InputTooLarge { .. } => "input.too_large",
+            Self::InputTooLarge { .. } | Self::StreamInstead { .. } => "input.too_large",
             Self::NotANumber { .. } => "input.not_a_number",
             Self::InputNotFinite { .. } => "input.not_finite",
             Self::BelowMin { .. } => "input.below_min",
@@ -342,6 +390,12 @@ impl ErrorKind {
             Self::UnknownPerspective { .. } => "input.unknown_perspective",
             Self::Missing => "input.missing",
             Self::NothingToScore => "input.nothing_to_score",
+            Self::NotAFraction { .. } => "input.not_a_fraction",
+            Self::Negative { .. } => "input.negative",
+            Self::NoInvestment => "input.no_investment",
+            Self::InvalidDuration { .. } => "input.invalid_duration",
+            Self::UnknownDiscount { .. } => "input.unknown_discount",
+            Self::NoMonetisation { .. } => "input.no_monetisation",
             Self::DuplicateColumn => "input.duplicate_column",
             Self::Shape { .. } => "input.shape",
         }

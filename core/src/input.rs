@@ -175,7 +175,14 @@ impl<'de> Visitor<'de> for InputVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<InputValue, A::Error> {
         let (mut low, mut high, mut value, mut evidence) = (None, None, None, None);
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return map
+                    .next_value_seed(Duplicate(&key))
+                    .map(|()| InputValue::Missing);
+            }
+            seen.push(key.clone());
             match key.as_str() {
                 "low" => low = Some(map.next_value::<Num>()?.0),
                 "high" => high = Some(map.next_value::<Num>()?.0),
@@ -227,9 +234,63 @@ impl<'de> Deserialize<'de> for Num {
 }
 
 /// The inputs of one initiative: criterion id → value. Ids not present count as missing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Read from a map in which every key appears once: a key given twice is an error (never
+/// a silent overwrite).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Inputs(BTreeMap<String, InputValue>);
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Inputs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of criterion id → value")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Inputs, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        // Fail inside the value, so that the error's path names the key.
+                        return map.next_value_seed(Duplicate(&key)).map(|()| Inputs(out));
+                    }
+                    let value = map.next_value::<InputValue>()?;
+                    out.insert(key, value);
+                }
+                Ok(Inputs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A seed that fails at once with "key given twice": its error carries the key's path.
+struct Duplicate<'a>(&'a str);
+
+impl<'de> de::DeserializeSeed<'de> for Duplicate<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, _: D) -> std::result::Result<(), D::Error> {
+        Err(de::Error::custom(format!(
+            "key \"{}\" given more than once (each key may appear once)",
+            shorten(self.0, 80)
+        )))
+    }
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
 
 impl Inputs {
     /// No inputs.
@@ -282,7 +343,7 @@ impl Inputs {
     /// value, e.g. `input.volunteer_hours`) for malformed JSON or an impossible shape.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
-        parse_json(text, "input")
+        parse_json(strip_bom(text), "input")
     }
 }
 
@@ -312,30 +373,43 @@ pub struct Initiative {
 }
 
 impl Initiative {
-    /// Parse one initiative object or an array of them.
+    /// Parse one initiative object or an array of them (a leading UTF-8 byte order mark is
+    /// skipped).
     ///
     /// # Errors
     /// `input.too_large` above [`MAX_INPUT_BYTES`]; `input.parse` with the path of the
-    /// offending field (e.g. `[2].inputs.support_share`).
+    /// offending field (e.g. `[2].inputs.support_share`), including a key given twice.
     pub fn list_from_json(text: &str) -> Result<Vec<Self>> {
         check_size(text)?;
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            Many(Vec<serde_json::Value>),
-            One(serde_json::Value),
-        }
-        // First the outer shape, then each initiative, so that errors carry a precise path.
-        let outer: OneOrMany = parse_json(text, "")?;
-        match outer {
-            OneOrMany::One(v) => Ok(vec![from_value(v, "")?]),
-            OneOrMany::Many(items) => items
-                .into_iter()
+        let text = strip_bom(text);
+        // First the outer shape, then each initiative from its own text, so that errors
+        // carry a precise path and duplicate keys are seen (a JSON value would merge them).
+        if text.trim_start().starts_with('[') {
+            let items: Vec<Box<serde_json::value::RawValue>> = parse_json(text, "")?;
+            items
+                .iter()
                 .enumerate()
-                .map(|(i, v)| from_value(v, &format!("[{i}]")))
-                .collect(),
+                .map(|(i, raw)| parse_json(raw.get(), &format!("[{i}]")))
+                .collect()
+        } else {
+            Ok(vec![parse_json(text, "")?])
         }
     }
+
+    /// Parse one initiative object; `prefix` goes before the paths of errors (`[12]` for
+    /// the 13th item of a stream, `line 7` for a line of NDJSON).
+    ///
+    /// # Errors
+    /// As [`Initiative::list_from_json`].
+    pub fn from_json(text: &str, prefix: &str) -> Result<Self> {
+        check_size(text)?;
+        parse_json(strip_bom(text), prefix)
+    }
+}
+
+/// `text` without a leading UTF-8 byte order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn check_size(text: &str) -> Result<()> {
@@ -374,16 +448,6 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, prefix: &str) -> Result<
         .at(prefix)
     })?;
     Ok(value)
-}
-
-fn from_value<T: for<'de> Deserialize<'de>>(v: serde_json::Value, prefix: &str) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = join(prefix, &path_string(e.path()));
-        ErrorKind::InputParse {
-            message: e.into_inner().to_string(),
-        }
-        .at(path)
-    })
 }
 
 #[cfg(test)]
@@ -460,5 +524,41 @@ mod tests {
             Inputs::from_json(&big).unwrap_err().code(),
             "input.too_large"
         );
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_an_error_naming_it() {
+        let e = Inputs::from_json(r#"{"support_share": 80, "support_share": 10}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), ("input.parse", "input.support_share"));
+        assert!(e.message().contains("given more than once"), "{e}");
+        let e = Inputs::from_json(r#"{"x": {"low": 1, "low": 2, "high": 3}}"#).unwrap_err();
+        assert_eq!(e.path(), "input.x.low");
+        let e = Initiative::list_from_json(
+            r#"[{"id": "a", "name": "A", "inputs": {}},
+                {"id": "b", "name": "B", "inputs": {"p": 1}, "inputs": {"p": 2}}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path(), "[1]");
+        assert!(e.message().contains("duplicate field"), "{e}");
+        let e =
+            Initiative::list_from_json(r#"{"id": "a", "name": "A", "inputs": {"p": 1, "p": 1}}"#)
+                .unwrap_err();
+        assert_eq!(e.path(), "inputs.p");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let i = Inputs::from_json("\u{feff}{\"x\": 1}").unwrap();
+        assert_eq!(i.get("x"), Some(&InputValue::Number(1.0)));
+        let l = Initiative::list_from_json(
+            "\u{feff}[{\"id\": \"a\", \"name\": \"A\", \"inputs\": {}}]",
+        );
+        assert_eq!(l.unwrap().len(), 1);
     }
 }

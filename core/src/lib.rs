@@ -62,6 +62,7 @@ mod input;
 mod parse;
 mod rubric;
 mod score;
+pub mod stream;
 mod value;
 
 pub use batch::{BatchScorer, RowScore};
@@ -72,10 +73,10 @@ pub use describe::{
 };
 pub use doc::{Aggregation, MissingPolicy, RubricDoc, UnknownInputPolicy};
 pub use error::{Error, ErrorCategory, ErrorKind, Errors, Result};
-pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES};
+pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, strip_bom};
 pub use rubric::{
     Band, CategoryOption, Criterion, InputKind, Knockout, MAX_CRITERIA, MAX_RUBRIC_BYTES,
-    MAX_RUBRIC_TEXT_BYTES, Perspective, Rubric, Theme,
+    MAX_RUBRIC_TEXT_BYTES, Perspective, Rubric, Theme, band_total,
 };
 pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,

@@ -263,15 +263,17 @@ impl Criterion {
             },
             InputKind::Category => InputValue::Text(t.to_owned()),
             InputKind::Number | InputKind::Likert { .. } => {
-                if let Some((a, b)) = t.split_once("..")
+                // A plain number first (the common case, and the cheapest test).
+                if let Ok(x) = t.parse::<f64>() {
+                    return InputValue::Number(x);
+                }
+                if let Some(dots) = t.as_bytes().windows(2).position(|w| w == b"..")
+                    && let (Some(a), Some(b)) = (t.get(..dots), t.get(dots + 2..))
                     && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
                 {
                     return InputValue::Range { low, high };
                 }
-                match t.parse::<f64>() {
-                    Ok(x) => InputValue::Number(x),
-                    Err(_) => InputValue::Text(t.to_owned()),
-                }
+                InputValue::Text(t.to_owned())
             }
         }
     }
@@ -469,7 +471,13 @@ impl Rubric {
         &self.inner.evidence
     }
     /// The band a total falls in (`None` only when the rubric has no bands).
+    ///
+    /// Decided as a person reads the total: on the total rounded to 1e-9 ([`band_total`]),
+    /// so that a total that is mathematically on a threshold (three equal weights and the
+    /// inputs 17, 72 and 61 of 0..100 give exactly 50, computed as 49.99999999999999)
+    /// lands in the band that starts there.
     pub fn band_for(&self, total: f64) -> Option<&Band> {
+        let total = band_total(total);
         self.inner
             .bands
             .iter()
@@ -546,4 +554,11 @@ pub(crate) fn list_or_none<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     } else {
         ids.join(", ")
     }
+}
+
+/// A total rounded to 1e-9, the precision at which bands are decided: far coarser than the
+/// rounding error of any total (about 1e-13 for 1 000 criteria), far finer than any
+/// threshold a rubric sets.
+pub fn band_total(total: f64) -> f64 {
+    (total * 1e9).round() / 1e9
 }

@@ -3,7 +3,12 @@
 //! canonical form (what Python pickles). The text read is bounded separately
 //! (`MAX_RUBRIC_TEXT_BYTES`), before any parsing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use civic_value::{MAX_RUBRIC_BYTES, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc};
 use serde_json::{Value, json};

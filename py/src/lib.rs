@@ -9,6 +9,8 @@ mod convert;
 mod errors;
 mod frame;
 mod read;
+mod read_csv;
+mod sroi;
 mod table;
 
 use pyo3::prelude::*;
@@ -29,6 +31,12 @@ mod _native {
     #[pymodule_export]
     use crate::errors::{CivicValueError, InputError, RubricError};
 
+    #[pymodule_export]
+    use crate::read_csv::read_csv;
+
+    #[pymodule_export]
+    use crate::sroi::{sroi, sroi_sensitivity};
+
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]
     const ENGINE_VERSION: &str = civic_value::ENGINE_VERSION;
@@ -43,7 +51,7 @@ mod _native {
     /// A validated, compiled rubric (wrapped by `civic_value.Rubric`).
     #[pyclass(frozen, name = "NativeRubric", module = "civic_value._native")]
     pub struct NativeRubric {
-        inner: Rubric,
+        pub(crate) inner: Rubric,
     }
 
     #[pymethods]
@@ -282,6 +290,18 @@ mod _native {
             threads: Option<usize>,
         ) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
             table::score_matrix(py, &self.inner, x, &columns, perspective, threads)
+        }
+
+        /// The initiative's monetised value from the rubric's proxy table, as a dict.
+        #[pyo3(signature = (inputs, investment = None, discount = None))]
+        fn monetise<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            investment: Option<f64>,
+            discount: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sroi::monetise(py, &self.inner, inputs, investment, discount)
         }
 
         /// Score the columns of a table row by row as `score` would (columns: float64 or

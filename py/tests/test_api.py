@@ -20,7 +20,7 @@ from conftest import EXAMPLES_DIR, REPO
 
 def test_default_rubric_contents(rubric: Rubric) -> None:
     assert rubric.id == "civic-value-default"
-    assert rubric.version == "2026.1"
+    assert rubric.version == "2026.2"
     assert len(rubric.fingerprint) == 64 and int(rubric.fingerprint, 16) >= 0
     assert rubric.aggregation == "weighted_sum"
     assert len(rubric.criteria) == 12
@@ -85,7 +85,7 @@ def test_round_trips(rubric: Rubric, tmp_path: Path) -> None:
 
 def test_equality_and_hash(rubric: Rubric) -> None:
     other = rubric.to_dict()
-    other["version"] = "2026.2"
+    other["version"] = "2099.1"
     changed = Rubric.from_dict(other)
     assert changed != rubric
     assert changed.fingerprint != rubric.fingerprint

@@ -28,6 +28,8 @@ use js_sys::{Array, JSON, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod sroi;
+
 /// The TypeScript shapes of the plain objects that cross the boundary. They mirror the
 /// serde forms of the core types (`Score`, `Description`, `InputValue`); `wasm/tests/usage.ts`
 /// proves them by use with `tsc --noEmit`.

@@ -197,3 +197,105 @@ export interface CivicValueError extends Error {
   /** The message without the path. */
   detail: string;
 }
+
+// ---- monetised value (SROI) ----------------------------------------------------------
+
+/** One outcome to value: `quantity × proxy` a year, less the four fractions, for `duration` years. */
+export interface Outcome {
+  name?: string | null;
+  /** Units a year (≥ 0). */
+  quantity: number;
+  /** Money per unit (≥ 0). */
+  proxy: number;
+  /** Fractions 0–1 (default 0). */
+  deadweight?: number;
+  displacement?: number;
+  attribution?: number;
+  drop_off?: number;
+  /** Whole years, 1–200. */
+  duration: number;
+}
+
+/** A preset id, a rate (`0.035` or `"3.5%"`), `[[untilYear, rate], …]`, or a result's `discount`. */
+export type Discount = string | number | Array<[number, number]> | DiscountInfo;
+
+/** How values were discounted (a result's `discount`). */
+export interface DiscountInfo {
+  /** `"nl-mkba-2021"`, `"uk-green-book-2022"`, `"rate"`, `"rubric"` or `"terms"`. */
+  name: string;
+  description: string;
+  terms: Array<{ until_year: number | null; rate: number }>;
+  /** For a preset: the date it took effect (ISO 8601) and its source document. */
+  in_force_from?: string;
+  source?: string;
+}
+
+/** One outcome in one year. */
+export interface YearRow {
+  outcome: string;
+  year: number;
+  gross: number;
+  net: number;
+  /** Net after drop-off. */
+  value: number;
+  factor: number;
+  discounted: number;
+}
+
+/** One step from gross to present value. */
+export interface WaterfallStep {
+  step: "gross" | "deadweight" | "displacement" | "attribution" | "drop_off" | "discounting" | "present_value";
+  /** The total for `gross` and `present_value`, a deduction (≤ 0) otherwise. */
+  amount: number;
+  total: number;
+}
+
+/** The monetised value of outcomes against an investment. */
+export interface SroiResult {
+  present_value: number;
+  investment: number;
+  npv: number;
+  /** PV / investment, unrounded. */
+  ratio: number;
+  /** (PV − investment) / investment, unrounded. */
+  net_ratio: number;
+  /** `null` when the investment is never reached. */
+  payback_years: number | null;
+  discount: DiscountInfo;
+  table: YearRow[];
+  cumulative: number[];
+  waterfall: WaterfallStep[];
+}
+
+/** The ratio with one parameter at its ends. */
+export interface SensitivityRow {
+  parameter: "deadweight" | "displacement" | "attribution" | "drop_off" | "discount_rate";
+  low: number | null;
+  high: number | null;
+  rule: string;
+  ratio_low: number;
+  ratio_high: number;
+  ratio: number;
+}
+
+/** A financial proxy of a rubric. */
+export interface Proxy {
+  id: string;
+  label?: { [lang: string]: string };
+  unit: string;
+  value: number;
+  source: string;
+  year: number;
+  licence: string;
+}
+
+/** An initiative's monetised value under a rubric's proxy table. */
+export interface Monetised {
+  currency: string;
+  /** `"given"` or the criterion the investment came from. */
+  investment_source: string;
+  outcomes: Array<{ id: string; criterion: string; quantity: number; proxy: Proxy; missing: boolean }>;
+  valued: Outcome[];
+  present_value_interval: Interval;
+  sroi: SroiResult;
+}

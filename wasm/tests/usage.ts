@@ -92,3 +92,16 @@ export async function main(): Promise<void> {
   custom.free();
   again.free();
 }
+
+// Monetised value: outcomes valued directly, and an initiative through the rubric's proxies.
+import { sroi, sroiSensitivity } from "../pkg/civic_value.js";
+import type { Monetised, Outcome, SroiResult, SensitivityRow } from "../pkg/civic_value.js";
+
+export function monetisedSummary(rubric: Rubric, inputs: Inputs): string {
+  const outcomes: Outcome[] = [{ name: "volunteering", quantity: 3250, proxy: 14.06, attribution: 0.25, duration: 3 }];
+  const direct: SroiResult = sroi(outcomes, 180000, { discount: "uk-green-book-2022" });
+  const rows: SensitivityRow[] = sroiSensitivity(outcomes, 180000, { ends: { deadweight: [0, 0.3] } });
+  const m: Monetised = rubric.monetise(inputs, { discount: [[30, 0.035], [75, 0.03]] });
+  const payback = m.sroi.payback_years === null ? "never" : m.sroi.payback_years.toFixed(1);
+  return `${direct.ratio.toFixed(2)} ${rows[0]?.ratio_low ?? NaN} ${m.currency} ${m.sroi.present_value} ${payback} ${m.present_value_interval.low}`;
+}

@@ -3,6 +3,7 @@
 // bands, knock-outs) lives in the engine; this file turns fields into inputs and a score
 // into DOM.
 import init, { Rubric, engineVersion } from "./pkg/civic_value.js";
+import { hideSroi, showSroi } from "./sroi.js";
 
 // ---- texts of the page itself (the rubric brings its own) ------------------------------
 
@@ -185,11 +186,11 @@ function evaluate() {
       }
     });
   }
-  return { score, fieldErrors, general, others };
+  return { score, fieldErrors, general, others, inputs };
 }
 
 function update() {
-  const { score, fieldErrors, general, others } = evaluate();
+  const { score, fieldErrors, general, others, inputs } = evaluate();
   const ui = t();
   for (const [id, ref] of app.refs) {
     const e = fieldErrors.get(id);
@@ -218,6 +219,7 @@ function update() {
   note.textContent = fieldErrors.size ? ui.invalidNote(fieldErrors.size) : "";
   showScore(score);
   showPerspectives(others);
+  showSroi(app.rubric, inputs, app.lang);
   app.shown = true;
 }
 
@@ -549,6 +551,7 @@ function setRubric(rubric, message = "") {
   app.rubric?.free();
   app.rubric = rubric;
   app.shown = false;
+  hideSroi();
   const status = $("#rubric-status");
   status.textContent = message;
   status.classList.remove("bad");

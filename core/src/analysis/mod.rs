@@ -1,3 +1,8 @@
 //! Analyses built on the engine, one concept per file: weights from judgement, decision-matrix
 //! methods, levers, perspectives compared, sensitivity, Monte Carlo, portfolio selection and
 //! monetisation. Each names its variant and validates its input with typed errors.
+
+pub mod discount;
+pub mod monetise;
+pub mod sroi;
+pub mod sroi_input;

@@ -374,6 +374,9 @@ struct Scored<'a> {
     name: Option<&'a str>,
     #[serde(flatten)]
     score: &'a Score,
+    /// The monetised value when the rubric has a proxy table (as the CLI writes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monetised: Option<civic_value::analysis::monetise::MonetisedSummary>,
 }
 
 fn score_request(
@@ -388,6 +391,7 @@ fn score_request(
         id: request.id.as_deref(),
         name: request.id.as_deref().and(name),
         score: &score,
+        monetised: rubric.monetised_summary(&request.inputs),
     }))
 }
 

@@ -150,10 +150,13 @@ fn expected(rubric: &Rubric, body: &str) -> (StatusCode, Value) {
     match rubric.score(&inputs, request["perspective"].as_str()) {
         Ok(score) => {
             let mut v = serde_json::to_value(&score).unwrap();
+            let map = v.as_object_mut().unwrap();
             if let Some(id) = request.get("id") {
-                let map = v.as_object_mut().unwrap();
                 map.insert("id".to_owned(), id.clone());
                 map.insert("name".to_owned(), request["name"].clone());
+            }
+            if let Some(m) = rubric.monetised_summary(&inputs) {
+                map.insert("monetised".to_owned(), serde_json::to_value(m).unwrap());
             }
             (StatusCode::OK, v)
         }
@@ -321,6 +324,16 @@ async fn errors_have_status_code_path_and_message() {
             .unwrap()
             .contains("duplicate field")
     );
+
+    // A key given twice is refused, never silently overwritten.
+    let dup = post_json(
+        &client,
+        &url,
+        r#"{"inputs": {"support_share": 80, "support_share": 10}}"#,
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::BAD_REQUEST);
+    assert_eq!(dup.json()["path"], "inputs.support_share");
 
     let bad = post_json(&client, &url, r#"{"inputs": {"volunteer_hours": "lots"}}"#).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -21,6 +21,7 @@ from ._native import (
 )
 from ._rubric import Rubric
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
+from ._sroi import MonetisedResult, SroiResult, sroi
 
 __version__ = ENGINE_VERSION
 
@@ -32,12 +33,15 @@ __all__ = [
     "CriterionScore",
     "InputError",
     "Knockout",
+    "MonetisedResult",
     "Perspective",
     "Rubric",
     "RubricError",
     "Score",
     "ScoreWarning",
+    "SroiResult",
     "Theme",
     "ThemeScore",
     "__version__",
+    "sroi",
 ]

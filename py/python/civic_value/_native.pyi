@@ -17,6 +17,9 @@ __all__ = [
     "Perspective",
     "RubricError",
     "Theme",
+    "read_csv",
+    "sroi",
+    "sroi_sensitivity",
 ]
 
 ENGINE_VERSION: str
@@ -91,6 +94,7 @@ class NativeRubric:
         npt.NDArray[np.int32],
         npt.NDArray[np.float64],
     ]: ...
+    def monetise(self, inputs: Any, investment: Optional[float] = None, discount: Any = None) -> Dict[str, Any]: ...
 
 @final
 class Criterion:
@@ -153,3 +157,14 @@ class Band:
     @property
     def min(self) -> float: ...
     def label(self, lang: str = "en") -> str: ...
+
+def read_csv(
+    rubric: NativeRubric,
+    path: Optional[Union[str, PathLike[str]]] = None,
+    data: Optional[bytes] = None,
+    delimiter: Optional[str] = None,
+    decimal: Optional[str] = None,
+    ignore: List[str] = ...,
+) -> Tuple[List[str], List[str], List[List[Any]]]: ...
+def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
+def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
+from ._sroi import DiscountLike, MonetisedResult, _discount_arg
 
 #: One criterion's input: a number, a bool, an option id, a ``(low, high)`` range,
 #: ``{"value": x, "evidence": grade}`` or ``None`` (missing).
@@ -81,6 +82,32 @@ class Rubric:
         The same size limit applies as to :meth:`from_json`: at most 1 MiB in canonical
         form (``rubric.too_large``)."""
         return cls._wrap(NativeRubric.from_dict(doc))
+
+    def read_csv(
+        self,
+        path_or_buffer: Any,
+        *,
+        delimiter: Optional[str] = None,
+        decimal: Optional[str] = None,
+        ignore: Iterable[str] = (),
+    ) -> pandas.DataFrame:
+        """Read a CSV of initiatives exactly as the command line reads it, into a DataFrame
+        that :meth:`score_frame` takes.
+
+        ``path_or_buffer`` is a path, bytes or a file-like object. The delimiter (``,``
+        ``;`` or tab) is detected from the header line unless ``delimiter`` forces it; a
+        decimal comma (``72,5``) is read when the delimiter is not a comma, or when
+        ``decimal=","``; ``2500..4000`` becomes the range ``(2500.0, 4000.0)``;
+        ``yes/no/ja/nee/true/false/1/0`` become booleans for boolean criteria; an empty cell
+        is ``None`` (missing). The index is the ``id`` column (``row1``, ``row2`` … without
+        one); ``name``, ``description`` and the ``ignore`` columns are left out; other
+        columns that are not criteria are kept, so that scoring reports them by the
+        rubric's policy. Raises :class:`InputError` for a column named twice
+        (``input.duplicate_column``, path ``columns.<name>``) or a row with another number
+        of fields than the header (``input.shape``, path ``line <n>``)."""
+        from ._read_csv import read_csv
+
+        return read_csv(self, path_or_buffer, delimiter=delimiter, decimal=decimal, ignore=ignore)
 
     # ---- what it is ------------------------------------------------------------------
 
@@ -230,6 +257,25 @@ class Rubric:
         for c, p in zip(self._native.criteria(), points):
             columns[f"points_{c.id}"] = p
         return frame_result(table, columns, "band", codes, band_ids[::-1])  # type: ignore[no-any-return]
+
+    # ---- monetised value ---------------------------------------------------------------
+
+    def monetise(
+        self,
+        inputs: Mapping[str, Input],
+        investment: Optional[float] = None,
+        *,
+        discount: Optional[DiscountLike] = None,
+    ) -> MonetisedResult:
+        """The initiative's monetised value (SROI) from the rubric's own proxy table: each
+        outcome's yearly quantity is a criterion's input (a range counts at its middle; the
+        ends give ``present_value_interval``), valued by its proxy. ``investment`` defaults
+        to the input of the criterion the rubric names as its investment (the municipal
+        contribution in the default rubric); ``discount`` to the rubric's own rate.
+        Raises :class:`InputError` (``input.no_monetisation`` for a rubric without
+        proxies, the scoring errors of the inputs, ``input.no_investment``…)."""
+        arg = None if discount is None else _discount_arg(discount)
+        return MonetisedResult(self._native.monetise(inputs, investment, arg))
 
     # ---- Python protocol -------------------------------------------------------------
 

@@ -1,0 +1,136 @@
+"""The command line at scale: a generated CSV of N initiatives × the 12 criteria of the
+built-in rubric, scored by `civic-value score --format csv` (the streaming batch path on
+every core), against Python's `Rubric.score_matrix` on the same numbers, in one run.
+
+Prints the CLI's wall time and peak RSS (the kernel's high-water mark of the CLI process), the time of
+`score_matrix` on the matrix in memory, and of the same job done in Python end to end
+(`pandas.read_csv` → `score_matrix` → `DataFrame.to_csv`), each as a ratio.
+
+    target/venv-py/bin/python benches/cli/bench_stream.py [--rows 1000000] [--quick]
+
+Needs the release CLI (`cargo build --release -p civic-value-cli`) and the Python package in
+the venv (`./scripts/test python`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "target" / "release" / "civic-value"
+COLUMNS = [
+    "volunteer_hours", "neighbour_contact", "inclusion", "green_area_m2", "biodiversity",
+    "residents_reached", "support_share", "partners", "plan_maturity", "permit_secured",
+    "municipal_contribution", "cofunding_share",
+]
+OPTIONS = ["none", "one_group", "several_groups"]
+
+
+def matrix(rows: int, seed: int = 7) -> np.ndarray:
+    """Realistic inputs in the numeric encoding (categories as option indices)."""
+    rng = np.random.default_rng(seed)
+    x = np.empty((rows, 12))
+    x[:, 0] = rng.integers(0, 6000, rows)
+    x[:, 1] = rng.integers(1, 6, rows)
+    x[:, 2] = rng.integers(0, 3, rows)
+    x[:, 3] = rng.integers(0, 30000, rows)
+    x[:, 4] = rng.integers(1, 6, rows)
+    x[:, 5] = rng.integers(0, 20000, rows)
+    x[:, 6] = np.round(rng.uniform(0, 100, rows), 1)
+    x[:, 7] = rng.integers(0, 12, rows)
+    x[:, 8] = rng.integers(1, 6, rows)
+    x[:, 9] = rng.integers(0, 2, rows)
+    x[:, 10] = rng.integers(0, 250000, rows)
+    x[:, 11] = np.round(rng.uniform(0, 100, rows), 1)
+    return x
+
+
+def write_csv(x: np.ndarray, path: Path) -> None:
+    with path.open("w") as f:
+        f.write("id," + ",".join(COLUMNS) + "\n")
+        for i, r in enumerate(x):
+            cells = [f"{v:g}" for v in r]
+            cells[2] = OPTIONS[int(r[2])]
+            cells[9] = "true" if r[9] else "false"
+            f.write(f"i{i}," + ",".join(cells) + "\n")
+
+
+def run_cli(path: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of the CLI scoring `path` to CSV (output discarded).
+
+    The peak is the kernel's high-water mark of the CLI's own memory (VmHWM in
+    /proc/PID/status, read every few milliseconds until it exits; it only grows). The
+    rusage of children would also count this Python process's memory (the matrix, pandas),
+    which the child holds between fork and exec."""
+    t0 = time.perf_counter()
+    peak = 0
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen([str(CLI), "score", "--format", "csv", str(path)], stdout=sink)
+        status = Path(f"/proc/{proc.pid}/status")
+        while proc.poll() is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.002)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"civic-value failed with exit status {proc.returncode}")
+    return wall, peak / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--quick", action="store_true", help="10 000 rows, once (a smoke run)")
+    args = ap.parse_args()
+    rows = 10_000 if args.quick else args.rows
+    if not CLI.exists():
+        sys.exit(f"build the CLI first: cargo build --release -p civic-value-cli ({CLI})")
+    import pandas as pd
+    from civic_value import Rubric
+
+    rubric = Rubric.default()
+    x = matrix(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "initiatives.csv"
+        write_csv(x, path)
+        size = path.stat().st_size / 1e6
+        repeats = 1 if args.quick else 3
+        cli = min(run_cli(path)[0] for _ in range(repeats))
+        peak = run_cli(path)[1]
+        t_matrix = min(_timed(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
+
+        def python_end_to_end() -> None:
+            df = pd.read_csv(path)
+            enc = df[COLUMNS].copy()
+            enc["inclusion"] = enc["inclusion"].map({o: i for i, o in enumerate(OPTIONS)})
+            enc["permit_secured"] = enc["permit_secured"].astype(float)
+            totals = rubric.score_matrix(enc.to_numpy(dtype=float), COLUMNS)
+            pd.DataFrame({"id": df["id"], "total": totals}).to_csv(os.devnull, index=False)
+
+        t_py = min(_timed(python_end_to_end) for _ in range(repeats))
+    print(f"CSV of {rows} rows × 12 criteria, {size:.1f} MB")
+    print(f"civic-value score --format csv: {cli:.3f} s, peak RSS {peak:.0f} MB")
+    print(f"score_matrix on the same numbers in memory: {t_matrix:.3f} s → CLI/score_matrix = {cli / t_matrix:.1f}×")
+    print(f"pandas.read_csv → score_matrix → to_csv (totals only): {t_py:.3f} s → CLI/python = {cli / t_py:.2f}×")
+
+
+def _timed(f) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,785 @@
+//! Reading many initiatives as a stream, from any reader the caller opens: CSV (with the
+//! dialects spreadsheets write: `,` `;` or tab separated, decimal commas), NDJSON (one
+//! object a line) and JSON arrays (item by item, never the whole document at once). Memory
+//! stays bounded by one record, whatever the number of rows; each item is its own `Result`
+//! so that one bad row never hides the others. The engine does no I/O of its own: it reads
+//! only the reader it is given.
+
+use std::io::{BufRead, Read};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, shorten};
+use crate::rubric::{InputKind, Rubric};
+
+/// The longest single record (a CSV row, an NDJSON line, an item of a JSON array) read.
+pub const MAX_RECORD_BYTES: usize = MAX_INPUT_BYTES;
+
+// ---- CSV dialects ------------------------------------------------------------------------
+
+/// How a CSV file is written: its delimiter and decimal separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// `b','`, `b';'` or `b'\t'`.
+    pub delimiter: u8,
+    /// Whether numbers use a decimal comma (`72,5`).
+    pub decimal_comma: bool,
+}
+
+impl Dialect {
+    /// The dialect of a file from its first line: the delimiter that occurs most often
+    /// outside quotes (`,` when none does), unless `delimiter` forces one; decimal commas
+    /// when the delimiter is not a comma, unless `decimal` forces `','` or `'.'`.
+    pub fn detect(first_line: &[u8], delimiter: Option<u8>, decimal: Option<char>) -> Self {
+        let delimiter = delimiter.unwrap_or_else(|| {
+            let (mut counts, mut quoted) = ([0usize; 3], false);
+            for &b in first_line {
+                match b {
+                    b'"' => quoted = !quoted,
+                    b',' if !quoted => counts[0] += 1,
+                    b';' if !quoted => counts[1] += 1,
+                    b'\t' if !quoted => counts[2] += 1,
+                    b'\n' if !quoted => break,
+                    _ => {}
+                }
+            }
+            let [comma, semicolon, tab] = counts;
+            if semicolon > comma && semicolon >= tab {
+                b';'
+            } else if tab > comma && tab > semicolon {
+                b'\t'
+            } else {
+                b','
+            }
+        });
+        let decimal_comma = match decimal {
+            Some(',') => true,
+            Some(_) => false,
+            None => delimiter != b',',
+        };
+        Self {
+            delimiter,
+            decimal_comma,
+        }
+    }
+
+    /// In words, for messages: `semicolon-separated, decimal comma`.
+    pub fn describe(&self) -> String {
+        let sep = match self.delimiter {
+            b',' => "comma-separated".to_owned(),
+            b';' => "semicolon-separated".to_owned(),
+            b'\t' => "tab-separated".to_owned(),
+            other => format!("{:?}-separated", char::from(other)),
+        };
+        let decimal = if self.decimal_comma {
+            "decimal comma"
+        } else {
+            "decimal point"
+        };
+        format!("{sep}, {decimal}")
+    }
+}
+
+/// The role of one CSV column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// `id`.
+    Id,
+    /// `name`.
+    Name,
+    /// `description`.
+    Description,
+    /// A criterion, by index in the rubric.
+    Criterion(usize),
+    /// Left out (named in `ignore`).
+    Ignored,
+    /// Not a criterion: reported by the rubric's policy for unknown inputs.
+    Unknown(String),
+}
+
+/// A reader that fails when a single line grows beyond a limit (a file of zeros without a
+/// newline, a device), so that no record is ever held whole beyond [`MAX_RECORD_BYTES`].
+#[derive(Debug)]
+pub struct LineLimit<R> {
+    inner: R,
+    since_newline: usize,
+    limit: usize,
+}
+
+impl<R> LineLimit<R> {
+    /// Wrap `inner`, allowing lines of at most `limit` bytes.
+    pub fn new(inner: R, limit: usize) -> Self {
+        Self {
+            inner,
+            since_newline: 0,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or(&[]) {
+            if b == b'\n' {
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > self.limit {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("a line longer than {} bytes", self.limit),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// One CSV row: where it is and its cells.
+#[derive(Debug, Clone)]
+pub struct CsvRow {
+    /// 1-based number of the row among the data rows (its id when there is no `id`).
+    pub number: usize,
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// The cells.
+    pub record: csv::StringRecord,
+}
+
+/// A streaming CSV reader of initiatives: one column per criterion id, plus `id`, `name`
+/// and `description`; `low..high` for a range; `yes`/`no`/`ja`/`nee` for booleans.
+#[derive(Debug)]
+pub struct CsvInitiatives<'r, R: Read> {
+    reader: csv::Reader<LineLimit<R>>,
+    layout: CsvLayout<'r>,
+    rows: usize,
+}
+
+/// How the rows of one CSV file are read: the role of each column and the dialect. Cheap to
+/// share between threads (rows can be turned into initiatives in parallel).
+#[derive(Debug, Clone)]
+pub struct CsvLayout<'r> {
+    rubric: &'r Rubric,
+    columns: Vec<Column>,
+    header: Vec<String>,
+    dialect: Dialect,
+}
+
+impl<'r, R: BufRead> CsvInitiatives<'r, R> {
+    /// Read the header of a CSV stream (a leading byte order mark is skipped). The dialect
+    /// is detected from the first line unless forced (`delimiter`, `decimal`).
+    ///
+    /// # Errors
+    /// `input.parse` for a stream without a header or one that cannot be read;
+    /// `input.duplicate_column` (path `columns.<name>`) for a column named twice, `id`
+    /// included.
+    pub fn new(
+        rubric: &'r Rubric,
+        mut input: R,
+        delimiter: Option<u8>,
+        decimal: Option<char>,
+        ignore: &[String],
+    ) -> Result<Self> {
+        let peek = input.fill_buf().map_err(io_error)?;
+        let peek = peek.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(peek);
+        let dialect = Dialect::detect(peek, delimiter, decimal);
+        let mut bom = [0u8; 3];
+        if input
+            .fill_buf()
+            .map_err(io_error)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            input.read_exact(&mut bom).map_err(io_error)?;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter)
+            .flexible(true)
+            .from_reader(LineLimit::new(input, MAX_RECORD_BYTES));
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| csv_error(&e, dialect))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        if header.iter().all(String::is_empty) {
+            return Err(ErrorKind::InputParse {
+                message: "the file has no header row (a column per criterion id)".to_owned(),
+            }
+            .at("line 1"));
+        }
+        let mut columns = Vec::with_capacity(header.len());
+        for (j, name) in header.iter().enumerate() {
+            if header.iter().take(j).any(|h| h == name) {
+                return Err(ErrorKind::DuplicateColumn.at(format!("columns.{}", shorten(name, 80))));
+            }
+            columns.push(match name.as_str() {
+                "id" => Column::Id,
+                "name" => Column::Name,
+                "description" => Column::Description,
+                n if ignore.iter().any(|i| i == n) => Column::Ignored,
+                n => rubric
+                    .index_of(n)
+                    .map_or_else(|| Column::Unknown(n.to_owned()), Column::Criterion),
+            });
+        }
+        Ok(Self {
+            reader,
+            layout: CsvLayout {
+                rubric,
+                columns,
+                header,
+                dialect,
+            },
+            rows: 0,
+        })
+    }
+}
+
+impl<'r, R: Read> CsvInitiatives<'r, R> {
+    /// How rows are read (columns, dialect).
+    pub fn layout(&self) -> &CsvLayout<'r> {
+        &self.layout
+    }
+
+    /// The next raw row (`None` at the end). Errors (a row that cannot be read, invalid
+    /// UTF-8, an over-long line) carry the row's line as path; an error of the underlying
+    /// reader ends the stream after it is returned.
+    pub fn next_row(&mut self) -> Option<Result<CsvRow>> {
+        if self.rows == usize::MAX {
+            return None;
+        }
+        let mut record = csv::StringRecord::new();
+        match self.reader.read_record(&mut record) {
+            Ok(false) => None,
+            Ok(true) => {
+                self.rows += 1;
+                let line = record.position().map_or(0, csv::Position::line);
+                Some(Ok(CsvRow {
+                    number: self.rows,
+                    line,
+                    record,
+                }))
+            }
+            Err(e) => {
+                let err = csv_error(&e, self.layout.dialect);
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    self.rows = usize::MAX;
+                } else {
+                    self.rows += 1;
+                }
+                Some(Err(err))
+            }
+        }
+    }
+
+    /// Convenience: the initiative of a row (see [`CsvLayout::initiative`]).
+    ///
+    /// # Errors
+    /// As [`CsvLayout::initiative`].
+    pub fn initiative(&self, row: &CsvRow) -> Result<Initiative> {
+        self.layout.initiative(row)
+    }
+}
+
+impl CsvLayout<'_> {
+    /// The dialect read.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The role of each column, in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The column names, in file order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The initiative of a row. Its id is the `id` cell, else `row<N>` (1-based).
+    ///
+    /// # Errors
+    /// `input.shape` (path `line <n>`) for a row with another number of cells than the
+    /// header.
+    pub fn initiative(&self, row: &CsvRow) -> Result<Initiative> {
+        self.check_shape(row)?;
+        let mut inputs = Inputs::new();
+        let (mut id, mut name, mut description) = (None, None, None);
+        for (column, cell) in self.columns.iter().zip(row.record.iter()) {
+            let cell = cell.trim();
+            match column {
+                Column::Id => id = Some(cell.to_owned()),
+                Column::Name => name = Some(cell.to_owned()),
+                Column::Description if !cell.is_empty() => description = Some(cell.to_owned()),
+                Column::Description | Column::Ignored => {}
+                Column::Criterion(i) => {
+                    let value = self.cell(*i, cell);
+                    if !value.is_missing()
+                        && let Some(c) = self.rubric.criteria().get(*i)
+                    {
+                        inputs.insert(c.id(), value);
+                    }
+                }
+                Column::Unknown(n) => {
+                    if !cell.is_empty() {
+                        let value = cell
+                            .parse()
+                            .map_or_else(|_| InputValue::Text(cell.to_owned()), InputValue::Number);
+                        inputs.insert(n.clone(), value);
+                    }
+                }
+            }
+        }
+        let id = id.unwrap_or_else(|| format!("row{}", row.number));
+        Ok(Initiative {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            description,
+            inputs,
+        })
+    }
+
+    /// `input.shape` (path `line <n>`) unless the row has as many cells as the header.
+    ///
+    /// # Errors
+    /// As said.
+    pub fn check_shape(&self, row: &CsvRow) -> Result<()> {
+        if row.record.len() == self.columns.len() {
+            Ok(())
+        } else {
+            Err(ErrorKind::Shape {
+                expected: self.columns.len(),
+                got: row.record.len(),
+            }
+            .at(format!("line {}", row.line)))
+        }
+    }
+
+    /// The row's `id` cell, if it has one.
+    pub fn id_of<'a>(&self, row: &'a CsvRow) -> Option<&'a str> {
+        self.columns
+            .iter()
+            .position(|c| *c == Column::Id)
+            .and_then(|j| row.record.get(j))
+            .map(str::trim)
+    }
+
+    /// A cell of criterion `i` read by the criterion's own rules and this dialect.
+    pub fn cell(&self, i: usize, cell: &str) -> InputValue {
+        let Some(c) = self.rubric.criteria().get(i) else {
+            return InputValue::Missing;
+        };
+        if self.dialect.decimal_comma
+            && matches!(c.kind(), InputKind::Number | InputKind::Likert { .. })
+            && cell.as_bytes().contains(&b',')
+        {
+            c.parse_text(&cell.replace(',', "."))
+        } else {
+            c.parse_text(cell)
+        }
+    }
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    ErrorKind::InputParse {
+        message: format!("cannot read: {e}"),
+    }
+    .at("")
+}
+
+fn csv_error(e: &csv::Error, dialect: Dialect) -> Error {
+    let line = e.position().map_or(0, csv::Position::line);
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".to_owned(),
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        _ => e.to_string(),
+    };
+    ErrorKind::InputParse {
+        message: format!("{message} (read as {})", dialect.describe()),
+    }
+    .at(if line > 0 {
+        format!("line {line}")
+    } else {
+        String::new()
+    })
+}
+
+// ---- JSON streams ------------------------------------------------------------------------
+
+/// One item of a JSON stream: its 0-based index, the line it starts on, and its text or
+/// the error that kept it from being read.
+#[derive(Debug)]
+pub struct JsonItem {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// 1-based line where the item starts.
+    pub line: u64,
+    /// The item's JSON text.
+    pub text: Result<String>,
+}
+
+impl JsonItem {
+    /// The item as an initiative; errors carry `[index]` in their path.
+    ///
+    /// # Errors
+    /// The reading error of the item, or those of [`Initiative::from_json`].
+    pub fn initiative(&self) -> Result<Initiative> {
+        match &self.text {
+            Ok(text) => Initiative::from_json(text, &format!("[{}]", self.index)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// The shape of a JSON stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonShape {
+    /// One object per line (NDJSON / JSON Lines).
+    Lines,
+    /// An array of objects, read item by item.
+    Array,
+    /// A single object (a document of its own, at most [`MAX_INPUT_BYTES`]).
+    Single,
+}
+
+/// A streaming reader of the items of NDJSON, a JSON array, or a single JSON object.
+#[derive(Debug)]
+pub struct JsonItems<R: BufRead> {
+    input: R,
+    shape: JsonShape,
+    index: usize,
+    line: u64,
+    done: bool,
+    started: bool,
+}
+
+impl<R: BufRead> JsonItems<R> {
+    /// Read `input` as NDJSON when `lines`, otherwise as a JSON array or a single object
+    /// (decided by the first character). A leading byte order mark is skipped.
+    ///
+    /// # Errors
+    /// `input.parse` when the stream cannot be read.
+    pub fn new(mut input: R, lines: bool) -> Result<Self> {
+        if input
+            .fill_buf()
+            .map_err(io_error)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            input.consume(3);
+        }
+        let mut line = 1;
+        let shape = if lines {
+            JsonShape::Lines
+        } else {
+            // Skip whitespace to the first character.
+            loop {
+                let buf = input.fill_buf().map_err(io_error)?;
+                let Some(&first) = buf.first() else {
+                    break JsonShape::Single;
+                };
+                let ws = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                line += buf.iter().take(ws).filter(|&&b| b == b'\n').count() as u64;
+                if ws == 0 {
+                    break if first == b'[' {
+                        input.consume(1);
+                        JsonShape::Array
+                    } else {
+                        JsonShape::Single
+                    };
+                }
+                input.consume(ws);
+            }
+        };
+        Ok(Self {
+            input,
+            shape,
+            index: 0,
+            line,
+            done: false,
+            started: false,
+        })
+    }
+
+    /// The shape read.
+    pub fn shape(&self) -> JsonShape {
+        self.shape
+    }
+
+    fn item(&mut self, line: u64, text: Result<String>) -> JsonItem {
+        let index = self.index;
+        self.index += 1;
+        JsonItem { index, line, text }
+    }
+
+    fn fail(&mut self, line: u64, message: String) -> JsonItem {
+        self.done = true;
+        let at = format!("line {line}");
+        self.item(line, Err(ErrorKind::InputParse { message }.at(at)))
+    }
+
+    fn next_line(&mut self) -> Option<JsonItem> {
+        loop {
+            let mut buf = Vec::new();
+            let n = match (&mut self.input)
+                .take(MAX_RECORD_BYTES as u64 + 1)
+                .read_until(b'\n', &mut buf)
+            {
+                Ok(n) => n,
+                Err(e) => return Some(self.fail(self.line, format!("cannot read: {e}"))),
+            };
+            if n == 0 {
+                return None;
+            }
+            let line = self.line;
+            self.line += 1;
+            if buf.len() > MAX_RECORD_BYTES {
+                return Some(
+                    self.fail(line, format!("a line longer than {MAX_RECORD_BYTES} bytes")),
+                );
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = String::from_utf8(buf).map_err(|_| {
+                ErrorKind::InputParse {
+                    message: "not valid UTF-8 text".to_owned(),
+                }
+                .at(format!("line {line}"))
+            });
+            return Some(self.item(line, text));
+        }
+    }
+
+    fn next_single(&mut self) -> Option<JsonItem> {
+        if self.started {
+            return None;
+        }
+        self.started = true;
+        let mut buf = Vec::new();
+        if let Err(e) = (&mut self.input)
+            .take(MAX_INPUT_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+        {
+            return Some(self.fail(1, format!("cannot read: {e}")));
+        }
+        if buf.len() > MAX_INPUT_BYTES {
+            self.done = true;
+            let e = ErrorKind::StreamInstead {
+                limit: MAX_INPUT_BYTES,
+            }
+            .at("");
+            return Some(self.item(1, Err(e)));
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            return Some(self.fail(1, "the file is empty".to_owned()));
+        }
+        let line = self.line;
+        let text = String::from_utf8(buf).map_err(|_| {
+            ErrorKind::InputParse {
+                message: "not valid UTF-8 text".to_owned(),
+            }
+            .at("")
+        });
+        Some(self.item(line, text))
+    }
+
+    /// Scan one array item: its text up to the `,` or `]` that ends it at depth 0.
+    fn next_array_item(&mut self) -> Option<JsonItem> {
+        let mut buf: Vec<u8> = Vec::new();
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let mut start_line = None;
+        loop {
+            let chunk = match self.input.fill_buf() {
+                Ok(c) => c,
+                Err(e) => return Some(self.fail(self.line, format!("cannot read: {e}"))),
+            };
+            if chunk.is_empty() {
+                let line = self.line;
+                return Some(self.fail(line, "the JSON array is not closed with ]".to_owned()));
+            }
+            let mut used = 0;
+            let mut end = None;
+            for &b in chunk {
+                used += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                if in_string {
+                    buf.push(b);
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                    continue;
+                }
+                match b {
+                    b',' | b']' if depth == 0 => {
+                        end = Some(b);
+                        break;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth = depth.saturating_sub(1),
+                    b'"' => in_string = true,
+                    _ => {}
+                }
+                if start_line.is_none() && !b.is_ascii_whitespace() {
+                    start_line = Some(self.line);
+                }
+                buf.push(b);
+            }
+            self.input.consume(used);
+            if buf.len() > MAX_RECORD_BYTES {
+                let line = start_line.unwrap_or(self.line);
+                return Some(self.fail(
+                    line,
+                    format!("an item longer than {MAX_RECORD_BYTES} bytes"),
+                ));
+            }
+            if let Some(end) = end {
+                let blank = buf.iter().all(u8::is_ascii_whitespace);
+                if end == b']' {
+                    self.done = true;
+                    if blank {
+                        // `[]`, or the `]` after the last item.
+                        return None;
+                    }
+                }
+                let line = start_line.unwrap_or(self.line);
+                if blank {
+                    return Some(self.fail(line, "an empty item in the JSON array".to_owned()));
+                }
+                let text = String::from_utf8(buf).map_err(|_| {
+                    ErrorKind::InputParse {
+                        message: "not valid UTF-8 text".to_owned(),
+                    }
+                    .at(format!("[{}]", self.index))
+                });
+                return Some(self.item(line, text));
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonItems<R> {
+    type Item = JsonItem;
+
+    fn next(&mut self) -> Option<JsonItem> {
+        if self.done {
+            return None;
+        }
+        match self.shape {
+            JsonShape::Lines => self.next_line(),
+            JsonShape::Single => self.next_single(),
+            JsonShape::Array => self.next_array_item(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_are_detected_and_forced() {
+        let d = Dialect::detect(b"id;name;support_share\na;Park;72,5", None, None);
+        assert_eq!((d.delimiter, d.decimal_comma), (b';', true));
+        assert_eq!(d.describe(), "semicolon-separated, decimal comma");
+        let d = Dialect::detect(b"id\tname\tx", None, None);
+        assert_eq!(d.delimiter, b'\t');
+        let d = Dialect::detect(b"id,name,\"a;b;c\"", None, None);
+        assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
+        let d = Dialect::detect(b"id;name", Some(b','), Some('.'));
+        assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
+    }
+
+    #[test]
+    fn a_semicolon_csv_with_decimal_commas_reads() {
+        let rubric = Rubric::builtin();
+        let text = "\u{feff}id;name;support_share;volunteer_hours\na;Park;72,5;100..200,5\n";
+        let mut r = CsvInitiatives::new(&rubric, text.as_bytes(), None, None, &[]).unwrap();
+        let row = r.next_row().unwrap().unwrap();
+        let i = r.initiative(&row).unwrap();
+        assert_eq!(
+            i.inputs.get("support_share"),
+            Some(&InputValue::Number(72.5))
+        );
+        assert_eq!(
+            i.inputs.get("volunteer_hours"),
+            Some(&InputValue::Range {
+                low: 100.0,
+                high: 200.5
+            })
+        );
+        assert!(r.next_row().is_none());
+    }
+
+    #[test]
+    fn duplicate_columns_and_short_rows_are_errors() {
+        let rubric = Rubric::builtin();
+        let e = CsvInitiatives::new(&rubric, "id,x,id\n".as_bytes(), None, None, &[]).unwrap_err();
+        assert_eq!(
+            (e.code(), e.path()),
+            ("input.duplicate_column", "columns.id")
+        );
+        let text = "id,support_share\na,1\nb\nc,3\n";
+        let mut r = CsvInitiatives::new(&rubric, text.as_bytes(), None, None, &[]).unwrap();
+        let rows: Vec<_> = std::iter::from_fn(|| r.next_row())
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 3);
+        let e = r.initiative(&rows[1]).unwrap_err();
+        assert_eq!((e.code(), e.path()), ("input.shape", "line 3"));
+        assert!(r.initiative(&rows[2]).is_ok());
+    }
+
+    fn items(text: &str, lines: bool) -> Vec<JsonItem> {
+        JsonItems::new(text.as_bytes(), lines).unwrap().collect()
+    }
+
+    #[test]
+    fn json_arrays_stream_item_by_item() {
+        let v = items(
+            "\u{feff} [ {\"a\": \"],[\\\"\"}, \n {\"b\": [1, {\"c\": 2}]} ]",
+            false,
+        );
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].text.as_ref().unwrap().trim(), "{\"a\": \"],[\\\"\"}");
+        assert_eq!(v[1].line, 2);
+        assert_eq!(items("[]", false).len(), 0);
+        let broken = items("[{\"a\": 1}, {\"b\"", false);
+        assert_eq!(broken.len(), 2);
+        assert!(broken[1].text.is_err());
+        let single = items("{\"id\": \"x\"}", false);
+        assert_eq!(single.len(), 1);
+    }
+
+    #[test]
+    fn ndjson_lines_each_their_own_item() {
+        let v = items("{\"a\": 1}\n\n{bad\n{\"c\": 3}\n", true);
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[1].line, 3);
+        assert_eq!(v[2].index, 2);
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_not_held() {
+        let zeros = std::io::repeat(0).take(MAX_RECORD_BYTES as u64 * 2);
+        let v: Vec<_> = JsonItems::new(std::io::BufReader::new(zeros), true)
+            .unwrap()
+            .collect();
+        assert_eq!(v.len(), 1);
+        assert!(
+            v[0].text
+                .as_ref()
+                .unwrap_err()
+                .message()
+                .contains("longer than")
+        );
+    }
+}
