@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +11,9 @@ import numpy.typing as npt
 from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
 from ._sroi import DiscountLike, MonetisedResult, _discount_arg
+
+if TYPE_CHECKING:
+    import pandas
 
 #: One criterion's input: a number, a bool, an option id, a ``(low, high)`` range,
 #: ``{"value": x, "evidence": grade}`` or ``None`` (missing).
