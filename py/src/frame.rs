@@ -129,12 +129,38 @@ pub fn score_columns(
             &shape_error(names.len(), columns.len(), "input".to_owned()),
         ));
     }
+    let held = hold_all(names, columns)?;
+    let sources = sources(py, names, &held, rows)?;
+    let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
+    let table = Table {
+        rubric,
+        batch: &batch,
+        criteria: &criteria,
+        sources: &sources,
+        perspective,
+    };
+    py.detach(|| table.score(rows)).map_err(|e| to_py(py, &e))
+}
+
+/// Every column of a table, its numpy arrays borrowed.
+fn hold_all<'py>(names: &[String], columns: &Bound<'py, PyList>) -> PyResult<Vec<Held<'py>>> {
     let mut held = Vec::with_capacity(names.len());
     for (name, column) in names.iter().zip(columns.iter()) {
         held.push(hold(&column, name)?);
     }
+    Ok(held)
+}
+
+/// The columns as the scoring threads read them, each checked to hold `rows` cells (and a
+/// category code for each cell).
+fn sources<'a>(
+    py: Python<'_>,
+    names: &[String],
+    held: &'a [Held<'_>],
+    rows: usize,
+) -> PyResult<Vec<Source<'a>>> {
     let mut sources = Vec::with_capacity(held.len());
-    for (name, h) in names.iter().zip(&held) {
+    for (name, h) in names.iter().zip(held) {
         let source = match h {
             Held::Numbers(a) => Source::Numbers(slice(a)),
             Held::Bools(a) => Source::Bools(slice(a)),
@@ -167,15 +193,38 @@ pub fn score_columns(
         }
         sources.push(source);
     }
-    let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
-    let table = Table {
-        rubric,
-        batch: &batch,
-        criteria: &criteria,
-        sources: &sources,
-        perspective,
-    };
-    py.detach(|| table.score(rows)).map_err(|e| to_py(py, &e))
+    Ok(sources)
+}
+
+/// The rows of a table's columns (in any form `score_columns` takes, read the same way) as
+/// one set of inputs per row, for the analyses that take a whole table (stability, Monte
+/// Carlo).
+///
+/// # Errors
+/// As `score_columns` for columns of the wrong form or length.
+pub fn frame_inputs(
+    py: Python<'_>,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    rows: usize,
+) -> PyResult<Vec<Inputs>> {
+    if columns.len() != names.len() {
+        return Err(to_py(
+            py,
+            &shape_error(names.len(), columns.len(), "input".to_owned()),
+        ));
+    }
+    let held = hold_all(names, columns)?;
+    let sources = sources(py, names, &held, rows)?;
+    Ok((0..rows)
+        .map(|r| {
+            names
+                .iter()
+                .zip(&sources)
+                .map(|(name, source)| (name.as_str(), source.value(r)))
+                .collect()
+        })
+        .collect())
 }
 
 /// One column from Python, its numpy array borrowed (see the module docs for the forms).

@@ -10,6 +10,8 @@ mod errors;
 mod frame;
 mod read;
 mod read_csv;
+mod select;
+mod sensitivity;
 mod sroi;
 mod table;
 
@@ -36,6 +38,9 @@ mod _native {
 
     #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
+
+    #[pymodule_export]
+    use crate::select::select_portfolio;
 
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]
@@ -302,6 +307,70 @@ mod _native {
             discount: Option<&Bound<'py, PyAny>>,
         ) -> PyResult<Bound<'py, PyAny>> {
             crate::sroi::monetise(py, &self.inner, inputs, investment, discount)
+        }
+
+        /// The tornado of one initiative: a dict with `total`, `change` and `rows`.
+        #[pyo3(signature = (inputs, change = 0.2, perspective = None))]
+        fn tornado<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            change: f64,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sensitivity::tornado(py, &self.inner, inputs, change, perspective)
+        }
+
+        /// Exact weight stability over the rows of a table (columns as `score_columns`).
+        #[pyo3(signature = (names, columns, rows, perspective = None))]
+        fn stability<'py>(
+            &self,
+            py: Python<'py>,
+            names: Vec<String>,
+            columns: &Bound<'py, PyList>,
+            rows: usize,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sensitivity::stability(py, &self.inner, &names, columns, rows, perspective)
+        }
+
+        /// Monte Carlo over the rows of a table (columns as `score_columns`), with the GIL
+        /// released while drawing; `progress(done, total)` is called with it.
+        #[pyo3(signature = (names, columns, rows, draws, seed, concentration, vary_inputs, top_k, perspective = None, threads = None, progress = None))]
+        #[allow(clippy::too_many_arguments)]
+        fn monte_carlo<'py>(
+            &self,
+            py: Python<'py>,
+            names: Vec<String>,
+            columns: &Bound<'py, PyList>,
+            rows: usize,
+            draws: u64,
+            seed: u64,
+            concentration: f64,
+            vary_inputs: bool,
+            top_k: usize,
+            perspective: Option<&str>,
+            threads: Option<usize>,
+            progress: Option<Py<PyAny>>,
+        ) -> PyResult<Bound<'py, PyDict>> {
+            let options = crate::sensitivity::Options {
+                draws,
+                seed,
+                concentration,
+                vary_inputs,
+                top_k,
+                threads,
+            };
+            crate::sensitivity::monte_carlo(
+                py,
+                &self.inner,
+                &names,
+                columns,
+                rows,
+                &options,
+                perspective,
+                progress,
+            )
         }
 
         /// Score the columns of a table row by row as `score` would (columns: float64 or

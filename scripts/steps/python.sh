@@ -49,6 +49,7 @@ echo "--- type stubs (mypy stubtest, mypy --strict)"
 python -m mypy.stubtest civic_value
 (cd py && python -m mypy --strict python/civic_value tests/typed/usage.py)
 
-echo "--- benchmark smoke runs (figures: benches/python/bench_score_matrix.py, bench_score_frame.py)"
+echo "--- benchmark smoke runs (figures: benches/python/bench_score_matrix.py, bench_score_frame.py, bench_monte_carlo.py)"
 python benches/python/bench_score_matrix.py --quick
 python benches/python/bench_score_frame.py --quick
+python benches/python/bench_monte_carlo.py --quick

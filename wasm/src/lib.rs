@@ -28,6 +28,7 @@ use js_sys::{Array, JSON, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod sensitivity;
 mod sroi;
 
 /// The TypeScript shapes of the plain objects that cross the boundary. They mirror the

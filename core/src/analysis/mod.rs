@@ -3,6 +3,13 @@
 //! monetisation. Each names its variant and validates its input with typed errors.
 
 pub mod discount;
+mod knapsack;
 pub mod monetise;
+pub mod monte_carlo;
+pub mod portfolio;
+pub mod reweight;
+pub mod sampling;
 pub mod sroi;
 pub mod sroi_input;
+pub mod stability;
+pub mod tornado;

@@ -20,7 +20,9 @@ from ._native import (
     Theme,
 )
 from ._rubric import Rubric
+from ._sensitivity import MonteCarloResult
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
+from ._select import Selection
 from ._sroi import MonetisedResult, SroiResult, sroi
 
 __version__ = ENGINE_VERSION
@@ -34,11 +36,13 @@ __all__ = [
     "InputError",
     "Knockout",
     "MonetisedResult",
+    "MonteCarloResult",
     "Perspective",
     "Rubric",
     "RubricError",
     "Score",
     "ScoreWarning",
+    "Selection",
     "SroiResult",
     "Theme",
     "ThemeScore",

@@ -76,6 +76,16 @@ def _with_unique_names(frame: Any) -> Tuple[List[str], nw.DataFrame[Any]]:
     return names, nw.from_native(unique, eager_only=True)
 
 
+def series_values(series: Any) -> Union[npt.NDArray[np.float64], List[Any]]:
+    """One column given on its own (a pandas or Polars Series, a pyarrow array) as float64
+    when it is numeric (nulls as NaN), otherwise as a list of Python values: for a value
+    per row that is not a criterion input, such as a cost."""
+    s = nw.from_native(series, series_only=True)
+    if s.dtype.is_numeric() and not isinstance(s.dtype, nw.Decimal):
+        return np.asarray(s.to_numpy(), dtype=np.float64)
+    return list(s.to_list())
+
+
 def _column(s: nw.Series[Any]) -> Column:
     dtype = s.dtype
     if dtype.is_numeric() and not isinstance(dtype, nw.Decimal):
