@@ -209,3 +209,15 @@ def test_a_name_given_twice_is_refused_in_pandas_and_pyarrow(rubric: Rubric) -> 
         with pytest.raises(InputError) as info:
             rubric.score_frame(frame)
         assert (info.value.code, info.value.path) == ("input.duplicate_column", "input.support_share")
+
+
+def test_table_analyses_read_categories_like_strings(lenient: Rubric) -> None:
+    """stability and monte_carlo read frames with the same reader as score_frame: an option
+    column as a Categorical (codes + categories) gives what the same column as strings gives."""
+    data = rows(lenient, 12, seed=5)
+    as_strings = pandas_frame(lenient, data, "object")
+    as_categories = pandas_frame(lenient, data, "categorical")
+    pd.testing.assert_frame_equal(lenient.stability(as_strings), lenient.stability(as_categories))
+    a = lenient.monte_carlo(as_strings, draws=200, seed=3)
+    b = lenient.monte_carlo(as_categories, draws=200, seed=3)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
