@@ -63,10 +63,11 @@ mod parse;
 mod rubric;
 mod score;
 pub mod stream;
+mod tree;
 mod value;
 
 pub use batch::{BatchScorer, RowScore};
-pub use builtin::DEFAULT_RUBRIC_TOML;
+pub use builtin::{DEFAULT_RUBRIC_JSON, DEFAULT_RUBRIC_TOML};
 pub use describe::{
     BandDescription, CriterionDescription, Description, EvidenceDescription, OptionDescription,
     PerspectiveDescription, ThemeDescription,
@@ -82,3 +83,4 @@ pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
     Warning,
 };
+pub use tree::{Tree, TreeError};

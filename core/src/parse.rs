@@ -24,8 +24,11 @@ impl RubricDoc {
             return Err(not_an_object("JSON"));
         }
         let mut de = serde_json::Deserializer::from_str(text);
+        #[cfg(feature = "positions")]
         let doc: Self =
             serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+        #[cfg(not(feature = "positions"))]
+        let doc: Self = crate::tree::read_doc(&mut de, "JSON", |e| e.to_string())?;
         de.end().map_err(|e| {
             ErrorKind::RubricParse {
                 format: "JSON",
@@ -40,6 +43,7 @@ impl RubricDoc {
     ///
     /// # Errors
     /// As [`RubricDoc::from_json`].
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self> {
         check_size(text)?;
         let de = toml::Deserializer::parse(text).map_err(|e| {
@@ -49,6 +53,9 @@ impl RubricDoc {
             }
             .at("")
         })?;
+        #[cfg(not(feature = "positions"))]
+        return crate::tree::read_doc(de, "TOML", |e| toml_message(text, &e));
+        #[cfg(feature = "positions")]
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = path_string(e.path());
             ErrorKind::RubricParse {
@@ -80,6 +87,7 @@ impl RubricDoc {
     ///
     /// # Errors
     /// `rubric.parse` if the TOML writer refuses the document.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self).map_err(|e| {
             ErrorKind::RubricParse {
@@ -107,9 +115,10 @@ impl RubricDoc {
     }
 }
 
+#[cfg(feature = "toml")]
 /// A TOML error on one line: `line 9, column 1: unknown field ...` (the TOML crate's own
 /// text spans several lines with a source excerpt).
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
+pub(crate) fn toml_message(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim_end().replace('\n', " ");
     match e.span() {
         Some(span) => {
@@ -130,7 +139,11 @@ fn not_an_object(format: &'static str) -> Error {
     .at("")
 }
 
-fn check_size(text: &str) -> Result<()> {
+/// The limit on rubric text, before any parsing: at most [`MAX_RUBRIC_TEXT_BYTES`].
+///
+/// # Errors
+/// `rubric.too_large` (path empty) for a longer text.
+pub(crate) fn check_size(text: &str) -> Result<()> {
     if text.len() > MAX_RUBRIC_TEXT_BYTES {
         return Err(ErrorKind::RubricTooLarge {
             size: text.len(),

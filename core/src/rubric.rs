@@ -385,6 +385,7 @@ impl Rubric {
     ///
     /// # Errors
     /// As [`Rubric::from_json`].
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self> {
         Self::compile(RubricDoc::from_toml(text)?).map_err(first)
     }
@@ -533,6 +534,7 @@ impl Rubric {
     ///
     /// # Errors
     /// Never for a compiled rubric; a `rubric.parse` error if the TOML writer refuses.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> Result<String> {
         self.inner.doc.to_toml()
     }
