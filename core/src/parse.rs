@@ -100,8 +100,16 @@ impl RubricDoc {
 
     /// The canonical form: compact JSON, struct fields in declaration order, map keys
     /// sorted, defaults written out, empty optional parts left out.
+    /// Every `-0.0` is written as `0.0`.
     pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let text = serde_json::to_string(self).unwrap_or_default();
+        // serde_json writes a negative zero as `-0.0`; only then is a copy normalised.
+        if !text.contains("-0.0") {
+            return text;
+        }
+        let mut doc = self.clone();
+        crate::canonical::normalise_zeros(&mut doc);
+        serde_json::to_string(&doc).unwrap_or_default()
     }
 
     /// SHA-256 (lower-case hex) of [`RubricDoc::canonical_json`].
