@@ -9,7 +9,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use civic_value::stream::{CsvInitiatives, CsvLayout, CsvRow, JsonItem, JsonItems, JsonShape};
-use civic_value::{Error, Initiative, MAX_RUBRIC_BYTES, Rubric, RubricDoc, strip_bom};
+use civic_value::{Error, Initiative, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc, strip_bom};
 use clap::ValueEnum;
 
 use crate::Failure;
@@ -63,7 +63,7 @@ pub(crate) fn is_toml(path: &Path, text: &str) -> bool {
 }
 
 pub(crate) fn parse_doc(path: &Path) -> Result<RubricDoc, Failure> {
-    let text = read(path, MAX_RUBRIC_BYTES)?;
+    let text = read(path, MAX_RUBRIC_TEXT_BYTES)?;
     let doc = if is_toml(path, &text) {
         RubricDoc::from_toml(&text)
     } else {

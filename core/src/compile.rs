@@ -116,6 +116,7 @@ impl Check {
 pub(crate) fn compile(mut doc: RubricDoc) -> Result<Rubric, Errors> {
     // −0.0 is 0.0: the same rubric, the same fingerprint, never a "-0" shown.
     crate::canonical::normalise_zeros(&mut doc);
+    crate::parse::check_canonical_size(&doc).map_err(|e| Errors(vec![e]))?;
     let mut ck = Check { errors: Vec::new() };
     ck.id(&doc.id, "");
     if let Some(e) = ck.errors.last_mut() {

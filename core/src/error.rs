@@ -35,6 +35,23 @@ pub enum ErrorKind {
         /// Limit in bytes.
         limit: usize,
     },
+    /// The rubric's canonical form (compact JSON) is larger than the engine accepts.
+    #[error(
+        "the rubric is {size} bytes in its canonical form (compact JSON), more than the limit of {limit}"
+    )]
+    RubricCanonicalTooLarge {
+        /// Size of the canonical form in bytes.
+        size: usize,
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// A rubric source (a file, a pipe, a device) holds more text than is read for a rubric
+    /// ([`MAX_RUBRIC_TEXT_BYTES`](crate::MAX_RUBRIC_TEXT_BYTES)); reading stopped there.
+    #[error("more than {limit} bytes of text, the most read for a rubric")]
+    RubricTextTooLong {
+        /// Limit in bytes.
+        limit: usize,
+    },
     /// A required list (themes, criteria, options, points) is empty.
     #[error("must not be empty")]
     Empty,
@@ -387,7 +404,9 @@ impl ErrorKind {
     pub fn code(&self) -> &'static str {
         match self {
             Self::RubricParse { .. } => "rubric.parse",
-            Self::RubricTooLarge { .. } => "rubric.too_large",
+            Self::RubricTooLarge { .. }
+            | Self::RubricCanonicalTooLarge { .. }
+            | Self::RubricTextTooLong { .. } => "rubric.too_large",
             Self::Empty => "rubric.empty",
             Self::TooMany { .. } => "rubric.too_many",
             Self::DuplicateId { .. } => "rubric.duplicate_id",

@@ -82,7 +82,7 @@ pub use error::{Error, ErrorCategory, ErrorKind, Errors, Result};
 pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, strip_bom};
 pub use rubric::{
     Band, CategoryOption, Criterion, InputKind, Knockout, MAX_CRITERIA, MAX_RUBRIC_BYTES,
-    Perspective, Rubric, Theme,
+    MAX_RUBRIC_TEXT_BYTES, Perspective, Rubric, Theme,
 };
 pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,

@@ -7,13 +7,15 @@ use sha2::{Digest, Sha256};
 
 use crate::doc::RubricDoc;
 use crate::error::{Error, ErrorKind, Result, path_string};
-use crate::rubric::MAX_RUBRIC_BYTES;
+use crate::rubric::{MAX_RUBRIC_BYTES, MAX_RUBRIC_TEXT_BYTES};
 
 impl RubricDoc {
     /// Parse a JSON rubric document (no validation beyond types).
     ///
     /// # Errors
-    /// `rubric.too_large` above [`MAX_RUBRIC_BYTES`]; `rubric.parse` with the path of the
+    /// `rubric.too_large` for a text above [`MAX_RUBRIC_TEXT_BYTES`] (the limit on the
+    /// rubric itself, [`MAX_RUBRIC_BYTES`] of canonical form, is checked by
+    /// [`Rubric::compile`](crate::Rubric::compile)); `rubric.parse` with the path of the
     /// offending field for syntax errors, wrong types and unknown fields.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
@@ -145,10 +147,31 @@ fn not_an_object(format: &'static str) -> Error {
     .at("")
 }
 
+/// The limit on rubric text, before any parsing: at most [`MAX_RUBRIC_TEXT_BYTES`].
+///
+/// # Errors
+/// `rubric.too_large` (path empty) for a longer text.
 pub(crate) fn check_size(text: &str) -> Result<()> {
-    if text.len() > MAX_RUBRIC_BYTES {
+    if text.len() > MAX_RUBRIC_TEXT_BYTES {
         return Err(ErrorKind::RubricTooLarge {
             size: text.len(),
+            limit: MAX_RUBRIC_TEXT_BYTES,
+        }
+        .at(""));
+    }
+    Ok(())
+}
+
+/// The limit on a rubric itself: at most [`MAX_RUBRIC_BYTES`] in its canonical form, however
+/// it was written (pretty JSON, TOML, a Python dict or a JS object).
+///
+/// # Errors
+/// `rubric.too_large` (path empty) when the canonical form is larger.
+pub(crate) fn check_canonical_size(doc: &RubricDoc) -> Result<()> {
+    let size = doc.canonical_json().len();
+    if size > MAX_RUBRIC_BYTES {
+        return Err(ErrorKind::RubricCanonicalTooLarge {
+            size,
             limit: MAX_RUBRIC_BYTES,
         }
         .at(""));

@@ -10,8 +10,16 @@ use crate::error::{Error, ErrorKind, Errors, Result};
 use crate::input::{InputValue, format_number};
 use crate::value::ValueFn;
 
-/// Largest rubric document accepted, in bytes.
+/// Largest rubric accepted, in bytes of its canonical form (compact JSON, as
+/// [`RubricDoc::canonical_json`](crate::RubricDoc::canonical_json) writes it). The limit is on
+/// the canonical form, not on the text it was read from, so that every valid rubric also
+/// loads again from what it writes: its pretty JSON ([`Rubric::to_json`]), its TOML, or a
+/// pickle.
 pub const MAX_RUBRIC_BYTES: usize = 1024 * 1024;
+/// Longest rubric text read (JSON or TOML, in bytes): room for the pretty or TOML form of
+/// any rubric within [`MAX_RUBRIC_BYTES`], which takes up to about 8 times its canonical
+/// size; a reader of rubric files stops after this many bytes.
+pub const MAX_RUBRIC_TEXT_BYTES: usize = 16 * MAX_RUBRIC_BYTES;
 /// Most criteria a rubric may have.
 pub const MAX_CRITERIA: usize = 1000;
 /// Most themes, perspectives, bands, evidence grades or options.
@@ -385,7 +393,8 @@ impl Rubric {
     /// Validate a document and compile it, reporting every error found.
     ///
     /// # Errors
-    /// One [`Error`] per problem, each with the path of its field: invalid or duplicate
+    /// `rubric.too_large` alone when the canonical form is above [`MAX_RUBRIC_BYTES`];
+    /// otherwise one [`Error`] per problem, each with the path of its field: invalid or duplicate
     /// ids, unknown references, non-finite or out-of-range numbers, negative or all-zero
     /// weights, `best == worst`, non-increasing piecewise points, bad bands, knock-outs
     /// or defaults that do not fit their criterion, empty lists.
@@ -497,6 +506,13 @@ impl Rubric {
     /// The rubric as pretty JSON (its canonical content, keys in a fixed order).
     pub fn to_json(&self) -> String {
         self.inner.doc.to_json()
+    }
+
+    /// The rubric's canonical form: compact JSON, what the fingerprint hashes and what
+    /// [`MAX_RUBRIC_BYTES`] limits. The smallest text that loads as this rubric again (for
+    /// pickling or sending to another process).
+    pub fn canonical_json(&self) -> String {
+        self.inner.doc.canonical_json()
     }
 
     /// The rubric as TOML.

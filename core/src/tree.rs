@@ -143,7 +143,7 @@ impl Tree {
     /// main module reads the rubric from it).
     ///
     /// # Errors
-    /// `rubric.too_large` above [`crate::MAX_RUBRIC_BYTES`]; `rubric.parse` for a syntax
+    /// `rubric.too_large` above [`crate::MAX_RUBRIC_TEXT_BYTES`]; `rubric.parse` for a syntax
     /// error, its message naming the line and column.
     pub fn from_toml(text: &str) -> Result<Tree> {
         crate::parse::check_size(text)?;

@@ -10,7 +10,7 @@
 
 use approx::assert_relative_eq;
 use civic_value::{
-    ErrorCategory, Flag, InputKind, InputValue, Inputs, MAX_RUBRIC_BYTES, Rubric, RubricDoc,
+    ErrorCategory, Flag, InputKind, InputValue, Inputs, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc,
 };
 
 /// A two-theme rubric: t1 (weight 3) holds a (linear 0..10) and b (Likert 5), t2 (weight 1)
@@ -515,7 +515,7 @@ fn malformed_and_huge_documents() {
         "{e}"
     );
     assert!(!e.message().contains('\n'));
-    let huge = format!("{{\"id\": \"{}\"}}", "x".repeat(MAX_RUBRIC_BYTES));
+    let huge = format!("{{\"id\": \"{}\"}}", "x".repeat(MAX_RUBRIC_TEXT_BYTES));
     assert_eq!(
         Rubric::from_json(&huge).unwrap_err().code(),
         "rubric.too_large"

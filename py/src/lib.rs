@@ -7,6 +7,8 @@
 
 mod convert;
 mod errors;
+mod frame;
+mod read;
 mod read_csv;
 mod select;
 mod sensitivity;
@@ -26,7 +28,7 @@ mod _native {
 
     use crate::convert::{Family, inputs, py_to_value, to_py_object};
     use crate::errors::{many_to_py, to_py};
-    use crate::table;
+    use crate::{frame, table};
 
     #[pymodule_export]
     use crate::errors::{CivicValueError, InputError, RubricError};
@@ -86,14 +88,15 @@ mod _native {
             compile(py, RubricDoc::from_value(value))
         }
 
-        /// Read a rubric file: `.json` or `.toml` by extension.
+        /// Read a rubric file: `.json` or `.toml` by extension, reading at most
+        /// `MAX_RUBRIC_TEXT_BYTES` whatever the file is (a pipe, a device).
         #[staticmethod]
         fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
             let ext = path
                 .extension()
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
-            let text = std::fs::read_to_string(&path)?;
+            let text = crate::read::rubric_text(py, &path)?;
             match ext.as_deref() {
                 Some("json") => Self::from_json(py, &text),
                 Some("toml") => Self::from_toml(py, &text),
@@ -208,6 +211,11 @@ mod _native {
         /// The rubric as pretty JSON.
         fn to_json(&self) -> String {
             self.inner.to_json()
+        }
+
+        /// The rubric's canonical form: compact JSON (what pickling uses).
+        fn canonical_json(&self) -> String {
+            self.inner.canonical_json()
         }
 
         /// The rubric as TOML.
@@ -365,8 +373,9 @@ mod _native {
             )
         }
 
-        /// Score the columns of a table (float64 or bool arrays, or lists of values) row by
-        /// row as `score` would: `(total, low, high, knocked_out, band, points)`.
+        /// Score the columns of a table row by row as `score` would (columns: float64 or
+        /// bool arrays, `(int64 codes, categories)` pairs or lists of values): `(total, low,
+        /// high, knocked_out, band, points)`, points as a criteria × rows array.
         #[pyo3(signature = (names, columns, rows, perspective = None))]
         fn score_columns<'py>(
             &self,
@@ -376,8 +385,8 @@ mod _native {
             rows: usize,
             perspective: Option<&str>,
         ) -> PyResult<Bound<'py, PyTuple>> {
-            let scores = table::score_columns(py, &self.inner, &names, columns, rows, perspective)?;
-            table::into_py(py, scores)
+            let scores = frame::score_columns(py, &self.inner, &names, columns, rows, perspective)?;
+            frame::into_py(py, scores)
         }
     }
 

@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{inputs, to_py_object};
 use crate::errors::to_py;
-use crate::table::frame_inputs;
+use crate::frame::frame_inputs;
 
 /// The tornado of one initiative, as a dict (`total`, `change`, `rows`).
 pub fn tornado<'py>(

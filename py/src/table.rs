@@ -1,27 +1,24 @@
-//! Scoring tables: a numpy matrix in the core's numeric encoding (`score_matrix`), and the
-//! columns of a DataFrame with the same meaning as `score` row by row (`score_columns`).
-//!
-//! Both hand the rows to the core's [`BatchScorer`] with the GIL released. A DataFrame
-//! cell that has no numeric encoding (an evidence grade, or a value of the wrong kind) makes
-//! its row go through [`Rubric::score`] instead, so that every row gets exactly what `score`
-//! would give it, result or error.
+//! Scoring a numpy matrix in the core's numeric encoding (`score_matrix`): the rows go to
+//! the core's [`BatchScorer`] with the GIL released, split over the cores when large. The
+//! columns of a DataFrame are scored in `frame.rs`.
 
-use std::borrow::Cow;
-
-use civic_value::{BatchScorer, Criterion, InputValue, Inputs, Rubric};
-use numpy::ndarray::Array2;
+use civic_value::{BatchScorer, Rubric};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyList;
 
-use crate::convert::input_value;
 use crate::errors::{input_parse, to_py};
 
-/// Totals of a 2-D float64 matrix whose columns are named by `columns` (numeric encoding:
-/// numbers, Likert levels, booleans as 0/1, categories as option index; NaN = missing).
+/// Totals of a 2-D matrix of any real numeric dtype (converted to float64 once) whose
+/// columns are named by `columns` (numeric encoding: numbers, Likert levels, booleans as
+/// 0/1, categories as option index; NaN = missing).
+///
+/// # Errors
+/// `input.parse` for no columns, not a 2-D array, or a dtype that is not a real number;
+/// `input.shape` when the columns and the names disagree; otherwise as `score` for the
+/// first bad row.
 pub fn score_matrix<'py>(
     py: Python<'py>,
     rubric: &Rubric,
@@ -30,6 +27,15 @@ pub fn score_matrix<'py>(
     perspective: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    if columns.is_empty() {
+        return Err(to_py(
+            py,
+            &input_parse(
+                "input",
+                "no columns: name at least one criterion column (an initiative with no inputs has nothing to score)",
+            ),
+        ));
+    }
     let batch = rubric
         .batch(columns, perspective)
         .map_err(|e| to_py(py, &e))?;
@@ -144,284 +150,24 @@ fn float64_matrix<'py>(x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray2<f6
         ));
     }
     let dtype = untyped.dtype();
-    if !dtype.is_equiv_to(&numpy::dtype::<f64>(py)) {
+    let x = if dtype.is_equiv_to(&numpy::dtype::<f64>(py)) {
+        x.clone()
+    } else if matches!(dtype.kind(), b'f' | b'i' | b'u' | b'b') {
+        // Any other real number type: converted once, here.
+        x.call_method1("astype", ("float64",))?
+    } else {
         return Err(to_py(
             py,
             &input_parse(
                 "input",
                 format!(
-                    "expected dtype float64, got {} (convert with x.astype(float))",
+                    "expected an array of real numbers (float, int, uint or bool), got dtype {}",
                     dtype.str().map(|s| s.to_string()).unwrap_or_default()
                 ),
             ),
         ));
-    }
+    };
     x.cast::<PyArray2<f64>>()
         .cloned()
         .map_err(|e| to_py(py, &input_parse("input", e.to_string())))
-}
-
-/// One column of a DataFrame: numbers (NaN = missing), booleans, or Python objects.
-enum Column {
-    Numbers(Vec<f64>),
-    Bools(Vec<bool>),
-    Objects(Vec<InputValue>),
-}
-
-impl Column {
-    fn len(&self) -> usize {
-        match self {
-            Self::Numbers(v) => v.len(),
-            Self::Bools(v) => v.len(),
-            Self::Objects(v) => v.len(),
-        }
-    }
-    /// Row `r`'s cell as an input (borrowed from an object column: no copy per cell).
-    fn value(&self, r: usize) -> Cow<'_, InputValue> {
-        const MISSING: InputValue = InputValue::Missing;
-        match self {
-            Self::Numbers(v) => Cow::Owned(match v.get(r) {
-                Some(x) if !x.is_nan() => InputValue::Number(*x),
-                _ => MISSING,
-            }),
-            Self::Bools(v) => Cow::Owned(v.get(r).map_or(MISSING, |&b| InputValue::Bool(b))),
-            Self::Objects(v) => v.get(r).map_or(Cow::Owned(MISSING), Cow::Borrowed),
-        }
-    }
-}
-
-/// What `score_columns` returns: totals, interval ends, knock-outs, band index (−1 for
-/// none) and a rows × criteria matrix of points.
-pub struct TableScores {
-    pub total: Vec<f64>,
-    pub low: Vec<f64>,
-    pub high: Vec<f64>,
-    pub knocked_out: Vec<bool>,
-    pub band: Vec<i64>,
-    pub points: Array2<f64>,
-}
-
-/// Read the columns of a DataFrame (each a float64 or bool numpy array, or a list of Python
-/// values) and score every row as `score` would.
-pub fn score_columns(
-    py: Python<'_>,
-    rubric: &Rubric,
-    names: &[String],
-    columns: &Bound<'_, PyList>,
-    rows: usize,
-    perspective: Option<&str>,
-) -> PyResult<TableScores> {
-    let batch = rubric
-        .batch(names, perspective)
-        .map_err(|e| to_py(py, &e))?;
-    if columns.len() != names.len() {
-        return Err(to_py(
-            py,
-            &civic_value::ErrorKind::Shape {
-                expected: names.len(),
-                got: columns.len(),
-            }
-            .at("input"),
-        ));
-    }
-    // Read every column while holding the GIL.
-    let mut read = Vec::with_capacity(names.len());
-    for (name, column) in names.iter().zip(columns.iter()) {
-        let col = read_column(&column, name)?;
-        if col.len() != rows {
-            return Err(to_py(
-                py,
-                &civic_value::ErrorKind::Shape {
-                    expected: rows,
-                    got: col.len(),
-                }
-                .at(format!("input.{name}")),
-            ));
-        }
-        read.push(col);
-    }
-    let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
-    py.detach(|| score_rows(rubric, &batch, &criteria, &read, rows, perspective))
-        .map_err(|e| to_py(py, &e))
-}
-
-fn read_column(column: &Bound<'_, PyAny>, name: &str) -> PyResult<Column> {
-    let py = column.py();
-    if let Ok(list) = column.cast::<PyList>() {
-        let mut out = Vec::with_capacity(list.len());
-        for (r, item) in list.iter().enumerate() {
-            out.push(input_value(
-                &item,
-                &format!("rows[{r}].input.{name}"),
-                true,
-            )?);
-        }
-        return Ok(Column::Objects(out));
-    }
-    if let Ok(a) = column.cast::<numpy::PyArray1<f64>>() {
-        return Ok(Column::Numbers(a.to_vec().unwrap_or_else(|_| {
-            a.readonly().as_array().iter().copied().collect()
-        })));
-    }
-    if let Ok(a) = column.cast::<numpy::PyArray1<bool>>() {
-        return Ok(Column::Bools(
-            a.readonly().as_array().iter().copied().collect(),
-        ));
-    }
-    Err(to_py(
-        py,
-        &input_parse(
-            format!("input.{name}"),
-            "a column must be a 1-D float64 or bool array or a list",
-        ),
-    ))
-}
-
-fn score_rows(
-    rubric: &Rubric,
-    batch: &BatchScorer<'_>,
-    criteria: &[Option<&Criterion>],
-    columns: &[Column],
-    rows: usize,
-    perspective: Option<&str>,
-) -> civic_value::Result<TableScores> {
-    let k = columns.len();
-    let m = batch.criteria();
-    let mut out = TableScores {
-        total: vec![0.0; rows],
-        low: vec![0.0; rows],
-        high: vec![0.0; rows],
-        knocked_out: vec![false; rows],
-        band: vec![-1; rows],
-        points: Array2::zeros((rows, m)),
-    };
-    let band_index = |total: f64| {
-        rubric
-            .band_for(total)
-            .and_then(|b| rubric.bands().iter().position(|x| std::ptr::eq(x, b)))
-            .and_then(|i| i64::try_from(i).ok())
-            .unwrap_or(-1)
-    };
-    let mut low = vec![f64::NAN; k];
-    let mut high = vec![f64::NAN; k];
-    let mut points = vec![0.0; m];
-    for r in 0..rows {
-        let mut encodable = true;
-        for (j, (col, c)) in columns.iter().zip(criteria).enumerate() {
-            let Some(c) = c else { continue }; // a column the rubric ignores (policy "warn")
-            let v = col.value(r);
-            match c.encode(&v) {
-                Some((lo, hi)) => {
-                    if let (Some(l), Some(h)) = (low.get_mut(j), high.get_mut(j)) {
-                        *l = lo;
-                        *h = hi;
-                    }
-                }
-                None => {
-                    encodable = false;
-                    break;
-                }
-            }
-        }
-        let prefixed = |e: civic_value::Error| e.prefixed(&format!("rows[{r}]"));
-        let (total, lo, hi, ko) = if encodable {
-            let s = batch
-                .score_row(&low, &high, &mut points)
-                .map_err(prefixed)?;
-            (s.total, s.low, s.high, s.knocked_out)
-        } else {
-            let inputs: Inputs = columns
-                .iter()
-                .zip(criteria)
-                .filter_map(|(col, c)| c.map(|c| (c.id(), col.value(r).into_owned())))
-                .collect();
-            let score = rubric.score(&inputs, perspective).map_err(prefixed)?;
-            for (slot, row) in points.iter_mut().zip(&score.criteria) {
-                *slot = row.points;
-            }
-            (
-                score.total,
-                score.interval.low,
-                score.interval.high,
-                score.knocked_out,
-            )
-        };
-        if let (Some(t), Some(l), Some(h), Some(o), Some(b)) = (
-            out.total.get_mut(r),
-            out.low.get_mut(r),
-            out.high.get_mut(r),
-            out.knocked_out.get_mut(r),
-            out.band.get_mut(r),
-        ) {
-            *t = total;
-            *l = lo;
-            *h = hi;
-            *o = ko;
-            *b = band_index(total);
-        }
-        for (slot, p) in out.points.row_mut(r).iter_mut().zip(&points) {
-            *slot = *p;
-        }
-    }
-    Ok(out)
-}
-
-/// Hand the results to Python: `(total, low, high, knocked_out, band, points)`.
-pub fn into_py(py: Python<'_>, s: TableScores) -> PyResult<Bound<'_, pyo3::types::PyTuple>> {
-    let points = s.points.into_pyarray(py);
-    pyo3::types::PyTuple::new(
-        py,
-        [
-            s.total.into_pyarray(py).into_any(),
-            s.low.into_pyarray(py).into_any(),
-            s.high.into_pyarray(py).into_any(),
-            s.knocked_out.into_pyarray(py).into_any(),
-            s.band.into_pyarray(py).into_any(),
-            points.into_any(),
-        ],
-    )
-}
-
-/// The rows of a DataFrame's columns (read as `score_columns` reads them) as one set of
-/// inputs per row, for the analyses that take a whole table (stability, Monte Carlo).
-pub fn frame_inputs(
-    py: Python<'_>,
-    names: &[String],
-    columns: &Bound<'_, PyList>,
-    rows: usize,
-) -> PyResult<Vec<Inputs>> {
-    if columns.len() != names.len() {
-        return Err(to_py(
-            py,
-            &civic_value::ErrorKind::Shape {
-                expected: names.len(),
-                got: columns.len(),
-            }
-            .at("input"),
-        ));
-    }
-    let mut read = Vec::with_capacity(names.len());
-    for (name, column) in names.iter().zip(columns.iter()) {
-        let col = read_column(&column, name)?;
-        if col.len() != rows {
-            return Err(to_py(
-                py,
-                &civic_value::ErrorKind::Shape {
-                    expected: rows,
-                    got: col.len(),
-                }
-                .at(format!("input.{name}")),
-            ));
-        }
-        read.push(col);
-    }
-    Ok((0..rows)
-        .map(|r| {
-            names
-                .iter()
-                .zip(&read)
-                .map(|(name, col)| (name.as_str(), col.value(r).into_owned()))
-                .collect()
-        })
-        .collect())
 }

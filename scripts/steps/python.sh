@@ -1,7 +1,7 @@
 source "$(dirname "$0")/lib.sh"
 # The Python package civic_value (py/): build it into a virtual environment under target/,
-# run pytest (shared vectors, batch = row by row, bad input, API, the example notebook
-# executed headless), check the type stubs (mypy stubtest against the built module, and
+# run pytest (shared vectors, batch = row by row, pandas/Polars/pyarrow frames, Dask on a
+# two-process LocalCluster, bad input, API, the example notebook executed headless), check the type stubs (mypy stubtest against the built module, and
 # mypy --strict over the package and a usage file) and smoke-run the Python benchmark.
 #
 # Works on a fresh machine with Python 3.9+ and Rust: the venv and its pinned packages
@@ -49,6 +49,7 @@ echo "--- type stubs (mypy stubtest, mypy --strict)"
 python -m mypy.stubtest civic_value
 (cd py && python -m mypy --strict python/civic_value tests/typed/usage.py)
 
-echo "--- benchmark smoke run (figures: benches/python/bench_score_matrix.py)"
+echo "--- benchmark smoke runs (figures: benches/python/bench_score_matrix.py, bench_score_frame.py, bench_monte_carlo.py)"
 python benches/python/bench_score_matrix.py --quick
+python benches/python/bench_score_frame.py --quick
 python benches/python/bench_monte_carlo.py --quick

@@ -109,12 +109,13 @@ pub fn opt_string(value: &JsValue, name: &str) -> Result<Option<String>, JsValue
 }
 
 /// A rubric document's text. Throws a `TypeError` for a non-string and `rubric.too_large`
-/// above the rubric size limit (before copying it).
+/// above the limit on rubric text (before copying it; the rubric itself is limited in its
+/// canonical form when compiled).
 pub fn document(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    string_within(value, name, "a string", cv::MAX_RUBRIC_BYTES, |size| {
+    string_within(value, name, "a string", cv::MAX_RUBRIC_TEXT_BYTES, |size| {
         cv::ErrorKind::RubricTooLarge {
             size,
-            limit: cv::MAX_RUBRIC_BYTES,
+            limit: cv::MAX_RUBRIC_TEXT_BYTES,
         }
         .at("")
     })

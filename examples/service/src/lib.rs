@@ -39,7 +39,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use civic_value::{Error, ErrorKind, Inputs, MAX_RUBRIC_BYTES, Rubric, Score};
+use civic_value::{Error, ErrorKind, Inputs, MAX_RUBRIC_TEXT_BYTES, Rubric, Score};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -127,7 +127,7 @@ impl AppState {
 }
 
 /// Read and compile a rubric file (`.toml` by extension, JSON otherwise), reading at most
-/// [`MAX_RUBRIC_BYTES`] + 1 bytes whatever the file is (a pipe, a device); the built-in rubric
+/// [`MAX_RUBRIC_TEXT_BYTES`] + 1 bytes whatever the file is (a pipe, a device); the built-in rubric
 /// for `None`.
 ///
 /// # Errors
@@ -139,12 +139,12 @@ pub fn load_rubric(path: Option<&Path>) -> Result<Rubric, String> {
     let shown = path.display();
     let file = std::fs::File::open(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(MAX_RUBRIC_BYTES as u64 + 1)
+    file.take(MAX_RUBRIC_TEXT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    if bytes.len() > MAX_RUBRIC_BYTES {
+    if bytes.len() > MAX_RUBRIC_TEXT_BYTES {
         return Err(format!(
-            "{shown}: more than the limit of {MAX_RUBRIC_BYTES} bytes"
+            "{shown}: more than the limit of {MAX_RUBRIC_TEXT_BYTES} bytes"
         ));
     }
     let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not valid UTF-8"))?;
@@ -483,7 +483,11 @@ async fn replace_rubric(state: &AppState, request: Request) -> Result<Response, 
         "application/toml" | "text/x-toml" | "text/toml" => true,
         other => return Err(wrong_type(other, "application/json or application/toml")),
     };
-    let body = read_body(request, state.config.max_body.min(MAX_RUBRIC_BYTES + 4)).await?;
+    let body = read_body(
+        request,
+        state.config.max_body.min(MAX_RUBRIC_TEXT_BYTES + 4),
+    )
+    .await?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 #: One criterion's input: a number, a bool, an option id, a ``(low, high)`` range,
 #: ``{"value": x, "evidence": grade}`` or ``None`` (missing).
 Input = Union[None, bool, int, float, str, Tuple[float, float], Sequence[float], Mapping[str, Any]]
+
+#: A table: a pandas or Polars DataFrame, a pyarrow Table (results come back as the same kind).
+FrameT = TypeVar("FrameT")
 
 
 def _from_json(text: str) -> Rubric:
@@ -71,12 +74,18 @@ class Rubric:
 
     @classmethod
     def from_file(cls, path: Union[str, os.PathLike[str]]) -> Rubric:
-        """Read a ``.json`` or ``.toml`` rubric file (the format by its extension)."""
+        """Read a ``.json`` or ``.toml`` rubric file (the format by its extension).
+
+        Reads at most ``MAX_RUBRIC_TEXT_BYTES`` (16 MiB) whatever the path is (a pipe or a
+        device too): more is :class:`RubricError` ``rubric.too_large``, text that is not
+        UTF-8 is ``rubric.parse``; a file that cannot be opened raises ``OSError``."""
         return cls._wrap(NativeRubric.from_file(os.fspath(path)))
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> Rubric:
-        """Validate a rubric given as a dict (the JSON form, as :meth:`to_dict` returns)."""
+        """Validate a rubric given as a dict (the JSON form, as :meth:`to_dict` returns).
+        The same size limit applies as to :meth:`from_json`: at most 1 MiB in canonical
+        form (``rubric.too_large``)."""
         return cls._wrap(NativeRubric.from_dict(doc))
 
     def read_csv(
@@ -175,9 +184,10 @@ class Rubric:
         """The rubric document as a dict (the JSON form)."""
         return self._native.to_dict()
 
-    def to_json(self) -> str:
-        """The rubric as pretty JSON."""
-        return self._native.to_json()
+    def to_json(self, *, compact: bool = False) -> str:
+        """The rubric as pretty JSON, or with ``compact=True`` its canonical form (compact
+        JSON, what the fingerprint hashes and what pickling uses)."""
+        return self._native.canonical_json() if compact else self._native.to_json()
 
     def to_toml(self) -> str:
         """The rubric as TOML."""
@@ -202,58 +212,56 @@ class Rubric:
 
     def score_matrix(
         self,
-        x: npt.NDArray[np.float64],
+        x: npt.NDArray[Any],
         columns: Sequence[str],
         *,
         perspective: Optional[str] = None,
         threads: Optional[int] = None,
     ) -> npt.NDArray[np.float64]:
-        """Totals of a 2-D float64 array (rows = initiatives) whose columns are named by
+        """Totals of a 2-D array (rows = initiatives) whose columns are named by
         ``columns``, in the numeric encoding: numbers, Likert levels, booleans as 0/1,
         categories as the 0-based option index, NaN = missing. Columns may be a subset of
-        the criteria, in any order.
+        the criteria (at least one), in any order. Any real numeric dtype is accepted
+        (converted to float64 once); in a numpy masked array, masked cells are missing.
 
         The GIL is released while scoring; a large matrix (100 000 rows or more) is split
         over ``threads`` threads (default: one per core; ``threads=1`` for one). Raises
         :class:`InputError` naming the first bad row (``rows[12].input.support_share``)."""
         if isinstance(columns, str):
             raise TypeError("columns must be a sequence of criterion ids, not one string")
+        if isinstance(x, np.ma.MaskedArray):
+            # Masked cells are missing: NaN in the numeric encoding.
+            x = np.ma.filled(x.astype(np.float64), np.nan)
         return self._native.score_matrix(x, list(columns), perspective, threads)
 
-    def score_frame(self, df: pandas.DataFrame, *, perspective: Optional[str] = None) -> pandas.DataFrame:
-        """Score every row of a DataFrame whose columns are criterion ids, exactly as
-        :meth:`score` would score each row (NaN, ``None`` and ``pd.NA`` are missing; a cell
-        may hold a ``(low, high)`` tuple).
+    def score_frame(self, df: FrameT, *, perspective: Optional[str] = None) -> FrameT:
+        """Score every row of a table whose columns are criterion ids, exactly as
+        :meth:`score` would score each row (NaN, ``None``, nulls and ``pd.NA`` are missing;
+        a cell may hold a ``(low, high)`` tuple or a ``{"value", "evidence"}`` dict).
 
-        Returns a new DataFrame with the input's index and the columns ``total``, ``band``
-        (an ordered categorical, lowest band first), ``low``, ``high``, ``knocked_out`` and
-        ``points_<criterion id>`` for every criterion in rubric order. Numeric columns are
-        read as numpy arrays and the GIL is released while scoring. Raises
-        :class:`InputError` naming the row (``rows[12].input.support_share``)."""
-        import pandas as pd
+        ``df`` is a pandas or Polars DataFrame or a pyarrow Table (any eager frame narwhals
+        reads); the result is the same kind: pandas keeps the input's index. Its columns are
+        ``total``, ``band`` (an ordered categorical, lowest band first: a pandas ordered
+        Categorical, a Polars Enum, an ordered Arrow dictionary), ``low``, ``high``,
+        ``knocked_out`` and ``points_<criterion id>`` for every criterion in rubric order.
 
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
-        names = [str(c) for c in df.columns]
-        columns = [_column(df.iloc[:, j]) for j in range(df.shape[1])]
+        Each column is converted once (numbers to float64; a string or categorical column
+        encoded once per category, through pyarrow when installed) and the rows are scored
+        on every core with the GIL released. Raises :class:`InputError` naming the row
+        (``rows[12].input.support_share``)."""
+        from ._frame import frame_columns, frame_result
+
+        table = frame_columns(df)
         total, low, high, knocked_out, band, points = self._native.score_columns(
-            names, columns, len(df), perspective
+            table.names, table.columns, table.rows, perspective
         )
         band_ids = [b.id for b in self._native.bands()]
         # Codes of an ordered categorical with the lowest band first (−1 stays: no band).
         codes = np.where(band < 0, -1, len(band_ids) - 1 - band).astype(np.int64)
-        out = pd.DataFrame(
-            {
-                "total": total,
-                "band": pd.Categorical.from_codes(codes, categories=pd.Index(band_ids[::-1]), ordered=True),
-                "low": low,
-                "high": high,
-                "knocked_out": knocked_out,
-            },
-            index=df.index,
-        )
-        point_columns = [f"points_{c.id}" for c in self._native.criteria()]
-        return pd.concat([out, pd.DataFrame(points, index=df.index, columns=point_columns)], axis=1)
+        columns: Dict[str, npt.NDArray[Any]] = {"total": total, "low": low, "high": high, "knocked_out": knocked_out}
+        for c, p in zip(self._native.criteria(), points):
+            columns[f"points_{c.id}"] = p
+        return frame_result(table, columns, "band", codes, band_ids[::-1])  # type: ignore[no-any-return]
 
     # ---- a fund's portfolio ------------------------------------------------------------
 
@@ -382,7 +390,8 @@ class Rubric:
         return hash(self.fingerprint)
 
     def __reduce__(self) -> Tuple[Any, Tuple[str]]:
-        return (_from_json, (self.to_json(),))
+        # The canonical form: compact, and within the size limit whenever the rubric is.
+        return (_from_json, (self._native.canonical_json(),))
 
     def __repr__(self) -> str:
         return (
@@ -394,20 +403,3 @@ class Rubric:
         from ._html import rubric_html
 
         return rubric_html(self)
-
-
-def _column(s: pandas.Series) -> Union[npt.NDArray[Any], List[Any]]:
-    """A DataFrame column as the engine reads it: a float64 or bool array, or a list of
-    Python values (strings, tuples, objects)."""
-    import pandas as pd
-
-    dtype = s.dtype
-    if dtype == np.dtype(bool):
-        return s.to_numpy(dtype=bool)
-    if (
-        pd.api.types.is_numeric_dtype(dtype)
-        and not pd.api.types.is_bool_dtype(dtype)
-        and not pd.api.types.is_complex_dtype(dtype)
-    ):
-        return s.to_numpy(dtype=np.float64, na_value=np.nan)
-    return s.tolist()

@@ -98,7 +98,7 @@ def select(
     """See :meth:`Rubric.select`."""
     import pandas as pd
 
-    from ._rubric import _column
+    from ._frame import series_values
 
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
@@ -119,7 +119,7 @@ def select(
     out = select_portfolio(
         scored["total"].to_numpy(dtype=np.float64),
         scored["knocked_out"].to_numpy(dtype=bool),
-        _column(cost_series),
+        series_values(cost_series),
         group_list,
         float(budget),
         min_per_group,

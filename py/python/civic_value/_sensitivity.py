@@ -45,9 +45,10 @@ def _frame(frame: FrameLike) -> pandas.DataFrame:
 
 
 def _columns(df: pandas.DataFrame) -> tuple[List[str], List[Any]]:
-    from ._rubric import _column
+    from ._frame import frame_columns
 
-    return [str(c) for c in df.columns], [_column(df.iloc[:, j]) for j in range(df.shape[1])]
+    table = frame_columns(df)
+    return table.names, list(table.columns)
 
 
 # ---- tornado ---------------------------------------------------------------------------

@@ -1,0 +1,181 @@
+"""Tables in and out: a pandas, Polars or pyarrow table (anything narwhals reads eagerly)
+turned into what the engine scores, and results handed back as the same kind of table.
+
+Every method that takes a DataFrame reads it through :func:`frame_columns`, so a new
+method gets pandas, Polars and pyarrow for free and treats cells exactly as
+:meth:`Rubric.score_frame` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Sequence, Tuple, Union, cast
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import numpy.typing as npt
+
+#: One column as the engine reads it: a float64 array (NaN = missing), a bool array, a
+#: ``(codes, categories)`` pair (int64 indices into a list of values, −1 = missing; each
+#: category is converted and encoded once) or a list of Python values.
+Column = Union[npt.NDArray[np.float64], npt.NDArray[np.bool_], Tuple[npt.NDArray[np.int64], List[Any]], List[Any]]
+
+
+@dataclass(frozen=True)
+class FrameColumns:
+    """A table read for the engine: column names, columns and row count, and the table
+    itself (to give results back as the same kind, with the same index)."""
+
+    #: Column names, as strings, in table order.
+    names: List[str]
+    #: The columns, in the forms of :data:`Column`.
+    columns: List[Column]
+    #: Number of rows.
+    rows: int
+    #: The table as given (a pandas or Polars DataFrame, a pyarrow Table, ...).
+    native: Any
+    #: Which library it comes from (narwhals' name for it).
+    implementation: nw.Implementation
+
+
+def frame_columns(frame: Any) -> FrameColumns:
+    """Read a table (pandas or Polars DataFrame, pyarrow Table, or any eager frame narwhals
+    knows) into names + columns the engine scores, converting each column once:
+
+    - numeric columns (any int, uint or float type, nullable or not) → float64, null = NaN;
+    - bool columns → a bool array, or ``(codes, [False, True])`` when they hold nulls;
+    - string and categorical columns → ``(codes, categories)``: encoded once through Arrow
+      (needs pyarrow), so a category is read once, not once per cell;
+    - anything else (tuples for ranges, ``{"value", "evidence"}`` dicts, mixed objects) →
+      a list of Python values, read cell by cell as :meth:`Rubric.score` reads them.
+
+    Raises ``TypeError`` for something that is not a table."""
+    try:
+        df = nw.from_native(frame, eager_only=True)
+        names = [str(c) for c in df.columns]
+    except TypeError:
+        raise TypeError(
+            f"expected a pandas or Polars DataFrame or a pyarrow Table, got {type(frame).__name__}"
+        ) from None
+    except nw.exceptions.DuplicateError:
+        # pandas and pyarrow allow a name twice: read the columns under unique names and
+        # keep the given ones, so the engine names the duplicate (input.duplicate_column).
+        names, df = _with_unique_names(frame)
+    columns = [_column(df.get_column(c)) for c in df.columns]
+    return FrameColumns(names=names, columns=columns, rows=len(df), native=frame, implementation=df.implementation)
+
+
+def _with_unique_names(frame: Any) -> Tuple[List[str], nw.DataFrame[Any]]:
+    """The column names of a table that repeats one, and the table with unique names."""
+    if hasattr(frame, "set_axis"):  # pandas
+        names = [str(c) for c in frame.columns]
+        unique = frame.set_axis([f"_{i}" for i in range(len(names))], axis=1)
+    else:  # pyarrow
+        names = [str(c) for c in frame.column_names]
+        unique = frame.rename_columns([f"_{i}" for i in range(len(names))])
+    return names, nw.from_native(unique, eager_only=True)
+
+
+def series_values(series: Any) -> Union[npt.NDArray[np.float64], List[Any]]:
+    """One column given on its own (a pandas or Polars Series, a pyarrow array) as float64
+    when it is numeric (nulls as NaN), otherwise as a list of Python values: for a value
+    per row that is not a criterion input, such as a cost."""
+    s = nw.from_native(series, series_only=True)
+    if s.dtype.is_numeric() and not isinstance(s.dtype, nw.Decimal):
+        return np.asarray(s.to_numpy(), dtype=np.float64)
+    return list(s.to_list())
+
+
+def _column(s: nw.Series[Any]) -> Column:
+    dtype = s.dtype
+    if dtype.is_numeric() and not isinstance(dtype, nw.Decimal):
+        return np.asarray(s.to_numpy(), dtype=np.float64)
+    if isinstance(dtype, nw.Boolean):
+        if s.null_count() == 0:
+            return np.asarray(s.to_numpy(), dtype=np.bool_)
+        codes = np.where(s.is_null().to_numpy(), -1, s.fill_null(False).to_numpy().astype(np.int64))
+        return (codes.astype(np.int64), [False, True])
+    if isinstance(dtype, (nw.String, nw.Categorical, nw.Enum)):
+        encoded = _dictionary(s)
+        if encoded is not None:
+            return encoded
+    return list(s.to_list())
+
+
+def _dictionary(s: nw.Series[Any]) -> Union[Tuple[npt.NDArray[np.int64], List[Any]], None]:
+    """A string or categorical column as ``(codes, categories)`` through Arrow, or ``None``
+    (no pyarrow, or cells that are not all strings: read them one by one instead)."""
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    try:
+        arr = s.to_arrow()
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_dictionary(arr.type):
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type)):
+            return None
+        arr = pc.dictionary_encode(arr)
+    codes = pc.fill_null(arr.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    return (np.asarray(codes, dtype=np.int64), arr.dictionary.to_pylist())
+
+
+def frame_result(
+    table: FrameColumns,
+    columns: Dict[str, npt.NDArray[Any]],
+    band_name: str,
+    band_codes: npt.NDArray[np.int64],
+    band_ids: Sequence[str],
+) -> Any:
+    """A table of the kind given (pandas keeps the input's index) with the numeric
+    ``columns`` (used without a copy where the library allows) and an ordered categorical
+    column ``band_name`` whose categories are ``band_ids`` (lowest first) and whose cells are
+    ``band_codes`` (indices into ``band_ids``, −1 = none).
+
+    The numeric columns go through narwhals; only the ordered categorical (which no common
+    API builds from codes) and pandas' index and zero-copy construction are per library."""
+    native = table.native
+    names = list(columns)
+    band_at = 1 if names else 0
+    implementation = table.implementation
+    if implementation is nw.Implementation.PANDAS:
+        import pandas as pd
+
+        data: Dict[str, Any] = dict(columns)
+        data[band_name] = pd.Categorical.from_codes(
+            band_codes, categories=pd.Index(list(band_ids)), ordered=True, validate=False
+        )
+        order = names[:band_at] + [band_name] + names[band_at:]
+        return pd.DataFrame({k: data[k] for k in order}, index=native.index, copy=False)
+    out = nw.from_dict(dict(columns), backend=cast(Any, implementation))
+    band = _band_series(implementation, band_name, band_codes, band_ids)
+    out = out.with_columns(band)
+    order = names[:band_at] + [band_name] + names[band_at:]
+    return out.select(order).to_native()
+
+
+def _band_series(
+    implementation: nw.Implementation, name: str, codes: npt.NDArray[np.int64], ids: Sequence[str]
+) -> nw.Series[Any]:
+    """An ordered categorical series (Polars ``Enum``, Arrow ordered dictionary) from codes."""
+    if implementation is nw.Implementation.POLARS:
+        import polars as pl
+
+        s = pl.Series(name, codes).replace_strict(
+            list(range(len(ids))), list(ids), default=None, return_dtype=pl.Enum(list(ids))
+        )
+        return nw.from_native(s, series_only=True)
+    if implementation is nw.Implementation.PYARROW:
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+        arr = pa.DictionaryArray.from_arrays(indices, pa.array(list(ids), type=pa.string()), ordered=True)
+        series: nw.Series[Any] = nw.from_native(pa.chunked_array([arr]), series_only=True).alias(name)
+        return series
+    # Any other library: the band ids as strings, in that library's own string type.
+    values = [None if c < 0 else ids[c] for c in codes.tolist()]
+    return nw.new_series(name, values, nw.String, backend=cast(Any, implementation))

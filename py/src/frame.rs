@@ -1,0 +1,593 @@
+//! Scoring the columns of a table (a pandas, Polars or pyarrow frame read by
+//! `civic_value._frame.frame_columns`) row by row, with the same result as `score` for every
+//! row, fast.
+//!
+//! A column comes as one of:
+//! - a 1-D float64 array (numbers, Likert levels; NaN = missing),
+//! - a 1-D bool array,
+//! - a `(codes, categories)` pair: an int64 array of indices into a list of values (a
+//!   Categorical, or a string column encoded once), −1 = missing; each category is converted
+//!   and encoded once, not once per cell,
+//! - a list of Python values (anything else: tuples for ranges, evidence dicts, mixed).
+//!
+//! Numeric arrays are read in place (no copy when contiguous). The rows are split over the
+//! cores with the GIL released; each thread fills blocks of rows in the core's numeric
+//! encoding ([`Criterion::encode`]) column by column and scores them with
+//! [`BatchScorer::score_row`]. A row with a cell that has no numeric encoding (an evidence
+//! grade, a value of the wrong kind) goes through [`Rubric::score`] instead, so every row
+//! gets exactly what `score` would give it, result or error.
+
+use std::borrow::Cow;
+
+use civic_value::{BatchScorer, Criterion, Error, InputKind, InputValue, Inputs, Rubric};
+use numpy::ndarray::{Array2, ArrayViewMut2, Axis};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::convert::input_value;
+use crate::errors::{input_parse, to_py};
+
+/// Rows per block: the numeric encoding of a block (two buffers of rows × columns) stays
+/// in the first-level cache.
+const BLOCK_ROWS: usize = 256;
+/// Fewest rows worth a thread of their own.
+const MIN_ROWS_PER_THREAD: usize = 50_000;
+
+/// A column as handed over from Python, holding the numpy arrays borrowed.
+enum Held<'py> {
+    Numbers(PyReadonlyArray1<'py, f64>),
+    Bools(PyReadonlyArray1<'py, bool>),
+    Codes(PyReadonlyArray1<'py, i64>, Vec<InputValue>),
+    Objects(Vec<InputValue>),
+}
+
+/// A column as the scoring threads read it.
+enum Source<'a> {
+    Numbers(Cow<'a, [f64]>),
+    Bools(Cow<'a, [bool]>),
+    Codes {
+        codes: Cow<'a, [i64]>,
+        categories: &'a [InputValue],
+    },
+    Objects(&'a [InputValue]),
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Numbers(v) => v.len(),
+            Self::Bools(v) => v.len(),
+            Self::Codes { codes, .. } => codes.len(),
+            Self::Objects(v) => v.len(),
+        }
+    }
+
+    /// Row `r`'s cell as an input (for the general path).
+    fn value(&self, r: usize) -> InputValue {
+        match self {
+            Self::Numbers(v) => match v.get(r) {
+                Some(x) if !x.is_nan() => InputValue::Number(*x),
+                _ => InputValue::Missing,
+            },
+            Self::Bools(v) => v
+                .get(r)
+                .map_or(InputValue::Missing, |&b| InputValue::Bool(b)),
+            Self::Codes { codes, categories } => codes
+                .get(r)
+                .and_then(|&c| usize::try_from(c).ok())
+                .and_then(|c| categories.get(c))
+                .cloned()
+                .unwrap_or(InputValue::Missing),
+            Self::Objects(v) => v.get(r).cloned().unwrap_or(InputValue::Missing),
+        }
+    }
+}
+
+fn slice<'a, T: numpy::Element + Copy>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match a.as_slice() {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(a.as_array().iter().copied().collect()),
+    }
+}
+
+/// What `score_columns` returns: totals, interval ends, knock-outs, band index (−1 for
+/// none) and a criteria × rows matrix of points (one contiguous row per criterion).
+pub struct TableScores {
+    pub total: Vec<f64>,
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+    pub knocked_out: Vec<bool>,
+    pub band: Vec<i32>,
+    pub points: Array2<f64>,
+}
+
+fn shape_error(expected: usize, got: usize, path: String) -> Error {
+    civic_value::ErrorKind::Shape { expected, got }.at(path)
+}
+
+/// Read the columns of a table and score every row as `score` would.
+///
+/// # Errors
+/// As `score` for the first bad row (path `rows[12].input.support_share`); `input.shape`
+/// when the columns and names or row counts disagree; `input.parse` for a column of a form
+/// not listed in the module docs.
+pub fn score_columns(
+    py: Python<'_>,
+    rubric: &Rubric,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    rows: usize,
+    perspective: Option<&str>,
+) -> PyResult<TableScores> {
+    let batch = rubric
+        .batch(names, perspective)
+        .map_err(|e| to_py(py, &e))?;
+    if columns.len() != names.len() {
+        return Err(to_py(
+            py,
+            &shape_error(names.len(), columns.len(), "input".to_owned()),
+        ));
+    }
+    let held = hold_all(names, columns)?;
+    let sources = sources(py, names, &held, rows)?;
+    let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
+    let table = Table {
+        rubric,
+        batch: &batch,
+        criteria: &criteria,
+        sources: &sources,
+        perspective,
+    };
+    py.detach(|| table.score(rows)).map_err(|e| to_py(py, &e))
+}
+
+/// Every column of a table, its numpy arrays borrowed.
+fn hold_all<'py>(names: &[String], columns: &Bound<'py, PyList>) -> PyResult<Vec<Held<'py>>> {
+    let mut held = Vec::with_capacity(names.len());
+    for (name, column) in names.iter().zip(columns.iter()) {
+        held.push(hold(&column, name)?);
+    }
+    Ok(held)
+}
+
+/// The columns as the scoring threads read them, each checked to hold `rows` cells (and a
+/// category code for each cell).
+fn sources<'a>(
+    py: Python<'_>,
+    names: &[String],
+    held: &'a [Held<'_>],
+    rows: usize,
+) -> PyResult<Vec<Source<'a>>> {
+    let mut sources = Vec::with_capacity(held.len());
+    for (name, h) in names.iter().zip(held) {
+        let source = match h {
+            Held::Numbers(a) => Source::Numbers(slice(a)),
+            Held::Bools(a) => Source::Bools(slice(a)),
+            Held::Codes(a, categories) => {
+                let codes = slice(a);
+                if let Some(bad) = codes.iter().position(|&c| {
+                    c < -1 || usize::try_from(c).is_ok_and(|c| c >= categories.len())
+                }) {
+                    return Err(to_py(
+                        py,
+                        &input_parse(
+                            format!("rows[{bad}].input.{name}"),
+                            format!(
+                                "category code {} is not in 0..{}",
+                                codes.get(bad).copied().unwrap_or_default(),
+                                categories.len()
+                            ),
+                        ),
+                    ));
+                }
+                Source::Codes { codes, categories }
+            }
+            Held::Objects(v) => Source::Objects(v),
+        };
+        if source.len() != rows {
+            return Err(to_py(
+                py,
+                &shape_error(rows, source.len(), format!("input.{name}")),
+            ));
+        }
+        sources.push(source);
+    }
+    Ok(sources)
+}
+
+/// The rows of a table's columns (in any form `score_columns` takes, read the same way) as
+/// one set of inputs per row, for the analyses that take a whole table (stability, Monte
+/// Carlo).
+///
+/// # Errors
+/// As `score_columns` for columns of the wrong form or length.
+pub fn frame_inputs(
+    py: Python<'_>,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    rows: usize,
+) -> PyResult<Vec<Inputs>> {
+    if columns.len() != names.len() {
+        return Err(to_py(
+            py,
+            &shape_error(names.len(), columns.len(), "input".to_owned()),
+        ));
+    }
+    let held = hold_all(names, columns)?;
+    let sources = sources(py, names, &held, rows)?;
+    Ok((0..rows)
+        .map(|r| {
+            names
+                .iter()
+                .zip(&sources)
+                .map(|(name, source)| (name.as_str(), source.value(r)))
+                .collect()
+        })
+        .collect())
+}
+
+/// One column from Python, its numpy array borrowed (see the module docs for the forms).
+fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
+    let py = column.py();
+    if let Ok(a) = column.cast::<PyArray1<f64>>() {
+        return Ok(Held::Numbers(a.readonly()));
+    }
+    if let Ok(a) = column.cast::<PyArray1<bool>>() {
+        return Ok(Held::Bools(a.readonly()));
+    }
+    if let Ok(list) = column.cast::<PyList>() {
+        let mut out = Vec::with_capacity(list.len());
+        for (r, item) in list.iter().enumerate() {
+            out.push(input_value(
+                &item,
+                &format!("rows[{r}].input.{name}"),
+                true,
+            )?);
+        }
+        return Ok(Held::Objects(out));
+    }
+    let pair = match column.cast::<PyTuple>() {
+        Ok(t) if t.len() == 2 => Some((t.get_item(0)?, t.get_item(1)?)),
+        _ => None,
+    };
+    if let Some((codes, categories)) = &pair
+        && let (Ok(codes), Ok(categories)) =
+            (codes.cast::<PyArray1<i64>>(), categories.cast::<PyList>())
+    {
+        let codes = codes.readonly();
+        let mut values = Vec::with_capacity(categories.len());
+        for (k, item) in categories.iter().enumerate() {
+            match input_value(&item, &format!("input.{name}"), true) {
+                Ok(v) => values.push(v),
+                Err(_) => {
+                    // Report it at the first row that holds it (none: never used).
+                    let first = codes
+                        .as_array()
+                        .iter()
+                        .position(|&c| usize::try_from(c).is_ok_and(|c| c == k));
+                    if let Some(r) = first {
+                        input_value(&item, &format!("rows[{r}].input.{name}"), true)?;
+                    }
+                    values.push(InputValue::Missing);
+                }
+            }
+        }
+        return Ok(Held::Codes(codes, values));
+    }
+    Err(to_py(
+        py,
+        &input_parse(
+            format!("input.{name}"),
+            "a column must be a 1-D float64 or bool array, (int64 codes, categories) or a list",
+        ),
+    ))
+}
+
+/// Everything the scoring threads share.
+struct Table<'a> {
+    rubric: &'a Rubric,
+    batch: &'a BatchScorer<'a>,
+    criteria: &'a [Option<&'a Criterion>],
+    sources: &'a [Source<'a>],
+    perspective: Option<&'a str>,
+}
+
+/// The outputs of a run of consecutive rows.
+struct Out<'a> {
+    total: &'a mut [f64],
+    low: &'a mut [f64],
+    high: &'a mut [f64],
+    knocked_out: &'a mut [bool],
+    band: &'a mut [i32],
+    points: ArrayViewMut2<'a, f64>,
+}
+
+impl Table<'_> {
+    fn score(&self, rows: usize) -> civic_value::Result<TableScores> {
+        let m = self.batch.criteria();
+        let mut out = TableScores {
+            total: vec![0.0; rows],
+            low: vec![0.0; rows],
+            high: vec![0.0; rows],
+            knocked_out: vec![false; rows],
+            band: vec![-1; rows],
+            points: Array2::zeros((m, rows)),
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(rows / MIN_ROWS_PER_THREAD)
+            .max(1);
+        let chunk = rows.div_ceil(threads).max(1);
+        let parts = out
+            .total
+            .chunks_mut(chunk)
+            .zip(out.low.chunks_mut(chunk))
+            .zip(out.high.chunks_mut(chunk))
+            .zip(out.knocked_out.chunks_mut(chunk))
+            .zip(out.band.chunks_mut(chunk))
+            .zip(out.points.axis_chunks_iter_mut(Axis(1), chunk))
+            .enumerate()
+            .map(
+                |(k, (((((total, low), high), knocked_out), band), points))| {
+                    (
+                        k * chunk,
+                        Out {
+                            total,
+                            low,
+                            high,
+                            knocked_out,
+                            band,
+                            points,
+                        },
+                    )
+                },
+            );
+        let results: Vec<civic_value::Result<()>> = if threads < 2 {
+            parts.map(|(start, o)| self.score_run(start, o)).collect()
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = parts
+                    .map(|(start, o)| s.spawn(move || self.score_run(start, o)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(input_parse(
+                                "input",
+                                "a scoring thread stopped unexpectedly",
+                            ))
+                        })
+                    })
+                    .collect()
+            })
+        };
+        // The runs are in row order: the first error is the one of the first bad row.
+        results
+            .into_iter()
+            .collect::<civic_value::Result<Vec<()>>>()?;
+        Ok(out)
+    }
+
+    /// Score the rows `start..start + out.total.len()` into `out`, a block at a time.
+    fn score_run(&self, start: usize, mut out: Out<'_>) -> civic_value::Result<()> {
+        let k = self.sources.len();
+        let m = self.batch.criteria();
+        let mut low = vec![f64::NAN; BLOCK_ROWS * k];
+        let mut high = vec![f64::NAN; BLOCK_ROWS * k];
+        let mut general = [false; BLOCK_ROWS];
+        let mut points = vec![0.0; m];
+        let n = out.total.len();
+        // One contiguous slice per criterion (the rows of a C-order criteria × rows view).
+        let mut point_columns: Vec<&mut [f64]> = out
+            .points
+            .rows_mut()
+            .into_iter()
+            .map(|row| row.into_slice().unwrap_or_default())
+            .collect();
+        let mut done = 0;
+        while done < n {
+            let len = BLOCK_ROWS.min(n - done);
+            let first = start + done;
+            general.fill(false);
+            for (j, (source, criterion)) in self.sources.iter().zip(self.criteria).enumerate() {
+                let Some(c) = criterion else { continue }; // ignored (policy "warn")
+                encode_block(
+                    source,
+                    c,
+                    first,
+                    len,
+                    k,
+                    j,
+                    &mut low,
+                    &mut high,
+                    &mut general,
+                );
+            }
+            for i in 0..len {
+                let r = first + i;
+                let at = done + i;
+                let (total, lo, hi, ko, band) = if general.get(i).copied().unwrap_or(true) {
+                    self.general_row(r, &mut points)?
+                } else {
+                    let row = i * k..(i + 1) * k;
+                    let (Some(l), Some(h)) = (low.get(row.clone()), high.get(row)) else {
+                        continue;
+                    };
+                    let s = self
+                        .batch
+                        .score_row(l, h, &mut points)
+                        .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
+                    (s.total, s.low, s.high, s.knocked_out, self.band_of(s.total))
+                };
+                if let (Some(t), Some(l), Some(h), Some(o), Some(b)) = (
+                    out.total.get_mut(at),
+                    out.low.get_mut(at),
+                    out.high.get_mut(at),
+                    out.knocked_out.get_mut(at),
+                    out.band.get_mut(at),
+                ) {
+                    *t = total;
+                    *l = lo;
+                    *h = hi;
+                    *o = ko;
+                    *b = band;
+                }
+                for (column, p) in point_columns.iter_mut().zip(&points) {
+                    if let Some(slot) = column.get_mut(at) {
+                        *slot = *p;
+                    }
+                }
+            }
+            done += len;
+        }
+        Ok(())
+    }
+
+    /// Row `r` through [`Rubric::score`]: `(total, low, high, knocked_out, band)`, with the
+    /// points of each criterion written into `points`.
+    #[cold]
+    fn general_row(
+        &self,
+        r: usize,
+        points: &mut [f64],
+    ) -> civic_value::Result<(f64, f64, f64, bool, i32)> {
+        let inputs: Inputs = self
+            .sources
+            .iter()
+            .zip(self.criteria)
+            .filter_map(|(s, c)| c.map(|c| (c.id(), s.value(r))))
+            .collect();
+        let score = self
+            .rubric
+            .score(&inputs, self.perspective)
+            .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
+        for (slot, row) in points.iter_mut().zip(&score.criteria) {
+            *slot = row.points;
+        }
+        Ok((
+            score.total,
+            score.interval.low,
+            score.interval.high,
+            score.knocked_out,
+            self.band_index(score.band.as_deref()),
+        ))
+    }
+
+    /// The index in the rubric's list of the band of `total` (−1 for none).
+    #[inline]
+    fn band_of(&self, total: f64) -> i32 {
+        self.rubric
+            .band_for(total)
+            .and_then(|b| self.rubric.bands().iter().position(|x| std::ptr::eq(x, b)))
+            .and_then(|i| i32::try_from(i).ok())
+            .unwrap_or(-1)
+    }
+
+    /// The index of a band in the rubric's list (−1 for none).
+    fn band_index(&self, id: Option<&str>) -> i32 {
+        id.and_then(|id| self.rubric.bands().iter().position(|b| b.id() == id))
+            .and_then(|i| i32::try_from(i).ok())
+            .unwrap_or(-1)
+    }
+}
+
+/// Fill column `j` of the block of rows `first..first + len` (row-major, `k` columns) with
+/// the numeric encoding of its cells; a cell without one marks its row for the general path.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn encode_block(
+    source: &Source<'_>,
+    c: &Criterion,
+    first: usize,
+    len: usize,
+    k: usize,
+    j: usize,
+    low: &mut [f64],
+    high: &mut [f64],
+    general: &mut [bool],
+) {
+    let mut put = |i: usize, e: Option<(f64, f64)>| {
+        let at = i * k + j;
+        match e {
+            Some((a, b)) => {
+                if let (Some(l), Some(h)) = (low.get_mut(at), high.get_mut(at)) {
+                    *l = a;
+                    *h = b;
+                }
+            }
+            None => {
+                if let Some(g) = general.get_mut(i) {
+                    *g = true;
+                }
+            }
+        }
+    };
+    let missing = c.encode(&InputValue::Missing);
+    let rows = first..first + len;
+    match source {
+        // The numeric encoding of a number or Likert criterion is the number itself, NaN
+        // (missing) included: a strided copy.
+        Source::Numbers(v) if matches!(c.kind(), InputKind::Number | InputKind::Likert { .. }) => {
+            for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
+                let at = i * k + j;
+                if let (Some(l), Some(h)) = (low.get_mut(at), high.get_mut(at)) {
+                    *l = x;
+                    *h = x;
+                }
+            }
+        }
+        Source::Numbers(v) => {
+            for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
+                put(
+                    i,
+                    if x.is_nan() {
+                        missing
+                    } else {
+                        c.encode(&InputValue::Number(x))
+                    },
+                );
+            }
+        }
+        Source::Bools(v) => {
+            let no = c.encode(&InputValue::Bool(false));
+            let yes = c.encode(&InputValue::Bool(true));
+            for (i, &b) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
+                put(i, if b { yes } else { no });
+            }
+        }
+        Source::Codes { codes, categories } => {
+            // Each category once, not once per cell.
+            let table: Vec<Option<(f64, f64)>> = categories.iter().map(|v| c.encode(v)).collect();
+            for (i, &code) in codes.get(rows).unwrap_or(&[]).iter().enumerate() {
+                let e = match usize::try_from(code) {
+                    Ok(code) => table.get(code).copied().flatten(),
+                    Err(_) => missing,
+                };
+                put(i, e);
+            }
+        }
+        Source::Objects(v) => {
+            for (i, value) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
+                put(i, c.encode(value));
+            }
+        }
+    }
+}
+
+/// Hand the results to Python: `(total, low, high, knocked_out, band, points)`, the points
+/// as a criteria × rows array.
+pub fn into_py(py: Python<'_>, s: TableScores) -> PyResult<Bound<'_, PyTuple>> {
+    PyTuple::new(
+        py,
+        [
+            s.total.into_pyarray(py).into_any(),
+            s.low.into_pyarray(py).into_any(),
+            s.high.into_pyarray(py).into_any(),
+            s.knocked_out.into_pyarray(py).into_any(),
+            s.band.into_pyarray(py).into_any(),
+            s.points.into_pyarray(py).into_any(),
+        ],
+    )
+}

@@ -1,0 +1,223 @@
+"""score_frame on every kind of table: pandas (Categorical, string, nullable and plain
+dtypes), Polars and pyarrow give the same numbers as row-by-row score, and come back as the
+kind they were given."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import polars as pl
+import pytest
+
+from civic_value import InputError, Rubric
+from civic_value._frame import frame_columns
+
+TOL = 1e-12
+
+
+def rows(rubric: Rubric, n: int, seed: int) -> List[Dict[str, Any]]:
+    """Valid inputs without ranges (every kind of table can hold them), 10 % missing."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        row: Dict[str, Any] = {}
+        for c in rubric.criteria:
+            if rng.random() < 0.1:
+                row[c.id] = None
+            elif c.kind == "number":
+                row[c.id] = float(rng.uniform(c.min or 0.0, c.max if c.max is not None else 30_000.0))
+            elif c.kind == "likert":
+                row[c.id] = int(rng.integers(1, (c.levels or 2) + 1))
+            elif c.kind == "boolean":
+                row[c.id] = bool(rng.random() < 0.5)
+            else:
+                row[c.id] = str(rng.choice(c.options))
+        out.append(row)
+    return out
+
+
+def pandas_frame(rubric: Rubric, data: List[Dict[str, Any]], option_as: str) -> pd.DataFrame:
+    cols: Dict[str, Any] = {}
+    for c in rubric.criteria:
+        cells = [r[c.id] for r in data]
+        if c.kind == "number":
+            cols[c.id] = pd.Series([np.nan if x is None else x for x in cells], dtype=float)
+        elif c.kind == "likert":
+            cols[c.id] = pd.Series(cells, dtype="Int64")
+        elif c.kind == "boolean":
+            cols[c.id] = pd.Series(cells, dtype="boolean")
+        elif option_as == "categorical":
+            cols[c.id] = pd.Categorical(cells, categories=c.options)
+        elif option_as == "string":
+            cols[c.id] = pd.Series(cells, dtype="string")
+        else:
+            cols[c.id] = pd.Series(cells, dtype=object)
+    return pd.DataFrame(cols)
+
+
+def check(rubric: Rubric, data: List[Dict[str, Any]], total: Any, low: Any, high: Any, ko: Any, band: List[Any]) -> None:
+    scores = [rubric.score(r) for r in data]
+    np.testing.assert_allclose(np.asarray(total, dtype=float), [s.total for s in scores], rtol=0, atol=TOL)
+    np.testing.assert_allclose(np.asarray(low, dtype=float), [s.interval[0] for s in scores], rtol=0, atol=TOL)
+    np.testing.assert_allclose(np.asarray(high, dtype=float), [s.interval[1] for s in scores], rtol=0, atol=TOL)
+    assert list(ko) == [s.knocked_out for s in scores]
+    assert band == [s.band for s in scores]
+
+
+@pytest.fixture(scope="module")
+def lenient() -> Rubric:
+    """The default rubric with missing inputs renormalised (every row scores)."""
+    doc = Rubric.default().to_dict()
+    doc["missing"] = "renormalise"
+    return Rubric.from_dict(doc)
+
+
+@pytest.mark.parametrize("option_as", ["categorical", "string", "object"])
+def test_pandas_dtypes_agree_with_score(lenient: Rubric, option_as: str) -> None:
+    data = rows(lenient, 1500, seed=1)
+    df = pandas_frame(lenient, data, option_as)
+    out = lenient.score_frame(df)
+    assert isinstance(out, pd.DataFrame)
+    assert out["band"].cat.ordered
+    band = [None if pd.isna(b) else str(b) for b in out["band"]]
+    check(lenient, data, out["total"], out["low"], out["high"], out["knocked_out"], band)
+
+
+def test_polars_in_polars_out(lenient: Rubric) -> None:
+    data = rows(lenient, 1500, seed=2)
+    df = pl.from_pandas(pandas_frame(lenient, data, "categorical"))
+    assert df.schema["inclusion"] == pl.Categorical
+    out = lenient.score_frame(df)
+    assert isinstance(out, pl.DataFrame)
+    assert out.columns == lenient.score_frame(pandas_frame(lenient, data, "object")).columns.tolist()
+    assert out.schema["band"] == pl.Enum(["weak", "needs_work", "promising", "strong"])
+    # An Enum orders by its categories: the band order is the threshold order.
+    assert (out["band"] >= "promising").to_list() == (out["total"] >= 50).to_list()
+    check(lenient, data, out["total"], out["low"], out["high"], out["knocked_out"], out["band"].to_list())
+    # Strings (not categorical) too.
+    out = lenient.score_frame(df.with_columns(pl.col("inclusion").cast(pl.String)))
+    check(lenient, data, out["total"], out["low"], out["high"], out["knocked_out"], out["band"].to_list())
+
+
+def test_pyarrow_in_pyarrow_out(lenient: Rubric) -> None:
+    data = rows(lenient, 1500, seed=3)
+    table = pa.Table.from_pandas(pandas_frame(lenient, data, "string"), preserve_index=False)
+    out = lenient.score_frame(table)
+    assert isinstance(out, pa.Table)
+    assert pa.types.is_dictionary(out.schema.field("band").type)
+    assert out.schema.field("band").type.ordered
+    band = out.column("band").to_pylist()
+    check(lenient, data, out.column("total"), out.column("low"), out.column("high"), out.column("knocked_out").to_pylist(), band)
+    # Several chunks, each with its own dictionary.
+    chunked = pa.concat_tables([table.slice(0, 700), table.slice(700)])
+    assert chunked.column("inclusion").num_chunks == 2
+    again = lenient.score_frame(chunked)
+    assert again.column("total").to_pylist() == out.column("total").to_pylist()
+
+
+def test_every_kind_gives_the_same_points(lenient: Rubric) -> None:
+    data = rows(lenient, 500, seed=4)
+    pd_out = lenient.score_frame(pandas_frame(lenient, data, "object"))
+    pl_out = lenient.score_frame(pl.from_pandas(pandas_frame(lenient, data, "categorical")))
+    pa_out = lenient.score_frame(pa.Table.from_pandas(pandas_frame(lenient, data, "string"), preserve_index=False))
+    for c in lenient.criteria:
+        name = f"points_{c.id}"
+        assert pd_out[name].tolist() == pl_out[name].to_list() == pa_out.column(name).to_pylist()
+
+
+def test_categories_that_are_not_options_name_the_first_row(rubric: Rubric) -> None:
+    df = pd.DataFrame({"inclusion": pd.Categorical(["none", "none", "everyone"], categories=["none", "everyone"])})
+    with pytest.raises(InputError) as info:
+        rubric.score_frame(df)
+    assert (info.value.code, info.value.path) == ("input.unknown_option", "rows[2].input.inclusion")
+    # An unused category that is not an option is no error.
+    df = pd.DataFrame({"inclusion": pd.Categorical(["none"], categories=["none", "everyone"]), "support_share": [60.0]})
+    doc = rubric.to_dict()
+    doc["missing"] = "renormalise"
+    lenient = Rubric.from_dict(doc)
+    assert lenient.score_frame(df)["total"][0] == pytest.approx(lenient.score({"inclusion": "none", "support_share": 60}).total, abs=TOL)
+
+
+def test_nulls_in_every_dtype_are_missing(lenient: Rubric) -> None:
+    df = pl.DataFrame(
+        {
+            "support_share": pl.Series([60, None], dtype=pl.Int64),
+            "permit_secured": pl.Series([None, True], dtype=pl.Boolean),
+            "inclusion": pl.Series([None, "none"], dtype=pl.Categorical),
+        }
+    )
+    out = lenient.score_frame(df)
+    expected = [
+        lenient.score({"support_share": 60}).total,
+        lenient.score({"permit_secured": True, "inclusion": "none"}).total,
+    ]
+    assert out["total"].to_list() == pytest.approx(expected, abs=TOL)
+
+
+def test_frame_columns_reads_each_kind_once() -> None:
+    """The one reader other methods use: numbers as float64, bools as bools, strings and
+    categories as codes + categories, anything else as a list."""
+    df = pd.DataFrame(
+        {
+            "n": pd.Series([1, 2, None], dtype="Int64"),
+            "b": [True, False, True],
+            "nb": pd.Series([True, None, False], dtype="boolean"),
+            "s": ["x", None, "x"],
+            "c": pd.Categorical(["p", "q", None]),
+            "r": [(1.0, 2.0), None, 3.0],
+        }
+    )
+    table = frame_columns(df)
+    assert table.names == ["n", "b", "nb", "s", "c", "r"]
+    assert table.rows == 3
+    n, b, nb, s, c, r = table.columns
+    assert isinstance(n, np.ndarray) and n.dtype == np.float64 and math.isnan(n[2])
+    assert isinstance(b, np.ndarray) and b.dtype == np.bool_
+    assert isinstance(nb, tuple) and nb[0].tolist() == [1, -1, 0] and nb[1] == [False, True]
+    assert isinstance(s, tuple) and s[0].tolist() == [0, -1, 0] and s[1] == ["x"]
+    assert isinstance(c, tuple) and c[0].tolist() == [0, 1, -1] and c[1] == ["p", "q"]
+    assert r == [(1.0, 2.0), None, 3.0]
+
+
+def test_not_a_table(rubric: Rubric) -> None:
+    with pytest.raises(TypeError, match="pandas or Polars DataFrame or a pyarrow Table"):
+        rubric.score_frame([[1, 2]])
+
+
+def test_a_large_frame_uses_the_threaded_path_and_names_the_first_bad_row(rubric: Rubric) -> None:
+    n = 120_000  # above the size split over threads
+    df = pd.DataFrame({"support_share": np.full(n, 60.0)})
+    df.loc[100_001, "support_share"] = 130.0
+    df.loc[110_000, "support_share"] = -1.0
+    with pytest.raises(InputError) as info:
+        rubric.score_frame(df)
+    assert info.value.path == "rows[100001].input.support_share"
+    df.loc[5, "support_share"] = 101.0
+    with pytest.raises(InputError) as info:
+        rubric.score_frame(df)
+    assert info.value.path == "rows[5].input.support_share"
+
+
+def test_a_name_given_twice_is_refused_in_pandas_and_pyarrow(rubric: Rubric) -> None:
+    df = pd.DataFrame([[1.0, 2.0]], columns=["support_share", "support_share"])
+    table = pa.table([pa.array([1.0]), pa.array([2.0])], names=["support_share", "support_share"])
+    for frame in (df, table):
+        with pytest.raises(InputError) as info:
+            rubric.score_frame(frame)
+        assert (info.value.code, info.value.path) == ("input.duplicate_column", "input.support_share")
+
+
+def test_table_analyses_read_categories_like_strings(lenient: Rubric) -> None:
+    """stability and monte_carlo read frames with the same reader as score_frame: an option
+    column as a Categorical (codes + categories) gives what the same column as strings gives."""
+    data = rows(lenient, 12, seed=5)
+    as_strings = pandas_frame(lenient, data, "object")
+    as_categories = pandas_frame(lenient, data, "categorical")
+    pd.testing.assert_frame_equal(lenient.stability(as_strings), lenient.stability(as_categories))
+    a = lenient.monte_carlo(as_strings, draws=200, seed=3)
+    b = lenient.monte_carlo(as_categories, draws=200, seed=3)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
