@@ -2,7 +2,19 @@
 //! methods, levers, perspectives compared, sensitivity, Monte Carlo, portfolio selection and
 //! monetisation. Each names its variant and validates its input with typed errors.
 
+pub mod ahp;
+pub mod ahp_rubric;
+pub(crate) mod best;
+pub mod critic;
 pub mod discount;
+pub mod entropy;
+pub mod levers;
+pub mod matrix;
+pub mod mcda;
 pub mod monetise;
+pub mod path_to_band;
+pub mod perspectives;
+pub mod reweight;
 pub mod sroi;
 pub mod sroi_input;
+pub mod weights;
