@@ -19,6 +19,7 @@ from ._native import (
     RubricError,
     Theme,
 )
+from . import mcda, weights
 from ._rubric import Rubric
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
 from ._sroi import MonetisedResult, SroiResult, sroi
@@ -43,5 +44,7 @@ __all__ = [
     "Theme",
     "ThemeScore",
     "__version__",
+    "mcda",
     "sroi",
+    "weights",
 ]
