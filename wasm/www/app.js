@@ -4,6 +4,7 @@
 // into DOM.
 import init, { Rubric, engineVersion } from "./pkg/civic_value.js";
 import { hideSroi, showSroi } from "./sroi.js";
+import { showLevers } from "./levers.js";
 
 // ---- texts of the page itself (the rubric brings its own) ------------------------------
 
@@ -220,6 +221,7 @@ function update() {
   showScore(score);
   showPerspectives(others);
   showSroi(app.rubric, inputs, app.lang);
+  showLevers(app.rubric, score, inputs, app.desc, app.lang, app.perspective);
   app.shown = true;
 }
 
