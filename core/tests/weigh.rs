@@ -568,3 +568,75 @@ proptest! {
         }
     }
 }
+
+// ---- a weighted-product rubric (examples/rubrics/green-fund.toml) ---------------------------
+
+fn green_fund() -> Rubric {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/rubrics/green-fund.toml"
+    ))
+    .unwrap();
+    Rubric::from_toml(&text).unwrap()
+}
+
+fn green_inputs() -> impl Strategy<Value = Inputs> {
+    (1.0..12000.0f64, 1u8..=5, 1.0..4000.0f64, 41.0..100.0f64).prop_map(|(ga, bio, vh, ss)| {
+        Inputs::new()
+            .with("green_area_m2", ga)
+            .with("biodiversity", f64::from(bio))
+            .with("volunteer_hours", vh)
+            .with("support_share", ss)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn per_unit_is_the_slope_of_the_total_under_a_weighted_product(inputs in green_inputs()) {
+        // Independent of the formula: a forward difference of re-scored totals.
+        let r = green_fund();
+        let base = r.score(&inputs, None).unwrap().total;
+        for lever in r.levers(&inputs, None).unwrap() {
+            let Some(per_unit) = lever.per_unit else { continue };
+            let Some(InputValue::Number(x)) = inputs.get(&lever.criterion).cloned() else { continue };
+            let h = 1e-6 * x.abs().max(1.0);
+            let mut moved = inputs.clone();
+            moved.insert(lever.criterion.clone(), x + h);
+            let Ok(s) = r.score(&moved, None) else { continue };
+            let slope = (s.total - base) / h;
+            prop_assert!(
+                (slope - per_unit).abs() <= 1e-4 * per_unit.abs().max(1e-6),
+                "{}: {per_unit} vs {slope}", lever.criterion
+            );
+        }
+    }
+
+    #[test]
+    fn a_weighted_product_path_is_the_shortest(inputs in green_inputs()) {
+        let r = green_fund();
+        let Ok(path) = r.path_to_band(&inputs, None, "fund") else { return Ok(()); };
+        let reaches = |i: &Inputs| {
+            let s = r.score(i, None).unwrap();
+            s.knockouts.is_empty() && s.band.as_deref() == Some("fund")
+        };
+        let mut applied = inputs.clone();
+        for s in &path {
+            applied.insert(s.criterion.clone(), s.value.clone());
+        }
+        prop_assert!(reaches(&applied), "{path:?}");
+        let levers = r.levers(&inputs, None).unwrap();
+        for mask in 0u32..(1 << levers.len()) {
+            if (mask.count_ones() as usize) < path.len() {
+                let mut trial = inputs.clone();
+                for (b, l) in levers.iter().enumerate() {
+                    if mask & (1 << b) != 0 {
+                        trial.insert(l.criterion.clone(), l.best.clone());
+                    }
+                }
+                prop_assert!(!reaches(&trial), "fewer changes reach fund: {mask:b}");
+            }
+        }
+    }
+}
