@@ -2,7 +2,7 @@
 built-in rubric, scored by `civic-value score --format csv` (the streaming batch path on
 every core), against Python's `Rubric.score_matrix` on the same numbers, in one run.
 
-Prints the CLI's wall time and peak RSS (from the kernel's rusage of the child), the time of
+Prints the CLI's wall time and peak RSS (the kernel's high-water mark of the CLI process), the time of
 `score_matrix` on the matrix in memory, and of the same job done in Python end to end
 (`pandas.read_csv` → `score_matrix` → `DataFrame.to_csv`), each as a ratio.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -65,14 +64,29 @@ def write_csv(x: np.ndarray, path: Path) -> None:
 
 
 def run_cli(path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of the CLI scoring `path` to CSV (output discarded)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS in MB of the CLI scoring `path` to CSV (output discarded).
+
+    The peak is the kernel's high-water mark of the CLI's own memory (VmHWM in
+    /proc/PID/status, read every few milliseconds until it exits; it only grows). The
+    rusage of children would also count this Python process's memory (the matrix, pandas),
+    which the child holds between fork and exec."""
     t0 = time.perf_counter()
+    peak = 0
     with open(os.devnull, "wb") as sink:
-        subprocess.run([str(CLI), "score", "--format", "csv", str(path)], check=True, stdout=sink)
+        proc = subprocess.Popen([str(CLI), "score", "--format", "csv", str(path)], stdout=sink)
+        status = Path(f"/proc/{proc.pid}/status")
+        while proc.poll() is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.002)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
+    if proc.returncode != 0:
+        raise SystemExit(f"civic-value failed with exit status {proc.returncode}")
+    return wall, peak / 1024
 
 
 def main() -> None:

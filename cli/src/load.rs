@@ -240,11 +240,12 @@ impl<'r> Stream<'r> {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        let format = match args.input_format {
+        let mut format = match args.input_format {
             InputFormat::Auto => match extension.as_str() {
                 "csv" | "tsv" | "tab" => InputFormat::Csv,
                 "ndjson" | "jsonl" => InputFormat::Ndjson,
-                _ => InputFormat::Json,
+                "json" => InputFormat::Json,
+                _ => InputFormat::Auto,
             },
             other => other,
         };
@@ -260,6 +261,21 @@ impl<'r> Stream<'r> {
                 count: std::sync::Arc::clone(&bytes),
             },
         );
+        let mut input = input;
+        if format == InputFormat::Auto {
+            // No telling extension (standard input, a pipe): JSON when the text starts with
+            // `[` or `{`, CSV otherwise.
+            use std::io::BufRead as _;
+            let head = input
+                .fill_buf()
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+            let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+            let first = head.iter().find(|b| !b.is_ascii_whitespace());
+            format = match first {
+                Some(b'[' | b'{') | None => InputFormat::Json,
+                Some(_) => InputFormat::Csv,
+            };
+        }
         let invalid = |e: Error| Failure::Invalid(format!("{}: {e}", path.display()));
         let (kind, csv): (Kind<'r>, _) = match format {
             InputFormat::Csv => {

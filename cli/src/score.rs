@@ -143,19 +143,30 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
         let mut reported = 0usize;
         let mut rows = 0u64;
         let mut failure = None;
-        // One thread reads blocks of records while the others score the previous block.
+        // One thread reads records; another gathers them into blocks of what is ready (up
+        // to BLOCK, fewer when the input has nothing more for now, so a slow pipe is scored
+        // as it arrives); the others score the previous block.
         std::thread::scope(|s| {
+            let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Raw>(BLOCK);
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
             s.spawn(move || {
-                loop {
+                while let Some(raw) = stream.next_raw() {
+                    if raw_tx.send(raw).is_err() {
+                        break;
+                    }
+                }
+            });
+            s.spawn(move || {
+                while let Ok(first) = raw_rx.recv() {
                     let mut block = Vec::with_capacity(BLOCK);
+                    block.push(first);
                     while block.len() < BLOCK {
-                        match stream.next_raw() {
-                            Some(raw) => block.push(raw),
-                            None => break,
+                        match raw_rx.try_recv() {
+                            Ok(raw) => block.push(raw),
+                            Err(_) => break,
                         }
                     }
-                    if block.is_empty() || tx.send(block).is_err() {
+                    if tx.send(block).is_err() {
                         break;
                     }
                 }
@@ -182,6 +193,13 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                             }
                         }
                     }
+                }
+                // A short block: the input is slow (a pipe), so show what is done now.
+                if block.len() < BLOCK
+                    && let Err(e) = out.flush()
+                {
+                    failure = Some(write_err(e));
+                    return;
                 }
                 if let Some(p) = &progress {
                     p.set_position(bytes.load(Ordering::Relaxed));

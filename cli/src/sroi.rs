@@ -153,6 +153,9 @@ fn write_table(out: &mut String, name: &str, id: &str, m: &Monetised) {
         );
     }
     let _ = writeln!(out, "  discount: {}", s.discount.description);
+    if let (Some(date), Some(source)) = (&s.discount.in_force_from, &s.discount.source) {
+        let _ = writeln!(out, "    in force from {date}; source: {source}");
+    }
     let _ = writeln!(
         out,
         "  {:<14} {:>12} {:>12} {:>12} {:>6} {:>14}",

@@ -205,7 +205,11 @@ fn partial_results() {
 /// Limits count bytes read, whatever the source: a device, a pipe, standard input.
 #[test]
 fn limits_hold_for_devices_pipes_and_stdin() {
+    // Zeros are neither `[` nor `{`: read as CSV, whose first line never ends.
     let o = run(&["score", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("longer than"), "{}", stderr(&o));
+    let o = run(&["score", "--input-format", "json", "/dev/zero"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("read as a stream"), "{}", stderr(&o));
     let o = run(&[
@@ -412,4 +416,62 @@ fn numbers_print_short() {
     assert!(text.contains("1e300 €"), "{text}");
     assert!(!text.contains("-0 "), "{text}");
     assert!(!text.contains("000000000000000000000"), "{text}");
+}
+
+/// A slow pipe is scored as it arrives: the first initiative's line is written before the
+/// input ends.
+#[test]
+fn a_slow_pipe_is_scored_as_it_arrives() {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+        .args([
+            "score",
+            "--format",
+            "ndjson",
+            "--input-format",
+            "ndjson",
+            "-",
+        ])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"id\":\"first\",\"name\":\"F\",\"inputs\":{\"partners\":2}}\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    // Read one line while stdin is still open.
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the first result is written before the input ends");
+    assert!(line.contains("\"id\":\"first\""), "{line}");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+/// Standard input without a format: CSV unless the text starts with `[` or `{`.
+#[test]
+fn stdin_guesses_csv_or_json() {
+    let o = run_with_stdin(
+        &["score", "--format", "csv", "-"],
+        b"id,support_share\na,70\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(csv_rows(&o)[0][0], "a");
+    let o = run_with_stdin(
+        &["score", "--format", "csv", "-"],
+        b"  {\"id\": \"j\", \"name\": \"J\", \"inputs\": {}}",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(csv_rows(&o)[0][0], "j");
 }

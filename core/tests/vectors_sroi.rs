@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use civic_value::analysis::discount::Discount;
 use civic_value::analysis::sroi::{Outcome, Sroi, sroi};
+use civic_value::analysis::sroi_input::outcomes_from_value;
 use civic_value::{Inputs, Result, Rubric};
 use serde_json::Value;
 
@@ -34,7 +35,8 @@ fn run(v: &Value) -> Result<Sroi> {
         let inputs = Inputs::from_json(&v["inputs"].to_string())?;
         return Ok(Rubric::builtin().monetise(&inputs, None, None)?.sroi);
     }
-    let outcomes: Vec<Outcome> = serde_json::from_value(v["outcomes"].clone()).unwrap();
+    // Read as the bindings read them (defaults, whole-year durations, paths of errors).
+    let outcomes: Vec<Outcome> = outcomes_from_value(&v["outcomes"])?;
     sroi(
         &outcomes,
         v["investment"].as_f64().unwrap(),

@@ -82,13 +82,12 @@ CELLS = [
     new_markdown_cell(
         "## A whole table at once\n\n"
         "`score_frame` scores every row of a DataFrame exactly as `score` would, without a "
-        "Python loop; `Criterion.parse_text` reads CSV text the way the command line does "
-        "(`2500..4000` is a range)."
+        "Python loop; `Rubric.read_csv` reads a CSV the way the command line does (`2500..4000` "
+        "is a range, `ja`/`nee` a boolean; a `;`-separated spreadsheet export with decimal "
+        "commas works too)."
     ),
     new_code_cell(
-        'table = pd.read_csv(examples / "initiatives.csv", dtype=str).set_index("id").drop(columns="name")\n'
-        "for column in table.columns:\n"
-        "    table[column] = table[column].map(rubric.criterion(column).parse_text).astype(object)\n"
+        'table = rubric.read_csv(examples / "initiatives.csv")\n'
         "rubric.score_frame(table).round(2)"
     ),
     new_markdown_cell(

@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod read_csv;
 mod sroi;
 mod table;
 mod weigh;
@@ -28,6 +29,9 @@ mod _native {
 
     #[pymodule_export]
     use crate::errors::{CivicValueError, InputError, RubricError};
+
+    #[pymodule_export]
+    use crate::read_csv::read_csv;
 
     #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
@@ -52,7 +56,7 @@ mod _native {
     /// A validated, compiled rubric (wrapped by `civic_value.Rubric`).
     #[pyclass(frozen, name = "NativeRubric", module = "civic_value._native")]
     pub struct NativeRubric {
-        inner: Rubric,
+        pub(crate) inner: Rubric,
     }
 
     #[pymethods]

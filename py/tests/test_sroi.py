@@ -39,6 +39,8 @@ def test_the_default_discount_is_named() -> None:
     r = cv.sroi([{"quantity": 1, "proxy": 100, "duration": 1}], 50)
     assert r.discount == "nl-mkba-2021"
     assert "2.25" in r.discount_description
+    assert r.discount_in_force_from == "2021-01-01"
+    assert r.discount_source is not None and "Werkgroep discontovoet" in r.discount_source
     assert r.present_value == pytest.approx(100 / 1.0225, rel=1e-15)
     uk = cv.sroi([{"quantity": 1, "proxy": 100, "duration": 31}], 50, discount="uk-green-book-2022")
     # Years 1–30 at 3.5 %, year 31 at 3.0 %.

@@ -225,6 +225,9 @@ export interface DiscountInfo {
   name: string;
   description: string;
   terms: Array<{ until_year: number | null; rate: number }>;
+  /** For a preset: the date it took effect (ISO 8601) and its source document. */
+  in_force_from?: string;
+  source?: string;
 }
 
 /** One outcome in one year. */

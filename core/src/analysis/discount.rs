@@ -31,6 +31,12 @@ pub struct Discount {
     pub description: String,
     /// The rates by year, in order; the last term has `until_year: None`.
     pub terms: Vec<DiscountTerm>,
+    /// For a preset: the date it took effect (ISO 8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force_from: Option<String>,
+    /// For a preset: the document it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A named, dated discount-rate preset.
@@ -38,8 +44,12 @@ pub struct Discount {
 pub struct Preset {
     /// The id to ask for it by.
     pub id: &'static str,
-    /// What it is, its source and the date it took effect.
+    /// What it is.
     pub description: &'static str,
+    /// The date it took effect (ISO 8601).
+    pub in_force_from: &'static str,
+    /// The document it comes from.
+    pub source: &'static str,
     /// `(until_year, rate)`; the last entry has `None` and applies to every later year.
     pub terms: &'static [(Option<u32>, f64)],
 }
@@ -59,12 +69,18 @@ pub const PRESETS: &[Preset] = &[
         description: "2.25 % a year: the Dutch standard discount rate for social cost-benefit \
                       analysis (MKBA), in force from 2021 (Rapport Werkgroep discontovoet 2020, \
                       Ministerie van Financiën)",
+        in_force_from: "2021-01-01",
+        source: "Ministerie van Financiën, Rapport Werkgroep discontovoet 2020 (standard \
+                 discount rate for cost-benefit analyses from 2021)",
         terms: &[(None, 0.0225)],
     },
     Preset {
         id: "uk-green-book-2022",
         description: "UK HM Treasury Green Book (2022), Table 8: 3.5 % for years 1-30, 3.0 % \
                       for 31-75, 2.5 % for 76-125, 2.0 % for 126-200",
+        in_force_from: "2022-11-18",
+        source: "HM Treasury, The Green Book: appraisal and evaluation in central government \
+                 (2022 edition, published 18 November 2022), Table 8",
         terms: &[
             (Some(30), 0.035),
             (Some(75), 0.030),
@@ -101,6 +117,8 @@ impl Discount {
                 until_year: None,
                 rate: rate + 0.0,
             }],
+            in_force_from: None,
+            source: None,
         })
     }
 
@@ -119,6 +137,8 @@ impl Discount {
         Ok(Self {
             name: preset.id.to_owned(),
             description: preset.description.to_owned(),
+            in_force_from: Some(preset.in_force_from.to_owned()),
+            source: Some(preset.source.to_owned()),
             terms: preset
                 .terms
                 .iter()
@@ -188,6 +208,8 @@ impl Discount {
             name: "terms".to_owned(),
             description,
             terms: out,
+            in_force_from: None,
+            source: None,
         })
     }
 
@@ -216,6 +238,8 @@ impl Discount {
     pub fn scaled(&self, scale: f64) -> Self {
         Self {
             name: self.name.clone(),
+            in_force_from: self.in_force_from.clone(),
+            source: self.source.clone(),
             description: format!("{} × {scale}", self.description),
             terms: self
                 .terms
@@ -253,6 +277,9 @@ mod tests {
         assert_eq!(nl.rate_in(1), 0.0225);
         assert_eq!(nl.rate_in(200), 0.0225);
         let uk = Discount::preset("uk-green-book-2022").unwrap();
+        assert_eq!(uk.in_force_from.as_deref(), Some("2022-11-18"));
+        assert!(uk.source.as_deref().unwrap().contains("Green Book"));
+        assert_eq!(nl.in_force_from.as_deref(), Some("2021-01-01"));
         assert_eq!(uk.rate_in(30), 0.035);
         assert_eq!(uk.rate_in(31), 0.030);
         assert_eq!(uk.rate_in(75), 0.030);

@@ -23,6 +23,7 @@ __all__ = [
     "entropy",
     "normalize",
     "rank_sum",
+    "read_csv",
     "roc",
     "score_inputs",
     "sroi",
@@ -180,6 +181,14 @@ class Band:
     def min(self) -> float: ...
     def label(self, lang: str = "en") -> str: ...
 
+def read_csv(
+    rubric: NativeRubric,
+    path: Optional[Union[str, PathLike[str]]] = None,
+    data: Optional[bytes] = None,
+    delimiter: Optional[str] = None,
+    decimal: Optional[str] = None,
+    ignore: List[str] = ...,
+) -> Tuple[List[str], List[str], List[List[Any]]]: ...
 def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
 def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...
 

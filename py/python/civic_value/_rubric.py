@@ -77,6 +77,32 @@ class Rubric:
         """Validate a rubric given as a dict (the JSON form, as :meth:`to_dict` returns)."""
         return cls._wrap(NativeRubric.from_dict(doc))
 
+    def read_csv(
+        self,
+        path_or_buffer: Any,
+        *,
+        delimiter: Optional[str] = None,
+        decimal: Optional[str] = None,
+        ignore: Iterable[str] = (),
+    ) -> pandas.DataFrame:
+        """Read a CSV of initiatives exactly as the command line reads it, into a DataFrame
+        that :meth:`score_frame` takes.
+
+        ``path_or_buffer`` is a path, bytes or a file-like object. The delimiter (``,``
+        ``;`` or tab) is detected from the header line unless ``delimiter`` forces it; a
+        decimal comma (``72,5``) is read when the delimiter is not a comma, or when
+        ``decimal=","``; ``2500..4000`` becomes the range ``(2500.0, 4000.0)``;
+        ``yes/no/ja/nee/true/false/1/0`` become booleans for boolean criteria; an empty cell
+        is ``None`` (missing). The index is the ``id`` column (``row1``, ``row2`` … without
+        one); ``name``, ``description`` and the ``ignore`` columns are left out; other
+        columns that are not criteria are kept, so that scoring reports them by the
+        rubric's policy. Raises :class:`InputError` for a column named twice
+        (``input.duplicate_column``, path ``columns.<name>``) or a row with another number
+        of fields than the header (``input.shape``, path ``line <n>``)."""
+        from ._read_csv import read_csv
+
+        return read_csv(self, path_or_buffer, delimiter=delimiter, decimal=decimal, ignore=ignore)
+
     # ---- what it is ------------------------------------------------------------------
 
     @property

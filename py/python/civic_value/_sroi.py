@@ -78,6 +78,9 @@ class SroiResult:
         self.payback_years: Optional[float] = data["payback_years"]
         self.discount: str = data["discount"]["name"]
         self.discount_description: str = data["discount"]["description"]
+        #: For a preset: the date it took effect (ISO 8601) and its source document.
+        self.discount_in_force_from: Optional[str] = data["discount"].get("in_force_from")
+        self.discount_source: Optional[str] = data["discount"].get("source")
 
     @property
     def table(self) -> pandas.DataFrame:

@@ -70,6 +70,8 @@ def main() -> Dict[str, float]:
 
     many: List[Score] = rubric.score_many([{"support_share": 60}, {"support_share": 40}])
     frame: pd.DataFrame = rubric.score_frame(pd.DataFrame({"support_share": [60.0, 40.0]}))
+    read: pd.DataFrame = rubric.read_csv(b"id;support_share\na;72,5\n", delimiter=";", ignore=["district"])
+    assert rubric.score_frame(read)["total"].shape == (1,)
     x: npt.NDArray[np.float64] = np.array([[60.0, 1.0], [40.0, 0.0]])
     totals: npt.NDArray[np.float64] = rubric.score_matrix(x, ["support_share", "permit_secured"])
     assert len(many) == len(frame) == len(totals) == 2
