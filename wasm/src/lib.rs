@@ -114,8 +114,14 @@ impl Rubric {
             .inner
             .score(&inputs, perspective.as_deref())
             .map_err(|e| to_js_error(&e))?;
-        // Plain data, plus `levers()` and `pathTo(band)` as non-enumerable methods.
-        Ok(weigh::with_methods(to_plain(&score)?, self))
+        // Plain data, plus `levers()` and `pathTo(band)` as non-enumerable methods (they keep
+        // the rubric and these inputs).
+        Ok(weigh::with_methods(
+            to_plain(&score)?,
+            self,
+            inputs,
+            perspective,
+        ))
     }
 
     /// Read text typed by a person into an input for one criterion, by the core's rules

@@ -278,13 +278,14 @@ fn matrix_arg(v: &JsValue) -> Result<Vec<Vec<f64>>, JsValue> {
 
 // Score objects get two methods, `levers()` and `pathTo(band)`, as non-enumerable own
 // properties (the prototype stays `Object.prototype`, `Object.keys` and `JSON.stringify`
-// are unchanged), and the rubric that made them under a symbol.
+// are unchanged), and under a symbol the context they need: the rubric and the inputs the
+// score was made from (kept, not read back from the score's data).
 #[wasm_bindgen(inline_js = r#"
-const RUBRIC = Symbol("civic-value rubric");
-function levers() { return this[RUBRIC].leversOf(this); }
-function pathTo(band) { return this[RUBRIC].pathToOf(this, band); }
-export function attachScoreMethods(score, rubric) {
-  Object.defineProperty(score, RUBRIC, { value: rubric });
+const CONTEXT = Symbol("civic-value score context");
+function levers() { return this[CONTEXT].levers(); }
+function pathTo(band) { return this[CONTEXT].pathTo(band); }
+export function attachScoreMethods(score, context) {
+  Object.defineProperty(score, CONTEXT, { value: context });
   Object.defineProperty(score, "levers", { value: levers });
   Object.defineProperty(score, "pathTo", { value: pathTo });
   return score;
@@ -292,26 +293,61 @@ export function attachScoreMethods(score, rubric) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = "attachScoreMethods")]
-    fn attach_score_methods(score: &JsValue, rubric: JsValue) -> JsValue;
+    fn attach_score_methods(score: &JsValue, context: JsValue) -> JsValue;
 }
 
-/// A score object with `levers()` and `pathTo(band)` bound to (a handle of) `rubric`.
-pub(crate) fn with_methods(score: JsValue, rubric: &Rubric) -> JsValue {
-    let handle = Rubric {
-        inner: rubric.inner.clone(),
-    };
-    attach_score_methods(&score, JsValue::from(handle))
+/// What a score's `levers()` and `pathTo(band)` work on: its rubric (a shared handle), the
+/// inputs it was made from and its perspective. Not constructed from JS.
+#[wasm_bindgen]
+pub struct ScoreContext {
+    rubric: cv::Rubric,
+    inputs: cv::Inputs,
+    perspective: Option<String>,
 }
 
-fn score_arg(score: JsValue) -> Result<cv::Score, JsValue> {
-    if !score.is_object() {
-        return Err(type_error(format!(
-            "score: expected a score object, got {}",
-            type_name(&score)
-        )));
+#[wasm_bindgen]
+impl ScoreContext {
+    /// The levers of the scored initiative, highest gain first.
+    #[wasm_bindgen(unchecked_return_type = "Lever[]")]
+    pub fn levers(&self) -> Result<JsValue, JsValue> {
+        done(
+            self.rubric
+                .levers(&self.inputs, self.perspective.as_deref()),
+        )
     }
-    serde_wasm_bindgen::from_value(score)
-        .map_err(|e| type_error(format!("score: not a score of this package ({e})")))
+
+    /// The fewest changes that put the scored initiative in `band` (or higher).
+    #[wasm_bindgen(js_name = "pathTo", unchecked_return_type = "PathStep[]")]
+    pub fn path_to(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let Some(band) = band.as_string() else {
+            return Err(type_error(format!(
+                "band: expected a string, got {}",
+                type_name(&band)
+            )));
+        };
+        done(
+            self.rubric
+                .path_to_band(&self.inputs, self.perspective.as_deref(), &band),
+        )
+    }
+}
+
+/// A score object with `levers()` and `pathTo(band)` bound to its rubric and inputs.
+pub(crate) fn with_methods(
+    score: JsValue,
+    rubric: &Rubric,
+    inputs: cv::Inputs,
+    perspective: Option<String>,
+) -> JsValue {
+    let context = ScoreContext {
+        rubric: rubric.inner.clone(),
+        inputs,
+        perspective,
+    };
+    attach_score_methods(&score, JsValue::from(context))
 }
 
 #[wasm_bindgen]
@@ -357,36 +393,6 @@ impl Rubric {
         done(
             self.inner
                 .path_to_band(&inputs, perspective.as_deref(), band),
-        )
-    }
-
-    /// `score.levers()`: the levers of the initiative a score of this rubric was made from.
-    #[wasm_bindgen(js_name = "leversOf", unchecked_return_type = "Lever[]")]
-    pub fn levers_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Score")] score: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let s = score_arg(score)?;
-        done(self.inner.levers(&s.inputs(), s.perspective.as_deref()))
-    }
-
-    /// `score.pathTo(band)`: the path of the initiative a score of this rubric was made from.
-    #[wasm_bindgen(js_name = "pathToOf", unchecked_return_type = "PathStep[]")]
-    pub fn path_to_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Score")] score: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let Some(band) = band.as_string() else {
-            return Err(type_error(format!(
-                "band: expected a string, got {}",
-                type_name(&band)
-            )));
-        };
-        let s = score_arg(score)?;
-        done(
-            self.inner
-                .path_to_band(&s.inputs(), s.perspective.as_deref(), &band),
         )
     }
 
