@@ -13,6 +13,8 @@ mod explain;
 mod load;
 mod rubric;
 mod score;
+mod select;
+mod sensitivity;
 mod sroi;
 mod table;
 mod weights;
@@ -38,6 +40,10 @@ enum Command {
     Score(ScoreArgs),
     /// Monetised value (SROI) of initiatives from the rubric's financial proxies.
     Sroi(SroiArgs),
+    /// Choose the initiatives a fund's budget buys the most value with (exact).
+    Select(select::SelectArgs),
+    /// How sure are the scores and the ranking: Monte Carlo over weights and ranges, and a tornado.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
@@ -66,6 +72,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Compare(args) => compare::compare(&args),
         Command::Weights(command) => weights::weights(&command),
+        Command::Select(args) => select::select(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),
         Command::Rubric(RubricCommand::Validate { files }) => validate(&files),
         Command::Rubric(RubricCommand::Schema) => {

@@ -410,3 +410,127 @@ fn sroi_values_an_initiative_from_the_rubric_proxies() {
     assert_eq!(zero.status.code(), Some(1));
     assert!(stderr(&zero).contains("no SROI ratio"), "{}", stderr(&zero));
 }
+
+#[test]
+fn sensitivity_on_the_fund_round() {
+    let args = [
+        "sensitivity",
+        "--ignore",
+        "district",
+        "--draws",
+        "600",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+        "examples/fund-round.csv",
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Not a terminal: no progress bar on stderr.
+    assert_eq!(stderr(&o), "");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let items = v["initiatives"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    assert_eq!(
+        (v["draws"].as_u64(), v["seed"].as_u64()),
+        (Some(600), Some(5))
+    );
+    for item in items {
+        let ranks: f64 = item["ranks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_f64().unwrap())
+            .sum();
+        assert!((ranks - 1.0).abs() < 1e-12);
+        let (p5, p95) = (item["p5"].as_f64().unwrap(), item["p95"].as_f64().unwrap());
+        assert!(p5 <= item["p50"].as_f64().unwrap() && item["p50"].as_f64().unwrap() <= p95);
+    }
+    let knocked: Vec<&str> = items
+        .iter()
+        .filter(|i| i["knocked_out"] == true)
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(knocked, ["vegetable-garden"]);
+    assert_eq!(v["tornado"]["id"], "oosterspoorbaan");
+    assert_eq!(v["tornado"]["rows"].as_array().unwrap().len(), 12);
+    // The same seed gives the same output, on one thread or two.
+    let mut one = args.to_vec();
+    one.extend(["--threads", "1"]);
+    assert_eq!(stdout(&run(&one)), stdout(&o));
+
+    // Fixed weights and ranges at their midpoints: every draw is the score.
+    let fixed = run(&[
+        "sensitivity",
+        "--ignore",
+        "district",
+        "--draws",
+        "100",
+        "--concentration",
+        "inf",
+        "--fixed-inputs",
+        "--format",
+        "json",
+        "examples/fund-round.csv",
+    ]);
+    let fixed: Value = serde_json::from_str(&stdout(&fixed)).unwrap();
+    let scores = run(&[
+        "score",
+        "--ignore",
+        "district",
+        "--format",
+        "json",
+        "examples/fund-round.csv",
+    ]);
+    let scores: Value = serde_json::from_str(&stdout(&scores)).unwrap();
+    assert_eq!(fixed["concentration"], Value::Null);
+    for (m, s) in fixed["initiatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(scores.as_array().unwrap())
+    {
+        assert_eq!(m["id"], s["id"]);
+        for field in ["p5", "p50", "p95", "point"] {
+            assert_eq!(m[field], s["total"], "{field} of {}", m["id"]);
+        }
+    }
+
+    // The table: every initiative, and the tornado of the first.
+    let table = stdout(&run(&[
+        "sensitivity",
+        "--ignore",
+        "district",
+        "--draws",
+        "200",
+        "examples/fund-round.csv",
+    ]));
+    assert!(
+        table.starts_with("Monte Carlo: 200 draws, seed 0"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Park Oosterspoorbaan (oosterspoorbaan)") && table.contains("knocked out")
+    );
+    assert!(table.contains("Tornado of Park Oosterspoorbaan"));
+
+    // Bad input and bad parameters.
+    let bad = run(&[
+        "sensitivity",
+        "--draws",
+        "0",
+        "--ignore",
+        "district",
+        "examples/fund-round.csv",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("draws: expected a whole number of draws"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = run(&["sensitivity", "examples/fund-round.csv"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("district"), "{}", stderr(&bad));
+}

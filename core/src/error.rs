@@ -441,6 +441,57 @@ pub enum ErrorKind {
         /// Their ids, in rubric order.
         criteria: String,
     },
+    /// A cost or budget that is not a whole, non-negative number of euros.
+    #[error("must be a whole number of euros, got {got}")]
+    NotWholeEuros {
+        /// The value received, as text.
+        got: String,
+    },
+    /// A value that an analysis needs is missing (a cost, a group).
+    #[error("a value is required")]
+    Required,
+    /// More rows than an analysis accepts at once.
+    #[error("{got} rows, more than the limit of {limit}")]
+    TooManyRows {
+        /// Rows received.
+        got: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A minimum per group above the maximum per group.
+    #[error("min_per_group ({min}) must not exceed max_per_group ({max})")]
+    InputLimitsInverted {
+        /// The minimum.
+        min: u32,
+        /// The maximum.
+        max: u32,
+    },
+    /// No choice satisfies the constraints (group minimums within the budget).
+    #[error("no choice is possible: {message}")]
+    Infeasible {
+        /// Which constraint cannot be met.
+        message: String,
+    },
+    /// An exact search gave up at its node limit without proving the best answer.
+    #[error(
+        "the exact search stopped after {nodes} nodes without proving the best choice (costs and values almost exactly proportional make it hard); raise the node limit or round the costs to larger units"
+    )]
+    SearchLimit {
+        /// Nodes visited.
+        nodes: u64,
+    },
+    /// A parameter of an analysis outside what it accepts (`draws`, `concentration`,
+    /// `top_k`, the number of initiatives).
+    #[error("expected {expected}, got {got}")]
+    InvalidParameter {
+        /// What is accepted.
+        expected: String,
+        /// The value received, as text.
+        got: String,
+    },
+    /// A long analysis stopped by its progress callback (e.g. Ctrl-C).
+    #[error("stopped before the end")]
+    Cancelled,
     /// The same column named twice in a matrix.
     #[error("column named more than once")]
     DuplicateColumn,
@@ -519,8 +570,16 @@ impl ErrorKind {
             Self::Unreachable { .. } => "input.unreachable",
             Self::UnknownTheme { .. } => "input.unknown_theme",
             Self::MatrixMissing { .. } => "input.matrix_missing",
+            Self::NotWholeEuros { .. } => "input.not_whole_euros",
+            Self::Required => "input.missing",
+            Self::TooManyRows { .. } => "input.too_many",
+            Self::InputLimitsInverted { .. } => "input.limits_inverted",
+            Self::Infeasible { .. } => "input.infeasible",
+            Self::SearchLimit { .. } => "input.search_limit",
             Self::DuplicateColumn => "input.duplicate_column",
             Self::Shape { .. } => "input.shape",
+            Self::InvalidParameter { .. } => "input.invalid_parameter",
+            Self::Cancelled => "analysis.cancelled",
         }
     }
 

@@ -585,6 +585,15 @@ impl Rubric {
     /// `input.unknown_perspective`, `input.nothing_to_score`.
     pub fn score(&self, inputs: &Inputs, perspective: Option<&str>) -> Result<Score> {
         let set = self.weight_set(perspective)?;
+        let (evals, warnings) = self.evaluate_inputs(inputs)?;
+        self.assemble(set, &evals, inputs, perspective, warnings)
+    }
+
+    /// Evaluate every criterion of one initiative (the first step of [`Rubric::score`],
+    /// shared by the analyses that re-weight evaluated initiatives): the inputs checked
+    /// against the unknown-input policy, each criterion evaluated or its missing value
+    /// resolved, in rubric order.
+    pub(crate) fn evaluate_inputs(&self, inputs: &Inputs) -> Result<(Vec<Eval>, Vec<Warning>)> {
         let mut warnings = Vec::new();
         for (id, _) in inputs.iter() {
             if self.index_of(id).is_none() {
@@ -618,7 +627,7 @@ impl Rubric {
             };
             evals.push(e);
         }
-        self.assemble(set, &evals, inputs, perspective, warnings)
+        Ok((evals, warnings))
     }
 
     fn assemble(

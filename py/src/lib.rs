@@ -8,6 +8,8 @@
 mod convert;
 mod errors;
 mod read_csv;
+mod select;
+mod sensitivity;
 mod sroi;
 mod table;
 mod weigh;
@@ -41,6 +43,9 @@ mod _native {
         ahp, ahp_synthesis, critic, entropy, normalize, rank_sum, roc, score_inputs, swing, topsis,
         wsum,
     };
+
+    #[pymodule_export]
+    use crate::select::select_portfolio;
 
     /// The version of the scoring engine (carried by every score).
     #[pymodule_export]
@@ -356,6 +361,70 @@ mod _native {
             ri: &str,
         ) -> PyResult<Bound<'py, PyAny>> {
             crate::weigh::ahp_weights(py, &self.inner, themes, criteria, method, ri)
+        }
+
+        /// The tornado of one initiative: a dict with `total`, `change` and `rows`.
+        #[pyo3(signature = (inputs, change = 0.2, perspective = None))]
+        fn tornado<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            change: f64,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sensitivity::tornado(py, &self.inner, inputs, change, perspective)
+        }
+
+        /// Exact weight stability over the rows of a table (columns as `score_columns`).
+        #[pyo3(signature = (names, columns, rows, perspective = None))]
+        fn stability<'py>(
+            &self,
+            py: Python<'py>,
+            names: Vec<String>,
+            columns: &Bound<'py, PyList>,
+            rows: usize,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::sensitivity::stability(py, &self.inner, &names, columns, rows, perspective)
+        }
+
+        /// Monte Carlo over the rows of a table (columns as `score_columns`), with the GIL
+        /// released while drawing; `progress(done, total)` is called with it.
+        #[pyo3(signature = (names, columns, rows, draws, seed, concentration, vary_inputs, top_k, perspective = None, threads = None, progress = None))]
+        #[allow(clippy::too_many_arguments)]
+        fn monte_carlo<'py>(
+            &self,
+            py: Python<'py>,
+            names: Vec<String>,
+            columns: &Bound<'py, PyList>,
+            rows: usize,
+            draws: u64,
+            seed: u64,
+            concentration: f64,
+            vary_inputs: bool,
+            top_k: usize,
+            perspective: Option<&str>,
+            threads: Option<usize>,
+            progress: Option<Py<PyAny>>,
+        ) -> PyResult<Bound<'py, PyDict>> {
+            let options = crate::sensitivity::Options {
+                draws,
+                seed,
+                concentration,
+                vary_inputs,
+                top_k,
+                threads,
+            };
+            crate::sensitivity::monte_carlo(
+                py,
+                &self.inner,
+                &names,
+                columns,
+                rows,
+                &options,
+                perspective,
+                progress,
+            )
         }
 
         /// Score the columns of a table (float64 or bool arrays, or lists of values) row by

@@ -381,3 +381,47 @@ pub fn into_py(py: Python<'_>, s: TableScores) -> PyResult<Bound<'_, pyo3::types
         ],
     )
 }
+
+/// The rows of a DataFrame's columns (read as `score_columns` reads them) as one set of
+/// inputs per row, for the analyses that take a whole table (stability, Monte Carlo).
+pub fn frame_inputs(
+    py: Python<'_>,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    rows: usize,
+) -> PyResult<Vec<Inputs>> {
+    if columns.len() != names.len() {
+        return Err(to_py(
+            py,
+            &civic_value::ErrorKind::Shape {
+                expected: names.len(),
+                got: columns.len(),
+            }
+            .at("input"),
+        ));
+    }
+    let mut read = Vec::with_capacity(names.len());
+    for (name, column) in names.iter().zip(columns.iter()) {
+        let col = read_column(&column, name)?;
+        if col.len() != rows {
+            return Err(to_py(
+                py,
+                &civic_value::ErrorKind::Shape {
+                    expected: rows,
+                    got: col.len(),
+                }
+                .at(format!("input.{name}")),
+            ));
+        }
+        read.push(col);
+    }
+    Ok((0..rows)
+        .map(|r| {
+            names
+                .iter()
+                .zip(&read)
+                .map(|(name, col)| (name.as_str(), col.value(r).into_owned()))
+                .collect()
+        })
+        .collect())
+}

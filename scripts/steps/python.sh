@@ -51,3 +51,4 @@ python -m mypy.stubtest civic_value
 
 echo "--- benchmark smoke run (figures: benches/python/bench_score_matrix.py)"
 python benches/python/bench_score_matrix.py --quick
+python benches/python/bench_monte_carlo.py --quick

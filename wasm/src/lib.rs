@@ -28,6 +28,7 @@ use js_sys::{Array, JSON, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod sensitivity;
 mod sroi;
 mod weigh;
 

@@ -383,3 +383,56 @@ export interface ScoreWithMethods extends Score {
   /** The fewest changes that reach `band` (or higher) with no knock-out failing. */
   pathTo(band: string): PathStep[];
 }
+
+// ---- sensitivity (issue 8a) -------------------------------------------------------------
+
+/** The tornado of one initiative (`rubric.tornado`). */
+export interface Tornado {
+  /** The total under the unchanged weights. */
+  total: number;
+  change: number;
+  /** Sorted by |high − low|, largest first. */
+  rows: Array<{ criterion: string; weight: number; low: number; high: number }>;
+}
+
+/** Options of `rubric.monteCarlo` (every field optional). */
+export interface MonteCarloOptions {
+  /** Number of draws (default 10000). */
+  draws?: number;
+  /** Seed (default 0); a BigInt for seeds above 2^53. */
+  seed?: number | bigint;
+  /** Concentration of the weights around the rubric's (default 100); Infinity = fixed. */
+  concentration?: number;
+  /** Draw inputs given as ranges inside them (default true). */
+  varyInputs?: boolean;
+  /** The k of p_top_k (default 3). */
+  topK?: number;
+  perspective?: string;
+}
+
+/** What the draws say about one initiative. */
+export interface MonteCarloSummary {
+  mean: number;
+  p5: number;
+  p50: number;
+  p95: number;
+  /** Share of draws in which it passes its knock-outs and ranks top_k or better. */
+  p_top_k: number;
+  min: number;
+  max: number;
+  /** The total under the unchanged weights, ranges at their points. */
+  point: number;
+  knocked_out: boolean;
+}
+
+/** The result of `rubric.monteCarlo`. */
+export interface MonteCarloResult {
+  draws: number;
+  seed: number | bigint;
+  concentration: number;
+  vary_inputs: boolean;
+  top_k: number;
+  summary: MonteCarloSummary[];
+  /** ranks[i][r]: share of draws in which initiative i takes place r + 1; rows sum to 1. */
+  ranks: number[][];
+}

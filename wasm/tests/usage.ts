@@ -126,3 +126,15 @@ export function monetisedSummary(rubric: Rubric, inputs: Inputs): string {
   const payback = m.sroi.payback_years === null ? "never" : m.sroi.payback_years.toFixed(1);
   return `${direct.ratio.toFixed(2)} ${rows[0]?.ratio_low ?? NaN} ${m.currency} ${m.sroi.present_value} ${payback} ${m.present_value_interval.low}`;
 }
+
+// Sensitivity: the tornado of one initiative and Monte Carlo over several.
+import type { MonteCarloOptions, MonteCarloResult, MonteCarloSummary, Tornado } from "../pkg/civic_value.js";
+
+export function sensitivitySummary(rubric: Rubric, items: Inputs[]): string {
+  const t: Tornado = rubric.tornado(items[0] ?? {}, 0.2, null);
+  const options: MonteCarloOptions = { draws: 500, seed: 7n, concentration: Infinity, varyInputs: false, topK: 2 };
+  const mc: MonteCarloResult = rubric.monteCarlo(items, options);
+  const first: MonteCarloSummary | undefined = mc.summary[0];
+  const rows: number[][] = mc.ranks;
+  return `${t.rows[0]?.criterion ?? ""} ${t.total} ${first?.p5 ?? NaN}–${first?.p95 ?? NaN} ${rows.length} ${String(mc.seed)}`;
+}

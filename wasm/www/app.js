@@ -5,6 +5,7 @@
 import init, { Rubric, engineVersion } from "./pkg/civic_value.js";
 import { hideSroi, showSroi } from "./sroi.js";
 import { showLevers } from "./levers.js";
+import { showUncertainty } from "./uncertainty.js";
 
 // ---- texts of the page itself (the rubric brings its own) ------------------------------
 
@@ -222,6 +223,7 @@ function update() {
   showPerspectives(others);
   showSroi(app.rubric, inputs, app.lang);
   showLevers(app.rubric, score, inputs, app.desc, app.lang, app.perspective);
+  showUncertainty(app.rubric, inputs, app.lang, app.perspective);
   app.shown = true;
 }
 

@@ -21,7 +21,9 @@ from ._native import (
 )
 from . import mcda, weights
 from ._rubric import Rubric
+from ._sensitivity import MonteCarloResult
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
+from ._select import Selection
 from ._sroi import MonetisedResult, SroiResult, sroi
 
 __version__ = ENGINE_VERSION
@@ -35,11 +37,13 @@ __all__ = [
     "InputError",
     "Knockout",
     "MonetisedResult",
+    "MonteCarloResult",
     "Perspective",
     "Rubric",
     "RubricError",
     "Score",
     "ScoreWarning",
+    "Selection",
     "SroiResult",
     "Theme",
     "ThemeScore",

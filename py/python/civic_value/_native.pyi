@@ -2,7 +2,7 @@
 # scripts/steps/python.sh, so they cannot drift).
 
 from os import PathLike
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ __all__ = [
     "read_csv",
     "roc",
     "score_inputs",
+    "select_portfolio",
     "sroi",
     "sroi_sensitivity",
     "swing",
@@ -118,6 +119,24 @@ class NativeRubric:
         npt.NDArray[np.float64],
     ]: ...
     def monetise(self, inputs: Any, investment: Optional[float] = None, discount: Any = None) -> Dict[str, Any]: ...
+    def tornado(self, inputs: Any, change: float = 0.2, perspective: Optional[str] = None) -> Dict[str, Any]: ...
+    def stability(
+        self, names: List[str], columns: List[Any], rows: int, perspective: Optional[str] = None
+    ) -> Dict[str, Any]: ...
+    def monte_carlo(
+        self,
+        names: List[str],
+        columns: List[Any],
+        rows: int,
+        draws: int,
+        seed: int,
+        concentration: float,
+        vary_inputs: bool,
+        top_k: int,
+        perspective: Optional[str] = None,
+        threads: Optional[int] = None,
+        progress: Optional[Callable[[int, int], Any]] = None,
+    ) -> Dict[str, Any]: ...
 
 @final
 class Criterion:
@@ -208,3 +227,12 @@ def normalize(matrix: List[List[float]], types: List[float], method: str) -> Lis
 def wsum(matrix: List[List[float]], weights: List[float], types: List[float], normalization: str) -> List[float]: ...
 def topsis(matrix: List[List[float]], weights: List[float], types: List[float], normalization: str) -> List[float]: ...
 def score_inputs(score: Any) -> Dict[str, Any]: ...
+def select_portfolio(
+    totals: npt.NDArray[np.float64],
+    knocked_out: npt.NDArray[np.bool_],
+    costs: Union[npt.NDArray[Any], List[Any]],
+    groups: Optional[List[Optional[str]]],
+    budget: float,
+    min_per_group: Optional[int] = None,
+    max_per_group: Optional[int] = None,
+) -> Dict[str, Any]: ...

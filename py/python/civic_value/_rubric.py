@@ -10,6 +10,8 @@ import numpy.typing as npt
 
 from ._native import Band, Criterion, NativeRubric, Perspective, Theme
 from ._score import Score
+from ._select import ColumnLike, Selection
+from ._sensitivity import FrameLike, MonteCarloResult, ProgressLike
 from ._sroi import DiscountLike, MonetisedResult, _discount_arg
 
 if TYPE_CHECKING:
@@ -253,6 +255,36 @@ class Rubric:
         point_columns = [f"points_{c.id}" for c in self._native.criteria()]
         return pd.concat([out, pd.DataFrame(points, index=df.index, columns=point_columns)], axis=1)
 
+    # ---- a fund's portfolio ------------------------------------------------------------
+
+    def select(
+        self,
+        frame: pandas.DataFrame,
+        budget: float,
+        cost: ColumnLike = "municipal_contribution",
+        groups: Optional[ColumnLike] = None,
+        min_per_group: Optional[int] = None,
+        max_per_group: Optional[int] = None,
+        *,
+        perspective: Optional[str] = None,
+    ) -> Selection:
+        """Choose the initiatives (rows of ``frame``, read as :meth:`score_frame` reads
+        them) with the largest sum of totals whose summed cost stays within ``budget``
+        (whole euros), never a knocked-out one, taking at least ``min_per_group`` and at
+        most ``max_per_group`` of every group when given. Exact (branch and bound in the
+        engine, with the GIL released); among sets of equal value the cheapest.
+
+        ``cost`` names a column of ``frame`` or is a Series aligned with it, in whole
+        euros; ``groups`` likewise (e.g. ``"district"``). A named column that is not a
+        criterion is left out of scoring. Returns a :class:`Selection` (``chosen``,
+        ``value``, ``cost``, ``left``, ``table``). Raises :class:`InputError` naming the
+        row for a cost that is missing, negative or not a whole number of euros
+        (``rows[3].cost``), and ``input.infeasible`` when the group minimums cannot be met
+        within the budget."""
+        from ._select import select
+
+        return select(self, frame, budget, cost, groups, min_per_group, max_per_group, perspective)
+
     # ---- monetised value ---------------------------------------------------------------
 
     def monetise(
@@ -291,6 +323,73 @@ class Rubric:
         from ._perspectives import compare
 
         return compare(self, inputs)
+
+    # ---- sensitivity --------------------------------------------------------------------
+
+    def tornado(
+        self, inputs: Mapping[str, Input], change: float = 0.2, *, perspective: Optional[str] = None
+    ) -> pandas.DataFrame:
+        """How one initiative's total moves with each weight: a DataFrame indexed by criterion
+        id with ``weight`` (effective), ``low`` and ``high``, the totals when that weight is
+        multiplied by ``1 - change`` and ``1 + change`` and the others are rescaled
+        proportionally so the weights still sum to 1; sorted by ``|high - low|``, largest
+        first. ``.attrs["total"]`` is the unchanged total; in a notebook it draws itself as an
+        SVG tornado. Raises :class:`InputError` (``input.not_a_fraction`` unless
+        ``0 <= change <= 1``, the scoring errors of the inputs)."""
+        from ._sensitivity import tornado
+
+        return tornado(self, inputs, change, perspective)
+
+    def stability(self, frame: FrameLike, *, perspective: Optional[str] = None) -> pandas.DataFrame:
+        """Exact weight stability of the ranking of ``frame``'s initiatives (rows, as in
+        :meth:`score_frame`; the index names them): a DataFrame indexed by criterion id with
+        ``weight``, ``lower``, ``upper`` (the range of that weight, the others rescaled
+        proportionally, inside which the ranking of the initiatives that pass their
+        knock-outs stays the same) and ``first_swap`` (the pair ``(higher, lower)`` that swaps
+        at the nearer bound, or ``None``). Solved in closed form, not by sweeping.
+        ``.attrs["ranking"]`` and ``.attrs["knocked_out"]`` list the initiatives."""
+        from ._sensitivity import stability
+
+        return stability(self, frame, perspective)
+
+    def monte_carlo(
+        self,
+        frame: FrameLike,
+        draws: int = 10_000,
+        seed: int = 0,
+        concentration: float = 100.0,
+        vary_inputs: bool = True,
+        top_k: int = 3,
+        progress: ProgressLike = None,
+        *,
+        perspective: Optional[str] = None,
+        threads: Optional[int] = None,
+    ) -> MonteCarloResult:
+        """Monte Carlo over the weights (a Dirichlet centred on the effective weights with
+        this ``concentration``; ``math.inf`` keeps them fixed) and, when ``vary_inputs``, the
+        inputs given as ranges or evidence grades (drawn uniformly inside them). Draw ``d``
+        has its own generator seeded from ``(seed, d)``, so the numbers are the same bits on
+        every platform, for any ``threads`` (default: one per core) and in the browser.
+
+        Returns a :class:`MonteCarloResult` with ``.summary`` (``mean``, ``p5``, ``p50``,
+        ``p95``, ``p_top_k`` per initiative), ``.ranks`` (initiatives × places, rows sum to
+        1), ``.draws`` and ``.seed``. ``progress`` is a callable ``(done, total)`` called
+        from time to time, or ``True`` for a tqdm bar; the GIL is released while drawing, and
+        an exception in the callback (or Ctrl-C) stops the run and is raised."""
+        from ._sensitivity import monte_carlo
+
+        return monte_carlo(
+            self,
+            frame,
+            draws=draws,
+            seed=seed,
+            concentration=concentration,
+            vary_inputs=vary_inputs,
+            top_k=top_k,
+            progress=progress,
+            perspective=perspective,
+            threads=threads,
+        )
 
     # ---- Python protocol -------------------------------------------------------------
 

@@ -76,6 +76,13 @@ def main() -> Dict[str, float]:
     totals: npt.NDArray[np.float64] = rubric.score_matrix(x, ["support_share", "permit_secured"])
     assert len(many) == len(frame) == len(totals) == 2
 
+    fund = pd.DataFrame({"support_share": [60.0, 80.0], "municipal_contribution": [1000, 2000],
+                         "district": ["a", "b"]})
+    selection: civic_value.Selection = rubric.select(fund, 2500, groups="district", max_per_group=1)
+    picked: List[object] = list(selection.chosen)
+    money: Tuple[float, int, int] = (selection.value, selection.cost, selection.left)
+    assert picked and money[2] == 2500 - money[1] and len(selection.table) == 2
+
     try:
         rubric.score({"support_share": "lots"})
     except InputError as e:
@@ -101,6 +108,15 @@ def main() -> Dict[str, float]:
     assert steps == [] and "rubric" in compared.columns and reweighted != rubric
     version: str = civic_value.__version__
     assert version
+
+    swings: pd.DataFrame = rubric.tornado({"support_share": 72}, 0.2)
+    table = pd.DataFrame({"support_share": [60.0, 75.0], "volunteer_hours": [(100.0, 400.0), 900.0]})
+    stable: pd.DataFrame = rubric.stability(table)
+    mc: civic_value.MonteCarloResult = rubric.monte_carlo(
+        table, draws=64, seed=1, concentration=50.0, progress=lambda done, total: None
+    )
+    p95: float = float(mc.summary["p95"].iloc[0])
+    assert len(swings) == 12 and len(stable) == 12 and mc.draws == 64 and p95 >= 0
     return {"total": total, "matrix": float(totals[0])}
 
 

@@ -1,0 +1,544 @@
+//! Monte Carlo: how sure is a score, and a ranking, when the weights and the uncertain
+//! inputs could reasonably have been different?
+//!
+//! Each draw `d` has a generator of its own, seeded from `(seed, d)` (see
+//! [`crate::analysis::sampling`]), and uses it in a fixed order:
+//!
+//! 1. weights from a Dirichlet distribution centred on the effective weights (rubric's or
+//!    a perspective's) with the given concentration: one gamma variate per criterion with
+//!    a positive weight, in rubric order (none when the concentration is infinite: the
+//!    weights stay fixed);
+//! 2. when `vary_inputs`, one uniform `U` per input given as a range (or an evidence grade,
+//!    whose range the rubric sets), initiative by initiative, criterion by criterion in
+//!    rubric order: the input becomes `low + U · (high − low)`, its value and knock-out are
+//!    evaluated there;
+//! 3. every initiative's total through the engine's aggregation, and its rank: initiatives
+//!    that pass their knock-outs (in that draw) first, by total, highest first, ties by
+//!    position; knocked-out ones after them in the same way.
+//!
+//! Statistics are streamed, so memory does not grow with the number of draws, and every
+//! statistic is a sum of integers, so the result is the same bits for any number of
+//! threads:
+//!
+//! - `mean`: the totals summed as integers `trunc(total · 2⁶⁰)`, then divided by
+//!   `2⁶⁰ · draws`;
+//! - `p5`, `p50`, `p95`: quantiles of a histogram of each initiative's totals with bins of
+//!   1/32 point (bin `b` holds `[b/32, (b+1)/32)`, the last one exactly 100). The
+//!   q-quantile lies in the first bin `b` where the running count reaches `h = q · draws`;
+//!   inside it the totals are taken as spread evenly over the bin narrowed to the
+//!   initiative's smallest and largest total, `[max(b/32, min), min((b+1)/32, max)]`, so
+//!   the quantile is `lo + (h − before)/count · (hi − lo)`. It is within 1/32 point of the
+//!   sample quantile, and exact when every draw gives the same total;
+//! - `p_top_k`: the share of draws in which the initiative passes its knock-outs and ranks
+//!   `top_k` or better; `ranks[i][r]`: the share of draws in which it ranks `r + 1`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::reweight::Evaluated;
+use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
+use crate::error::{ErrorKind, Result};
+use crate::input::Inputs;
+use crate::rubric::Rubric;
+
+/// Histogram bins per point of the total (a power of two, so binning is exact).
+pub const BINS_PER_POINT: f64 = 32.0;
+/// Number of histogram bins: `[0, 100)` in steps of 1/32, and 100 itself.
+const BINS: usize = 3201;
+/// Draws per unit of work (and per progress report).
+pub const CHUNK: u64 = 256;
+#[allow(clippy::cast_possible_truncation)]
+const CHUNK_SLOTS: usize = CHUNK as usize;
+/// Most draws in one run.
+pub const MAX_DRAWS: u64 = 100_000_000;
+/// Most initiatives in one run (the rank table grows with the square).
+pub const MAX_INITIATIVES: usize = 5_000;
+/// `2⁶⁰`, the fixed-point scale of the streamed sums.
+const FIXED: f64 = 1_152_921_504_606_846_976.0;
+
+/// What to draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarloOptions {
+    /// Number of draws (1 to 100 million).
+    pub draws: u64,
+    /// Seed: the same seed gives the same numbers everywhere.
+    pub seed: u64,
+    /// Concentration of the Dirichlet around the effective weights (higher = closer);
+    /// `f64::INFINITY` keeps the weights fixed.
+    pub concentration: f64,
+    /// Whether inputs given as ranges (or evidence grades) are drawn inside them.
+    pub vary_inputs: bool,
+    /// How many places count as "top" for `p_top_k`.
+    pub top_k: usize,
+    /// Threads to use: 0 for one per core (always 1 in WebAssembly).
+    pub threads: usize,
+}
+
+impl Default for MonteCarloOptions {
+    fn default() -> Self {
+        Self {
+            draws: 10_000,
+            seed: 0,
+            concentration: 100.0,
+            vary_inputs: true,
+            top_k: 3,
+            threads: 0,
+        }
+    }
+}
+
+/// What the draws say about one initiative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitiativeSummary {
+    /// Mean total.
+    pub mean: f64,
+    /// 5th percentile of the total (see the module documentation).
+    pub p5: f64,
+    /// Median total.
+    pub p50: f64,
+    /// 95th percentile of the total.
+    pub p95: f64,
+    /// Share of draws in which it passes its knock-outs and ranks `top_k` or better.
+    pub p_top_k: f64,
+    /// Smallest total drawn.
+    pub min: f64,
+    /// Largest total drawn.
+    pub max: f64,
+    /// The total under the unchanged weights, ranges at their points.
+    pub point: f64,
+    /// Whether a knock-out fails for certain (ranges at their points).
+    pub knocked_out: bool,
+}
+
+/// The result of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarlo {
+    /// Number of draws.
+    pub draws: u64,
+    /// The seed.
+    pub seed: u64,
+    /// The concentration used.
+    pub concentration: f64,
+    /// Whether inputs were drawn inside their ranges.
+    pub vary_inputs: bool,
+    /// The `k` of `p_top_k`.
+    pub top_k: usize,
+    /// One summary per initiative, in input order.
+    pub summary: Vec<InitiativeSummary>,
+    /// `ranks[i][r]`: share of draws in which initiative `i` ranks `r + 1`; rows sum to 1.
+    pub ranks: Vec<Vec<f64>>,
+}
+
+impl Rubric {
+    /// Monte Carlo over weights (Dirichlet) and uncertain inputs (uniform inside their
+    /// ranges), reproducible from the seed; see the module documentation for the
+    /// definitions. `progress(done, total)` is called on the calling thread after each
+    /// chunk of draws (at most every 50 ms when several threads draw); returning `false`
+    /// stops the run with `analysis.cancelled`.
+    ///
+    /// # Errors
+    /// `input.invalid_parameter` (path `draws`, `concentration`, `top_k` or
+    /// `initiatives`); the errors of [`Rubric::score`] for an initiative, with `rows[i]`
+    /// before the path; `analysis.cancelled`.
+    pub fn monte_carlo(
+        &self,
+        initiatives: &[Inputs],
+        perspective: Option<&str>,
+        options: &MonteCarloOptions,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<MonteCarlo> {
+        check(options, initiatives.len())?;
+        let ev = Evaluated::new(self, initiatives, perspective)?;
+        let run = Run { ev: &ev, options };
+        let tally = run.all(progress)?;
+        Ok(run.finish(&tally))
+    }
+}
+
+fn invalid(path: &str, expected: &str, got: String) -> crate::Error {
+    ErrorKind::InvalidParameter {
+        expected: expected.to_owned(),
+        got,
+    }
+    .at(path)
+}
+
+fn check(o: &MonteCarloOptions, n: usize) -> Result<()> {
+    if o.draws == 0 || o.draws > MAX_DRAWS {
+        return Err(invalid(
+            "draws",
+            "a whole number of draws from 1 to 100000000",
+            o.draws.to_string(),
+        ));
+    }
+    if o.concentration.is_nan() || o.concentration <= 0.0 {
+        return Err(invalid(
+            "concentration",
+            "a concentration greater than 0 (or infinity for fixed weights)",
+            o.concentration.to_string(),
+        ));
+    }
+    if o.top_k == 0 {
+        return Err(invalid("top_k", "top_k of at least 1", "0".to_owned()));
+    }
+    if n > MAX_INITIATIVES {
+        return Err(invalid(
+            "initiatives",
+            "at most 5000 initiatives",
+            n.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Streamed statistics of some draws (integers only, so merging is exact).
+#[derive(Debug, Clone)]
+struct Tally {
+    hist: Vec<u32>,
+    sum: Vec<i128>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    ranks: Vec<u32>,
+    top: Vec<u32>,
+}
+
+impl Tally {
+    fn new(n: usize) -> Self {
+        Self {
+            hist: vec![0; n * BINS],
+            sum: vec![0; n],
+            min: vec![f64::INFINITY; n],
+            max: vec![f64::NEG_INFINITY; n],
+            ranks: vec![0; n * n],
+            top: vec![0; n],
+        }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    fn merge(&mut self, other: &Self) {
+        let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.hist, &other.hist);
+        add(&mut self.ranks, &other.ranks);
+        add(&mut self.top, &other.top);
+        self.sum
+            .iter_mut()
+            .zip(&other.sum)
+            .for_each(|(x, y)| *x += y);
+        self.min
+            .iter_mut()
+            .zip(&other.min)
+            .for_each(|(x, y)| *x = x.min(*y));
+        self.max
+            .iter_mut()
+            .zip(&other.max)
+            .for_each(|(x, y)| *x = x.max(*y));
+    }
+}
+
+/// Per-thread buffers: one draw's weights, values and knock-outs, and a chunk's totals
+/// and places (the tally takes a chunk initiative by initiative, so that each
+/// initiative's histogram and rank row stay in cache while it is updated).
+struct Scratch {
+    weights: Vec<f64>,
+    values: Vec<f64>,
+    knocked_out: Vec<bool>,
+    keys: Vec<u128>,
+    /// `CHUNK × n`: the total of initiative `i` in the chunk's draw `s` at `s·n + i`.
+    totals: Vec<f64>,
+    /// `CHUNK × n`: its place (0-based), with the top bit set when it counts as top k.
+    places: Vec<u32>,
+}
+
+/// Marks a place that counts for `p_top_k`.
+const TOP: u32 = 1 << 31;
+
+struct Run<'a, 'r> {
+    ev: &'a Evaluated<'r>,
+    options: &'a MonteCarloOptions,
+}
+
+impl Run<'_, '_> {
+    fn scratch(&self) -> Scratch {
+        let n = self.ev.len();
+        Scratch {
+            weights: self.ev.weights.clone(),
+            values: self.ev.values.clone(),
+            knocked_out: self.ev.knocked_out.clone(),
+            keys: Vec::with_capacity(n),
+            totals: vec![0.0; CHUNK_SLOTS * n],
+            places: vec![0; CHUNK_SLOTS * n],
+        }
+    }
+
+    /// One draw, into slot `slot` of the chunk buffers.
+    fn draw(&self, d: u64, slot: usize, s: &mut Scratch) {
+        let (ev, o) = (self.ev, self.options);
+        let n = ev.len();
+        let mut rng = draw_rng(o.seed, d);
+        if o.concentration.is_finite() {
+            dirichlet(&mut rng, &ev.weights, o.concentration, &mut s.weights);
+        }
+        if o.vary_inputs {
+            s.knocked_out.copy_from_slice(&ev.fixed_knockout);
+            for cell in &ev.ranged {
+                let x = cell.low + uniform(&mut rng) * (cell.high - cell.low);
+                let v = ev.criterion(cell.col).map_or(0.0, |c| c.vf.value(x));
+                if let Some(value) = s.values.get_mut(cell.row * ev.m + cell.col) {
+                    *value = v;
+                }
+                if cell.knockout
+                    && ev.knocked_out_at(cell.col, x, v)
+                    && let Some(k) = s.knocked_out.get_mut(cell.row)
+                {
+                    *k = true;
+                }
+            }
+        }
+        s.keys.clear();
+        for i in 0..n {
+            let row = s.values.get(i * ev.m..(i + 1) * ev.m).unwrap_or(&[]);
+            let point = ev.totals.get(i).copied().unwrap_or(0.0);
+            // Only an underflow of every drawn weight of the row leaves nothing to score.
+            let total = ev.total(i, &s.weights, row).unwrap_or(point) + 0.0;
+            if let Some(out) = s.totals.get_mut(slot * n + i) {
+                *out = total;
+            }
+            let passes = !s.knocked_out.get(i).copied().unwrap_or(false);
+            let high = (u64::from(passes) << 63) | total.to_bits();
+            s.keys
+                .push((u128::from(high) << 64) | u128::from(u64::MAX - i as u64));
+        }
+        s.keys.sort_unstable_by(|a, b| b.cmp(a));
+        for (place, key) in s.keys.iter().enumerate() {
+            #[allow(clippy::cast_possible_truncation)]
+            let i = (u64::MAX - *key as u64) as usize;
+            let top = place < o.top_k && (key >> 127) == 1;
+            if let Some(p) = s.places.get_mut(slot * n + i) {
+                #[allow(clippy::cast_possible_truncation)]
+                let place = place as u32;
+                *p = place | if top { TOP } else { 0 };
+            }
+        }
+    }
+
+    /// Draws `[from, to)` (at most `CHUNK`), added to the tally.
+    fn chunk(&self, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
+        let n = self.ev.len();
+        #[allow(clippy::cast_possible_truncation)]
+        let count = (to - from) as usize;
+        for (slot, d) in (from..to).enumerate() {
+            self.draw(d, slot, s);
+        }
+        for i in 0..n {
+            let (Some(sum), Some(lo), Some(hi), Some(top)) = (
+                t.sum.get_mut(i),
+                t.min.get_mut(i),
+                t.max.get_mut(i),
+                t.top.get_mut(i),
+            ) else {
+                continue;
+            };
+            let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
+            let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
+            // Slot-major buffers read down a column: consecutive initiatives share lines.
+            for slot in 0..count {
+                let total = s.totals.get(slot * n + i).copied().unwrap_or(0.0);
+                let place = s.places.get(slot * n + i).copied().unwrap_or(0);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
+                if let Some(h) = hist.get_mut(bin) {
+                    *h += 1;
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                let fixed = (total * FIXED) as i128;
+                *sum += fixed;
+                *lo = lo.min(total);
+                *hi = hi.max(total);
+                if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
+                    *r += 1;
+                }
+                *top += u32::from(place & TOP != 0);
+            }
+        }
+    }
+
+    fn threads(&self) -> usize {
+        #[cfg(target_arch = "wasm32")]
+        {
+            1
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            match self.options.threads {
+                0 => std::thread::available_parallelism().map_or(1, usize::from),
+                t => t,
+            }
+        }
+    }
+
+    /// Every draw, on one thread or several.
+    fn all(&self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<Tally> {
+        let draws = self.options.draws;
+        let chunks = draws.div_ceil(CHUNK);
+        let threads = self
+            .threads()
+            .min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        if threads <= 1 || self.ev.is_empty() {
+            let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
+            for c in 0..chunks {
+                let to = ((c + 1) * CHUNK).min(draws);
+                self.chunk(c * CHUNK, to, &mut s, &mut t);
+                if !progress(to, draws) {
+                    return Err(ErrorKind::Cancelled.at(""));
+                }
+            }
+            return Ok(t);
+        }
+        self.threaded(threads, chunks, progress)
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn threaded(
+        &self,
+        _threads: usize,
+        _chunks: u64,
+        _progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Tally> {
+        Err(ErrorKind::Cancelled.at(""))
+    }
+
+    /// Chunks handed out to `threads` workers; progress reported on this thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn threaded(
+        &self,
+        threads: usize,
+        chunks: u64,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Tally> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::mpsc;
+        use std::time::{Duration, Instant};
+
+        let draws = self.options.draws;
+        let next = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = mpsc::channel::<u64>();
+        let tallies: Vec<Option<Tally>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let tx = tx.clone();
+                    let (next, stop) = (&next, &stop);
+                    scope.spawn(move || {
+                        let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
+                        loop {
+                            let c = next.fetch_add(1, Ordering::Relaxed);
+                            if c >= chunks || stop.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            let to = ((c + 1) * CHUNK).min(draws);
+                            self.chunk(c * CHUNK, to, &mut s, &mut t);
+                            if tx.send(to - c * CHUNK).is_err() {
+                                break;
+                            }
+                        }
+                        t
+                    })
+                })
+                .collect();
+            drop(tx);
+            let (mut done, mut last) = (0, Instant::now());
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok(k) => done += k,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+                if (done == draws || last.elapsed() >= Duration::from_millis(50))
+                    && !stop.load(Ordering::Relaxed)
+                {
+                    last = Instant::now();
+                    if !progress(done, draws) {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            handles.into_iter().map(|h| h.join().ok()).collect()
+        });
+        if stop.load(Ordering::Relaxed) {
+            return Err(ErrorKind::Cancelled.at(""));
+        }
+        let mut total = Tally::new(self.ev.len());
+        for t in tallies {
+            // A worker cannot panic on valid input; should one, the run fails cleanly.
+            let t = t.ok_or_else(|| ErrorKind::Cancelled.at(""))?;
+            total.merge(&t);
+        }
+        Ok(total)
+    }
+
+    fn finish(&self, t: &Tally) -> MonteCarlo {
+        let (ev, o) = (self.ev, self.options);
+        let n = ev.len();
+        #[allow(clippy::cast_precision_loss)]
+        let draws = o.draws as f64;
+        let summary = (0..n)
+            .map(|i| {
+                let hist = t.hist.get(i * BINS..(i + 1) * BINS).unwrap_or(&[]);
+                let min = t.min.get(i).copied().unwrap_or(f64::NAN);
+                let max = t.max.get(i).copied().unwrap_or(f64::NAN);
+                #[allow(clippy::cast_precision_loss)]
+                let sum = t.sum.get(i).copied().unwrap_or(0) as f64;
+                InitiativeSummary {
+                    mean: sum / FIXED / draws,
+                    p5: quantile(hist, draws, 0.05, min, max),
+                    p50: quantile(hist, draws, 0.5, min, max),
+                    p95: quantile(hist, draws, 0.95, min, max),
+                    p_top_k: f64::from(t.top.get(i).copied().unwrap_or(0)) / draws,
+                    min,
+                    max,
+                    point: ev.totals.get(i).copied().unwrap_or(f64::NAN),
+                    knocked_out: ev.knocked_out.get(i).copied().unwrap_or(false),
+                }
+            })
+            .collect();
+        let ranks = (0..n)
+            .map(|i| {
+                t.ranks
+                    .get(i * n..(i + 1) * n)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&c| f64::from(c) / draws)
+                    .collect()
+            })
+            .collect();
+        MonteCarlo {
+            draws: o.draws,
+            seed: o.seed,
+            concentration: o.concentration,
+            vary_inputs: o.vary_inputs,
+            top_k: o.top_k,
+            summary,
+            ranks,
+        }
+    }
+}
+
+/// The q-quantile of a histogram (see the module documentation).
+#[allow(clippy::cast_precision_loss)]
+fn quantile(hist: &[u32], draws: f64, q: f64, min: f64, max: f64) -> f64 {
+    let h = q * draws;
+    let mut before = 0.0;
+    for (b, &count) in hist.iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        let count = f64::from(count);
+        if before + count >= h {
+            let f = ((h - before) / count).clamp(0.0, 1.0);
+            let lo = (b as f64 / BINS_PER_POINT).max(min);
+            let hi = ((b + 1) as f64 / BINS_PER_POINT).min(max);
+            return lo + f * (hi - lo);
+        }
+        before += count;
+    }
+    max
+}

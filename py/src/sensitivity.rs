@@ -1,0 +1,132 @@
+//! Sensitivity analyses for Python: tornado, exact weight stability and Monte Carlo. Each
+//! converts its arguments, calls the core and maps the errors; Monte Carlo releases the GIL
+//! while drawing and takes it back only to call the progress callback (and to check for
+//! Ctrl-C), whose exception stops the run and is raised as it was.
+
+use civic_value::Rubric;
+use civic_value::analysis::monte_carlo::MonteCarloOptions;
+use numpy::IntoPyArray;
+use numpy::ndarray::Array2;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{inputs, to_py_object};
+use crate::errors::to_py;
+use crate::table::frame_inputs;
+
+/// The tornado of one initiative, as a dict (`total`, `change`, `rows`).
+pub fn tornado<'py>(
+    py: Python<'py>,
+    rubric: &Rubric,
+    item: &Bound<'py, PyAny>,
+    change: f64,
+    perspective: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let item = inputs(item, "")?;
+    let t = rubric
+        .tornado(&item, change, perspective)
+        .map_err(|e| to_py(py, &e))?;
+    to_py_object(py, &t)
+}
+
+/// Stability intervals for the rows of a table, as a dict (`criteria`, `ranking`,
+/// `knocked_out`; initiatives by row position).
+pub fn stability<'py>(
+    py: Python<'py>,
+    rubric: &Rubric,
+    names: &[String],
+    columns: &Bound<'py, PyList>,
+    rows: usize,
+    perspective: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let items = frame_inputs(py, names, columns, rows)?;
+    let s = py
+        .detach(|| rubric.stability(&items, perspective))
+        .map_err(|e| to_py(py, &e))?;
+    to_py_object(py, &s)
+}
+
+/// The options of a Monte Carlo run.
+pub struct Options {
+    pub draws: u64,
+    pub seed: u64,
+    pub concentration: f64,
+    pub vary_inputs: bool,
+    pub top_k: usize,
+    pub threads: Option<usize>,
+}
+
+/// Monte Carlo over the rows of a table: a dict of numpy arrays, one entry per initiative
+/// (`mean`, `p5`, `p50`, `p95`, `p_top_k`, `min`, `max`, `point`, `knocked_out`) and
+/// `ranks` (initiatives × places).
+#[allow(clippy::too_many_arguments)]
+pub fn monte_carlo<'py>(
+    py: Python<'py>,
+    rubric: &Rubric,
+    names: &[String],
+    columns: &Bound<'py, PyList>,
+    rows: usize,
+    options: &Options,
+    perspective: Option<&str>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let items = frame_inputs(py, names, columns, rows)?;
+    let o = MonteCarloOptions {
+        draws: options.draws,
+        seed: options.seed,
+        concentration: options.concentration,
+        vary_inputs: options.vary_inputs,
+        top_k: options.top_k,
+        threads: options.threads.unwrap_or(0),
+    };
+    let mut failure: Option<PyErr> = None;
+    let result = py.detach(|| {
+        rubric.monte_carlo(&items, perspective, &o, &mut |done, total| {
+            Python::attach(|py| {
+                let called = py.check_signals().and_then(|()| match &progress {
+                    Some(cb) => cb.call1(py, (done, total)).map(drop),
+                    None => Ok(()),
+                });
+                match called {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failure = Some(e);
+                        false
+                    }
+                }
+            })
+        })
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let mc = result.map_err(|e| to_py(py, &e))?;
+    let out = PyDict::new(py);
+    let column = |f: fn(&civic_value::analysis::monte_carlo::InitiativeSummary) -> f64| {
+        mc.summary.iter().map(f).collect::<Vec<f64>>()
+    };
+    out.set_item("mean", column(|s| s.mean).into_pyarray(py))?;
+    out.set_item("p5", column(|s| s.p5).into_pyarray(py))?;
+    out.set_item("p50", column(|s| s.p50).into_pyarray(py))?;
+    out.set_item("p95", column(|s| s.p95).into_pyarray(py))?;
+    out.set_item("p_top_k", column(|s| s.p_top_k).into_pyarray(py))?;
+    out.set_item("min", column(|s| s.min).into_pyarray(py))?;
+    out.set_item("max", column(|s| s.max).into_pyarray(py))?;
+    out.set_item("point", column(|s| s.point).into_pyarray(py))?;
+    let knocked_out: Vec<bool> = mc.summary.iter().map(|s| s.knocked_out).collect();
+    out.set_item("knocked_out", knocked_out.into_pyarray(py))?;
+    let n = mc.ranks.len();
+    let mut ranks = Array2::<f64>::zeros((n, n));
+    for (mut dst, src) in ranks.rows_mut().into_iter().zip(&mc.ranks) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s;
+        }
+    }
+    out.set_item("ranks", ranks.into_pyarray(py))?;
+    out.set_item("draws", mc.draws)?;
+    out.set_item("seed", mc.seed)?;
+    out.set_item("concentration", mc.concentration)?;
+    out.set_item("vary_inputs", mc.vary_inputs)?;
+    out.set_item("top_k", mc.top_k)?;
+    Ok(out)
+}
