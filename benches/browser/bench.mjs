@@ -1,11 +1,15 @@
-// Browser benchmark (not part of the test suite): in headless Chromium, with the form served
-// by scripts/serve-form,
-//   1. the time per `rubric.score()` call from JS (default rubric, the Oosterspoorbaan inputs),
+// Browser benchmark (not part of the test suite):
+//   0. in node, the median of 10 000 `rubric.score()` calls (default rubric, the
+//      Oosterspoorbaan inputs), against baselines timed the same way in the same run: a plain
+//      JS function call, and `JSON.parse` of the score's JSON text (what the old boundary
+//      paid on top of the engine for every call);
+// then in headless Chromium, with the form served by scripts/serve-form,
+//   1. the time per `rubric.score()` call from JS,
 //   2. the time from an input event in a form field to the updated DOM (score recomputed,
 //      every number and bar rewritten, layout done),
 // plus the size of the .wasm, raw and gzipped.
 //
-//   scripts/build-wasm && node benches/browser/bench.mjs
+//   scripts/build-wasm && node benches/browser/bench.mjs [--node-only]
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -15,6 +19,36 @@ import { ROOT, launch, openForm, serveForm } from "../../wasm/tests/browser/harn
 const example = JSON.parse(readFileSync(path.join(ROOT, "examples/oosterspoorbaan.json"), "utf8"));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+// 0. node: each call timed on its own, the median of 10 000 (after 2 000 to warm up).
+{
+  const { initSync, Rubric } = await import("../../wasm/pkg/civic_value.js");
+  initSync({ module: readFileSync(path.join(ROOT, "wasm/pkg/civic_value_bg.wasm")) });
+  const rubric = Rubric.default();
+  const perCall = (f, n = 10_000) => {
+    for (let i = 0; i < 2000; i++) f();
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      f();
+      t[i] = performance.now() - t0;
+    }
+    return median(Array.from(t)) * 1000;
+  };
+  const text = JSON.stringify(rubric.score(example.inputs));
+  const noop = () => 0;
+  const score = perCall(() => rubric.score(example.inputs));
+  const parse = perCall(() => JSON.parse(text));
+  const call = perCall(noop);
+  const f = (x) => x.toFixed(2);
+  console.log([
+    `node ${process.version}, ${new Date().toISOString().slice(0, 10)}, median of 10 000 calls each`,
+    `rubric.score() per call:                         ${f(score)} µs`,
+    `JSON.parse(score's JSON) (old boundary's extra):  ${f(parse)} µs   score / JSON.parse = ${f(score / parse)}`,
+    `an empty JS call (timer resolution):             ${f(call)} µs`,
+  ].join("\n"));
+  if (process.argv.includes("--node-only")) process.exit(0);
+}
 
 const server = await serveForm();
 const browser = await launch();

@@ -34,25 +34,9 @@ pub(crate) fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) 
     }
 }
 
-/// A number in a short form: whole numbers as such, others as Rust writes them, very large
-/// or very small ones in scientific notation (never 309 digits); never `-0`.
+/// A number in a short form (the core's): never `-0` or 309 digits.
 pub(crate) fn num(x: f64) -> String {
-    let x = x + 0.0; // -0 → 0
-    let a = x.abs();
-    if a != 0.0 && !(1e-6..1e15).contains(&a) {
-        let text = format!("{x:.6e}");
-        // 1.500000e20 → 1.5e20
-        match text.split_once('e') {
-            Some((m, e)) if m.contains('.') => {
-                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
-            }
-            _ => text,
-        }
-    } else if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
+    civic_value::format_number(x)
 }
 
 /// Text from a rubric or an input, safe to print on a terminal: control characters (escape
@@ -73,17 +57,9 @@ pub(crate) fn clean(s: &str) -> String {
 }
 
 /// The total with as few decimals (at least one) as show it in its own band: 49.96 under a
-/// band starting at 50 prints as 49.96, not 50.0.
+/// band starting at 50 prints as 49.96, not 50.0 (`Rubric::format_total`).
 pub(crate) fn total_text(rubric: &Rubric, total: f64) -> String {
-    let band = rubric.band_for(total).map(civic_value::Band::id);
-    for digits in 1..=9 {
-        let text = format!("{total:.digits$}");
-        let shown: f64 = text.parse().unwrap_or(total);
-        if rubric.band_for(shown).map(civic_value::Band::id) == band {
-            return text;
-        }
-    }
-    format!("{total:.9}")
+    rubric.format_total(total, 1)
 }
 
 /// Truncate to `width` characters (not bytes), with an ellipsis; control characters
@@ -118,6 +94,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         clean(&initiative.name),
         clean(&initiative.id)
     );
+    // The total as the bands read it: more decimals when one would show another band.
     let mut line = format!(
         "  total {} / 100   band: {}",
         total_text(rubric, s.total),
@@ -205,16 +182,15 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
         }
     }
     let weight: f64 = s.themes.iter().map(|t| t.weight).sum();
-    let points: f64 = s.criteria.iter().map(|c| c.points).sum();
     let available: f64 = s.criteria.iter().map(|c| c.available).sum();
     let _ = writeln!(
         out,
-        "  {}{}{:>6}{:>7.1}%{:>8.2}{:>10.2}",
+        "  {}{}{:>6}{:>7.1}%{:>8}{:>10.2}",
         pad("total", 36),
         pad("", 22),
         "",
         100.0 * weight,
-        points,
+        rubric.format_total(s.total, 2),
         available
     );
     let fp: String = s.rubric.fingerprint.chars().take(12).collect();

@@ -411,6 +411,64 @@ fn sroi_values_an_initiative_from_the_rubric_proxies() {
     assert!(stderr(&zero).contains("no SROI ratio"), "{}", stderr(&zero));
 }
 
+/// A rubric of `n` equal-weight linear 0..100 criteria with bands fund (from 50) and
+/// decline (from 0).
+fn threshold_rubric(n: usize) -> PathBuf {
+    let criteria: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id": "c{i}", "theme": "t", "weight": 1,
+                   "value_function": {{"type": "linear", "worst": 0, "best": 100}}}}"#
+            )
+        })
+        .collect();
+    temp_file(
+        &format!("threshold-{n}.json"),
+        &format!(
+            r#"{{"id": "r", "version": "1", "themes": [{{"id": "t", "weight": 1}}],
+                "criteria": [{}],
+                "bands": [{{"id": "fund", "label": {{"en": "Fund"}}, "min": 50}},
+                          {{"id": "decline", "label": {{"en": "Decline"}}, "min": 0}}]}}"#,
+            criteria.join(",")
+        ),
+    )
+}
+
+#[test]
+fn table_total_never_disagrees_with_its_band() {
+    // (17 + 72 + 61) / 3 = 50 exactly: band fund, printed 50.0 (issue 11, item 4).
+    let rubric = threshold_rubric(3);
+    let input = temp_file(
+        "on-threshold.json",
+        r#"{"id": "a", "name": "A", "inputs": {"c0": 17, "c1": 72, "c2": 61}}"#,
+    );
+    let o = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--rubric",
+        rubric.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("total 50.0 / 100   band: Fund"), "{text}");
+    // 49.96 would print as 50.0 at one decimal, next to "Decline": it prints 49.96.
+    let rubric = threshold_rubric(1);
+    let input = temp_file(
+        "below-threshold.json",
+        r#"{"id": "b", "name": "B", "inputs": {"c0": 49.96}}"#,
+    );
+    let o = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--rubric",
+        rubric.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("total 49.96 / 100   band: Decline"), "{text}");
+    assert!(!text.contains("total 50.0"), "{text}");
+}
+
 #[test]
 fn sensitivity_on_the_fund_round() {
     let args = [

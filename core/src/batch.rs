@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
+use crate::aggregate::{self, Acc, Sum};
 use crate::doc::Aggregation;
 use crate::doc::UnknownInputPolicy;
 use crate::error::{ErrorKind, Result};
 use crate::rubric::{Criterion, InputKind, Rubric, WeightSet};
-use crate::score::{Acc, Eval, Source, attribute};
+use crate::score::{Eval, Source, attribute};
 use crate::value::{self, ValueFn};
 
 /// Scores rows of numbers whose columns are named by criterion ids. Made by
@@ -22,9 +23,9 @@ pub struct BatchScorer<'r> {
     columns: usize,
     /// Per criterion, what the point path needs, precomputed.
     steps: Vec<Step<'r>>,
-    /// The sum of every criterion's weight, added in rubric order (the weight of a row
-    /// where nothing is dropped).
-    full_weight: f64,
+    /// The sum of every criterion's weight, added in rubric order as `aggregate::add_value`
+    /// adds them (the weight of a row where nothing is dropped).
+    full_weight: Sum,
 }
 
 /// One criterion of the point path: its column, weight, validity check, value function
@@ -170,10 +171,7 @@ impl Rubric {
                 },
             })
             .collect();
-        let mut full_weight = 0.0;
-        for w in &set.criteria {
-            full_weight += w;
-        }
+        let full_weight = aggregate::weight_sum(&set.criteria);
         Ok(BatchScorer {
             rubric: self,
             set,
@@ -209,7 +207,7 @@ impl BatchScorer<'_> {
         } else if low.is_nan() || high.is_nan() {
             Err(ErrorKind::InputNotFinite { got: f64::NAN })
         } else {
-            c.eval_range(low, 0.5 * low + 0.5 * high, high)
+            c.eval_range(low, low.midpoint(high), high)
         }
     }
 
@@ -322,7 +320,8 @@ impl BatchScorer<'_> {
     }
 
     /// Totals of a row-major matrix of point values (`data.len() == rows × columns`) into
-    /// `out` (one per row).
+    /// `out` (one per row). Each total has the same bits as [`BatchScorer::total`] and
+    /// [`Rubric::score`] give for that row. No allocation.
     ///
     /// # Errors
     /// `input.shape` when the sizes do not match; the first bad value, with the row in
@@ -346,29 +345,34 @@ impl BatchScorer<'_> {
         }
         // Rows are taken a block at a time and each criterion is applied to the whole block
         // before the next, so the per-criterion dispatch happens once per block, not per
-        // row. Each row still adds its criteria in rubric order with the operations of
-        // `total`, so the results are the same bits. A row whose weights differ from the
-        // full set (a dropped criterion) or that holds a bad value is marked NaN and redone
-        // by `total`, which also finds its error.
+        // row, and the loops run over contiguous arrays the compiler vectorises. Each row
+        // still adds its criteria in rubric order with the operations of
+        // `aggregate::add_value`, so the results are the same bits. A row whose weights
+        // differ from the full set (a dropped criterion) or that holds a bad value is marked
+        // NaN and redone by `total`, which also finds its error.
         let kind = self.rubric.aggregation();
         for (b, (rows, outs)) in data
             .chunks(BLOCK * n)
             .zip(out.chunks_mut(BLOCK))
             .enumerate()
         {
-            let mut buffer = [0.0; BLOCK];
-            let sums = buffer.get_mut(..outs.len()).unwrap_or_default();
+            let mut block = Block::new(rows, n);
             for step in &self.steps {
                 if kind == Aggregation::WeightedProduct {
-                    apply::<true>(step, rows, n, sums);
+                    apply::<true>(step, &mut block);
                 } else {
-                    apply::<false>(step, rows, n, sums);
+                    apply::<false>(step, &mut block);
                 }
             }
-            for (r, (slot, &sum)) in outs.iter_mut().zip(sums.iter()).enumerate() {
+            for (r, (slot, (&hi, &lo))) in outs
+                .iter_mut()
+                .zip(block.hi.iter().zip(&block.lo))
+                .enumerate()
+            {
+                let sum = Sum { hi, lo };
                 let total = Acc::from_parts(kind, sum, self.full_weight).finish_total();
                 *slot = match total {
-                    Ok(t) if !sum.is_nan() => t,
+                    Ok(t) if !hi.is_nan() => t,
                     _ => {
                         let row = rows.get(r * n..(r + 1) * n).unwrap_or(&[]);
                         self.total(row)
@@ -382,22 +386,46 @@ impl BatchScorer<'_> {
 }
 
 /// Rows per block of [`BatchScorer::totals`].
-const BLOCK: usize = 128;
+const BLOCK: usize = 64;
+
+/// One block of rows being summed: the rows, and per row the compensated running sum
+/// (`hi`, `lo`, as in [`Sum`]). Rows past the end of a short last block stay at 0 and are
+/// never read.
+struct Block<'a> {
+    rows: &'a [f64],
+    n: usize,
+    hi: [f64; BLOCK],
+    lo: [f64; BLOCK],
+    /// One column of the block and its values (reused by every criterion).
+    xs: [f64; BLOCK],
+    vs: [f64; BLOCK],
+}
+
+impl<'a> Block<'a> {
+    fn new(rows: &'a [f64], n: usize) -> Self {
+        Self {
+            rows,
+            n,
+            hi: [0.0; BLOCK],
+            lo: [0.0; BLOCK],
+            xs: [0.0; BLOCK],
+            vs: [0.0; BLOCK],
+        }
+    }
+}
 
 /// Add one criterion's value to the running sum of every row of a block, with one copy of
 /// the loop per kind of value function so that no row pays for the dispatch.
 #[inline(always)]
-fn apply<const PRODUCT: bool>(step: &Step<'_>, rows: &[f64], n: usize, sums: &mut [f64]) {
-    use value::{boolean, category, likert, linear, log, piecewise};
+fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
+    use value::{boolean, category, likert, linear, log_block, piecewise};
     match (step.check, step.vf) {
         (Check::Number { min, max }, ValueFn::Linear { worst, best }) => {
             apply_with::<PRODUCT>(
                 step,
-                rows,
-                n,
-                sums,
+                block,
                 |x| number_ok(x, min, max),
-                |x| linear(x, *worst, *best),
+                each(|x| number_ok(x, min, max), |x| linear(x, *worst, *best)),
             );
         }
         (
@@ -408,111 +436,126 @@ fn apply<const PRODUCT: bool>(step: &Step<'_>, rows: &[f64], n: usize, sums: &mu
         ) => {
             apply_with::<PRODUCT>(
                 step,
-                rows,
-                n,
-                sums,
+                block,
                 |x| number_ok(x, min, max),
-                |x| log(x, *scale, *denominator),
+                |xs: &[f64], vs: &mut [f64]| {
+                    log_block(xs, vs, *scale, *denominator, |x| number_ok(x, min, max))
+                },
             );
         }
         (Check::Number { min, max }, ValueFn::Piecewise { xs, vs }) => {
             apply_with::<PRODUCT>(
                 step,
-                rows,
-                n,
-                sums,
+                block,
                 |x| number_ok(x, min, max),
-                |x| piecewise(xs, vs, x),
+                each(|x| number_ok(x, min, max), |x| piecewise(xs, vs, x)),
             );
         }
         (Check::Likert { levels: l }, ValueFn::Likert { levels }) => {
             apply_with::<PRODUCT>(
                 step,
-                rows,
-                n,
-                sums,
+                block,
                 |x| likert_ok(x, l),
-                |x| likert(x, *levels),
+                each(|x| likert_ok(x, l), |x| likert(x, *levels)),
             );
         }
         (Check::Boolean, ValueFn::Boolean) => {
-            apply_with::<PRODUCT>(step, rows, n, sums, boolean_ok, boolean);
+            apply_with::<PRODUCT>(step, block, boolean_ok, each(boolean_ok, boolean));
         }
         (Check::Category { options }, ValueFn::Category { values }) => {
             apply_with::<PRODUCT>(
                 step,
-                rows,
-                n,
-                sums,
+                block,
                 |x| category_ok(x, options),
-                |x| category(x, values),
+                each(|x| category_ok(x, options), |x| category(x, values)),
             );
         }
         // Kinds and checks always pair as above; the general form keeps this total.
         _ => apply_with::<PRODUCT>(
             step,
-            rows,
-            n,
-            sums,
+            block,
             |x| step.check.valid(x),
-            |x| step.vf.value(x),
+            each(|x| step.check.valid(x), |x| step.vf.value(x)),
         ),
     }
 }
 
-/// The loop of [`apply`]: a bad value, or a missing one that is dropped or an error, makes
-/// the sum NaN so that the row is redone by [`BatchScorer::total`]. Adds like
-/// `score::add_value`.
+/// A value function applied to each value of a block, with the block's validity checked
+/// in the same pass (no early exit: the compiler vectorises it); returns whether every
+/// value is valid.
+#[inline(always)]
+fn each(
+    valid: impl Fn(f64) -> bool,
+    value: impl Fn(f64) -> f64,
+) -> impl Fn(&[f64], &mut [f64]) -> bool {
+    move |xs, vs| {
+        let mut ok = true;
+        for (x, v) in xs.iter().zip(vs.iter_mut()) {
+            *v = value(*x);
+            ok &= valid(*x);
+        }
+        ok
+    }
+}
+
+/// The loops of [`apply`], each over contiguous arrays: gather the criterion's column,
+/// compute the values of the whole block (`values`, the same operations as the value
+/// function, so the same bits), check the whole column's validity at once, then add
+/// `w·v` to each row's compensated sum as `aggregate::add_value` does. When a value is
+/// bad, or missing and dropped or an error, its row's sum becomes NaN so that the row is
+/// redone by [`BatchScorer::total`].
 #[inline(always)]
 fn apply_with<const PRODUCT: bool>(
     step: &Step<'_>,
-    rows: &[f64],
-    n: usize,
-    sums: &mut [f64],
+    block: &mut Block<'_>,
     valid: impl Fn(f64) -> bool,
-    value: impl Fn(f64) -> f64,
+    values: impl Fn(&[f64], &mut [f64]) -> bool,
 ) {
     let missing = match step.missing {
         Missing::Value(v) => v,
         Missing::Dropped | Missing::Error => f64::NAN,
     };
     let w = step.weight;
-    let column = step.column;
-    if column >= n {
-        // No column for this criterion: every row is missing it.
-        for sum in sums.iter_mut() {
-            add_term::<PRODUCT>(sum, w, missing);
-        }
+    let rows = (block.rows.len() / block.n).min(BLOCK);
+    let (Some(hi), Some(lo), Some(xs), Some(vs)) = (
+        block.hi.get_mut(..rows),
+        block.lo.get_mut(..rows),
+        block.xs.get_mut(..rows),
+        block.vs.get_mut(..rows),
+    ) else {
         return;
-    }
-    // Gather the column first, so that the loop below reads contiguous values and the
-    // compiler can vectorise it.
-    let mut xs = [f64::NAN; BLOCK];
-    for (row, x) in rows.chunks_exact(n).zip(xs.iter_mut()) {
-        *x = row.get(column).copied().unwrap_or(f64::NAN);
-    }
-    for (&x, sum) in xs.iter().zip(sums.iter_mut()) {
-        let v = value(x);
-        let v = if valid(x) {
-            v
-        } else if x.is_nan() {
-            missing
-        } else {
-            f64::NAN
-        };
-        add_term::<PRODUCT>(sum, w, v);
-    }
-}
-
-/// Add `w · v` (or `w · ln v`) to a running sum, as `score::add_value` does.
-#[inline(always)]
-fn add_term<const PRODUCT: bool>(sum: &mut f64, w: f64, v: f64) {
-    if !PRODUCT {
-        *sum += w * v;
-    } else if w > 0.0 {
-        *sum += w * libm::log(v);
+    };
+    // A weighted product skips zero weights (as `aggregate::term` does); only a bad value
+    // still has to mark its row.
+    let skip = PRODUCT && w <= 0.0;
+    let column = step.column;
+    if column >= block.n {
+        // No column for this criterion: every row is missing it.
+        vs.fill(missing);
     } else {
-        // `add_value` skips zero weights; `0 · v` adds nothing but keeps a NaN mark.
-        *sum += 0.0 * v;
+        for (row, x) in block.rows.chunks_exact(block.n).zip(xs.iter_mut()) {
+            *x = row.get(column).copied().unwrap_or(f64::NAN);
+        }
+        if !values(xs, vs) {
+            for (&x, v) in xs.iter().zip(vs.iter_mut()) {
+                if !valid(x) {
+                    *v = if x.is_nan() { missing } else { f64::NAN };
+                }
+            }
+        }
+    }
+    if skip {
+        // Adds nothing to a valid row (0 · v = 0), marks a bad one.
+        for (h, &v) in hi.iter_mut().zip(vs.iter()) {
+            *h += 0.0 * v;
+        }
+    } else if PRODUCT {
+        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs.iter()) {
+            (*h, *l) = aggregate::two_sum(*h, *l, w * libm::log(v));
+        }
+    } else {
+        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs.iter()) {
+            (*h, *l) = aggregate::two_sum(*h, *l, w * v);
+        }
     }
 }

@@ -113,7 +113,9 @@ impl Check {
     }
 }
 
-pub(crate) fn compile(doc: RubricDoc) -> Result<Rubric, Errors> {
+pub(crate) fn compile(mut doc: RubricDoc) -> Result<Rubric, Errors> {
+    // −0.0 is 0.0: the same rubric, the same fingerprint, never a "-0" shown.
+    crate::canonical::normalise_zeros(&mut doc);
     let mut ck = Check { errors: Vec::new() };
     ck.id(&doc.id, "");
     if let Some(e) = ck.errors.last_mut() {

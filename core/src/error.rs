@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::short::{self, num};
+
 /// The two families of errors: a bad rubric, or bad input to a valid rubric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCategory {
@@ -18,7 +20,7 @@ pub enum ErrorCategory {
 pub enum ErrorKind {
     // ---- rubric -------------------------------------------------------------------
     /// The rubric text is not valid JSON/TOML or a field has the wrong type.
-    #[error("invalid {format}: {message}")]
+    #[error("invalid {format}: {}", short::message(.message))]
     RubricParse {
         /// `"JSON"` or `"TOML"`.
         format: &'static str,
@@ -45,19 +47,19 @@ pub enum ErrorKind {
         limit: usize,
     },
     /// Two entries share an id.
-    #[error("duplicate id \"{id}\"")]
+    #[error("duplicate id \"{}\"", short::value(.id))]
     DuplicateId {
         /// The repeated id.
         id: String,
     },
     /// An id is empty, too long or uses characters other than letters, digits, `_` and `-`.
-    #[error("invalid id \"{id}\": use 1 to 64 letters, digits, '_' or '-', starting with a letter")]
+    #[error("invalid id \"{}\": use 1 to 64 letters, digits, '_' or '-', starting with a letter", short::value(.id))]
     InvalidId {
         /// The offending id.
         id: String,
     },
     /// A reference to a theme, criterion, option or proxy that does not exist.
-    #[error("unknown {what} \"{id}\"")]
+    #[error("unknown {what} \"{}\"", short::value(.id))]
     UnknownReference {
         /// What kind of thing was referred to (`"theme"`, `"criterion"`, …).
         what: &'static str,
@@ -65,13 +67,13 @@ pub enum ErrorKind {
         id: String,
     },
     /// NaN or ±infinity in a rubric number.
-    #[error("must be a finite number, got {value}")]
+    #[error("must be a finite number, got {}", num(.value))]
     NotFinite {
         /// The value found.
         value: f64,
     },
     /// A weight below zero.
-    #[error("must not be negative, got {value}")]
+    #[error("must not be negative, got {}", num(.value))]
     NegativeWeight {
         /// The value found.
         value: f64,
@@ -86,7 +88,7 @@ pub enum ErrorKind {
     #[error("must differ from worst")]
     BestEqualsWorst,
     /// `piecewise` x values that do not strictly increase.
-    #[error("x values must be strictly increasing, but {x} follows {previous}")]
+    #[error("x values must be strictly increasing, but {} follows {}", num(.x), num(.previous))]
     NotIncreasing {
         /// The previous x.
         previous: f64,
@@ -95,7 +97,7 @@ pub enum ErrorKind {
     },
     /// A number outside its allowed interval (fractions in `[0, 1]`, band thresholds in
     /// `[0, 100]`, weights up to `1e9`, any rubric number within `±1e15`, …).
-    #[error("must lie in [{min}, {max}], got {value}")]
+    #[error("must lie in [{}, {}], got {}", num(.min), num(.max), num(.value))]
     NotBetween {
         /// Smallest allowed value.
         min: f64,
@@ -124,13 +126,13 @@ pub enum ErrorKind {
         kind: &'static str,
     },
     /// A parameter that must be greater than zero.
-    #[error("must be greater than zero, got {value}")]
+    #[error("must be greater than zero, got {}", num(.value))]
     NotPositive {
         /// The value found.
         value: f64,
     },
     /// `min` above `max`.
-    #[error("min ({min}) must not exceed max ({max})")]
+    #[error("min ({}) must not exceed max ({})", num(.min), num(.max))]
     LimitsInverted {
         /// The lower limit.
         min: f64,
@@ -141,7 +143,7 @@ pub enum ErrorKind {
     #[error("band thresholds must strictly decrease from the first band to the last")]
     BandsOrder,
     /// The last band does not start at 0, so some totals would have no band.
-    #[error("the last band must start at 0 so that every total has a band, got {value}")]
+    #[error("the last band must start at 0 so that every total has a band, got {}", num(.value))]
     BandsIncomplete {
         /// The last band's threshold.
         value: f64,
@@ -155,7 +157,7 @@ pub enum ErrorKind {
         kind: &'static str,
     },
     /// A criterion's `default` is not a valid input for that criterion.
-    #[error("invalid default: {message}")]
+    #[error("invalid default: {}", short::message(.message))]
     InvalidDefault {
         /// Why the default is invalid.
         message: String,
@@ -163,7 +165,7 @@ pub enum ErrorKind {
 
     // ---- input --------------------------------------------------------------------
     /// The inputs document is not valid JSON or an input has an impossible shape.
-    #[error("{message}")]
+    #[error("{}", short::message(.message))]
     InputParse {
         /// The parser's message.
         message: String,
@@ -186,19 +188,19 @@ pub enum ErrorKind {
         limit: usize,
     },
     /// A number criterion got something else.
-    #[error("expected a number or [low, high], got {got}")]
+    #[error("expected a number or [low, high], got {}", short::value(.got))]
     NotANumber {
         /// The value received, as text.
         got: String,
     },
     /// NaN or ±infinity as an input.
-    #[error("must be a finite number, got {got}")]
+    #[error("must be a finite number, got {}", num(.got))]
     InputNotFinite {
         /// The value received.
         got: f64,
     },
     /// A number below the criterion's allowed minimum (e.g. negative hours).
-    #[error("must be at least {min}, got {got}")]
+    #[error("must be at least {}, got {}", num(.min), num(.got))]
     BelowMin {
         /// Allowed minimum.
         min: f64,
@@ -206,7 +208,7 @@ pub enum ErrorKind {
         got: f64,
     },
     /// A number above the criterion's allowed maximum.
-    #[error("must be at most {max}, got {got}")]
+    #[error("must be at most {}, got {}", num(.max), num(.got))]
     AboveMax {
         /// Allowed maximum.
         max: f64,
@@ -214,7 +216,7 @@ pub enum ErrorKind {
         got: f64,
     },
     /// A range whose low end exceeds its high end.
-    #[error("low ({low}) must not exceed high ({high})")]
+    #[error("low ({}) must not exceed high ({})", num(.low), num(.high))]
     RangeInverted {
         /// Low end.
         low: f64,
@@ -228,7 +230,7 @@ pub enum ErrorKind {
         kind: &'static str,
     },
     /// A Likert answer that is not a whole number from 1 to the number of levels.
-    #[error("expected a whole number from 1 to {levels}, got {got}")]
+    #[error("expected a whole number from 1 to {levels}, got {}", short::value(.got))]
     LikertOutOfRange {
         /// Number of levels.
         levels: u32,
@@ -236,13 +238,13 @@ pub enum ErrorKind {
         got: String,
     },
     /// A boolean criterion got something else.
-    #[error("expected true or false, got {got}")]
+    #[error("expected true or false, got {}", short::value(.got))]
     NotABoolean {
         /// The value received, as text.
         got: String,
     },
     /// A category criterion got something that is not one of its options.
-    #[error("expected one of {options}, got {got}")]
+    #[error("expected one of {}, got {}", short::list(.options), short::value(.got))]
     UnknownOption {
         /// The allowed options, quoted and comma separated.
         options: String,
@@ -250,7 +252,7 @@ pub enum ErrorKind {
         got: String,
     },
     /// An evidence grade the rubric does not define.
-    #[error("unknown evidence grade \"{grade}\"; the rubric defines: {known}")]
+    #[error("unknown evidence grade \"{}\"; the rubric defines: {}", short::value(.grade), short::list(.known))]
     UnknownEvidence {
         /// The grade received.
         grade: String,
@@ -258,13 +260,13 @@ pub enum ErrorKind {
         known: String,
     },
     /// An input for a criterion the rubric does not have.
-    #[error("no criterion with this id in rubric \"{rubric}\"")]
+    #[error("no criterion with this id in rubric \"{}\"", short::value(.rubric))]
     UnknownCriterion {
         /// The rubric's id.
         rubric: String,
     },
     /// A perspective the rubric does not define.
-    #[error("unknown perspective \"{id}\"; the rubric defines: {known}")]
+    #[error("unknown perspective \"{}\"; the rubric defines: {}", short::value(.id), short::list(.known))]
     UnknownPerspective {
         /// The perspective asked for.
         id: String,
@@ -592,10 +594,11 @@ impl ErrorKind {
         }
     }
 
-    /// Attach the path of the offending field.
+    /// Attach the path of the offending field (a path longer than 160 characters is
+    /// shortened to its first and last segments, each segment to 80 characters).
     pub fn at(self, path: impl Into<String>) -> Error {
         Error {
-            path: path.into(),
+            path: short::path(path.into()),
             kind: self,
         }
     }
@@ -631,9 +634,10 @@ impl Error {
         &self.kind
     }
 
-    /// The human message without the path.
+    /// The human message without the path: echoed values capped at 80 characters, control
+    /// characters escaped, at most 400 characters in all.
     pub fn message(&self) -> String {
-        self.kind.to_string()
+        short::message(&self.kind.to_string())
     }
 
     /// Whether this is a rubric or an input error.
@@ -643,13 +647,13 @@ impl Error {
 
     /// The same error with `prefix` put before its path (`rows[3]` + `input.x`).
     pub fn prefixed(mut self, prefix: &str) -> Self {
-        self.path = if self.path.is_empty() {
+        self.path = short::path(if self.path.is_empty() {
             prefix.to_owned()
         } else if self.path.starts_with('[') {
             format!("{prefix}{}", self.path)
         } else {
             format!("{prefix}.{}", self.path)
-        };
+        });
         self
     }
 }
@@ -657,9 +661,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            write!(f, "{}", self.kind)
+            write!(f, "{}", self.message())
         } else {
-            write!(f, "{}: {}", self.path, self.kind)
+            write!(f, "{}: {}", self.path, self.message())
         }
     }
 }

@@ -44,7 +44,9 @@ pub enum InputValue {
 }
 
 impl InputValue {
-    /// The value as it would be written in JSON, for messages: `"lots"`, `12`, `[1, 2]`.
+    /// The value as it would be written in JSON, for messages: `"lots"`, `12`, `[1, 2]`;
+    /// short (a text is cut at 80 characters, numbers in their short form, see
+    /// [`format_number`](crate::format_number)).
     pub fn describe(&self) -> String {
         match self {
             Self::Number(x) => format_number(*x),
@@ -52,11 +54,32 @@ impl InputValue {
                 format!("[{}, {}]", format_number(*low), format_number(*high))
             }
             Self::Graded { value, evidence } => {
-                format!("{} ({evidence})", format_number(*value))
+                format!(
+                    "{} ({})",
+                    format_number(*value),
+                    crate::short::value(evidence)
+                )
             }
             Self::Bool(b) => b.to_string(),
-            Self::Text(s) => format!("{s:?}"),
+            Self::Text(s) => crate::short::quoted(s),
             Self::Missing => "null".to_owned(),
+        }
+    }
+
+    /// The same value with every `-0.0` turned into `0.0` (what scores echo).
+    #[must_use]
+    pub fn normalised(&self) -> Self {
+        match self {
+            Self::Number(x) => Self::Number(x + 0.0),
+            Self::Range { low, high } => Self::Range {
+                low: low + 0.0,
+                high: high + 0.0,
+            },
+            Self::Graded { value, evidence } => Self::Graded {
+                value: value + 0.0,
+                evidence: evidence.clone(),
+            },
+            other => other.clone(),
         }
     }
 
@@ -66,14 +89,7 @@ impl InputValue {
     }
 }
 
-/// A number as JSON would write it (`12`, not `12.0`; `NaN` and `inf` as words).
-pub(crate) fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
-}
+pub(crate) use crate::short::format_number;
 
 impl From<f64> for InputValue {
     fn from(x: f64) -> Self {
@@ -99,16 +115,17 @@ impl From<(f64, f64)> for InputValue {
 impl Serialize for InputValue {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::Number(x) => s.serialize_f64(*x),
+            // `+ 0.0`: a negative zero is written as 0.
+            Self::Number(x) => s.serialize_f64(x + 0.0),
             Self::Range { low, high } => {
                 let mut seq = s.serialize_seq(Some(2))?;
-                seq.serialize_element(low)?;
-                seq.serialize_element(high)?;
+                seq.serialize_element(&(low + 0.0))?;
+                seq.serialize_element(&(high + 0.0))?;
                 seq.end()
             }
             Self::Graded { value, evidence } => {
                 let mut map = s.serialize_map(Some(2))?;
-                map.serialize_entry("value", value)?;
+                map.serialize_entry("value", &(value + 0.0))?;
                 map.serialize_entry("evidence", evidence)?;
                 map.end()
             }
@@ -281,15 +298,10 @@ impl<'de> de::DeserializeSeed<'de> for Duplicate<'_> {
     }
 }
 
-/// `s` cut to at most `max` characters, with `…` when cut.
+/// `s` cut to at most `max` characters, with `…` when cut, control characters escaped
+/// (the one capping of `short.rs`).
 pub(crate) fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
+    crate::short::capped(s, max)
 }
 
 impl Inputs {

@@ -51,9 +51,12 @@
 )]
 #![deny(missing_docs)]
 
+mod aggregate;
 pub mod analysis;
+mod band;
 mod batch;
 mod builtin;
+mod canonical;
 mod compile;
 mod describe;
 pub mod doc;
@@ -62,11 +65,14 @@ mod input;
 mod parse;
 mod rubric;
 mod score;
+mod short;
 pub mod stream;
+mod tree;
 mod value;
 
+pub use band::{BAND_DECIMALS, band_total};
 pub use batch::{BatchScorer, RowScore};
-pub use builtin::DEFAULT_RUBRIC_TOML;
+pub use builtin::{DEFAULT_RUBRIC_JSON, DEFAULT_RUBRIC_TOML};
 pub use describe::{
     BandDescription, CriterionDescription, Description, EvidenceDescription, OptionDescription,
     PerspectiveDescription, ThemeDescription,
@@ -76,9 +82,11 @@ pub use error::{Error, ErrorCategory, ErrorKind, Errors, Result};
 pub use input::{Initiative, InputValue, Inputs, MAX_INPUT_BYTES, strip_bom};
 pub use rubric::{
     Band, CategoryOption, Criterion, InputKind, Knockout, MAX_CRITERIA, MAX_RUBRIC_BYTES,
-    Perspective, Rubric, Theme, band_total,
+    Perspective, Rubric, Theme,
 };
 pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
     Warning,
 };
+pub use short::{MAX_ECHO, format_number};
+pub use tree::{Tree, TreeError};

@@ -22,8 +22,11 @@ impl RubricDoc {
             return Err(not_an_object("JSON"));
         }
         let mut de = serde_json::Deserializer::from_str(text);
+        #[cfg(feature = "positions")]
         let doc: Self =
             serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+        #[cfg(not(feature = "positions"))]
+        let doc: Self = crate::tree::read_doc(&mut de, "JSON", |e| e.to_string())?;
         de.end().map_err(|e| {
             ErrorKind::RubricParse {
                 format: "JSON",
@@ -38,6 +41,7 @@ impl RubricDoc {
     ///
     /// # Errors
     /// As [`RubricDoc::from_json`].
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self> {
         check_size(text)?;
         let de = toml::Deserializer::parse(text).map_err(|e| {
@@ -47,6 +51,9 @@ impl RubricDoc {
             }
             .at("")
         })?;
+        #[cfg(not(feature = "positions"))]
+        return crate::tree::read_doc(de, "TOML", |e| toml_message(text, &e));
+        #[cfg(feature = "positions")]
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = path_string(e.path());
             ErrorKind::RubricParse {
@@ -78,6 +85,7 @@ impl RubricDoc {
     ///
     /// # Errors
     /// `rubric.parse` if the TOML writer refuses the document.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self).map_err(|e| {
             ErrorKind::RubricParse {
@@ -90,8 +98,16 @@ impl RubricDoc {
 
     /// The canonical form: compact JSON, struct fields in declaration order, map keys
     /// sorted, defaults written out, empty optional parts left out.
+    /// Every `-0.0` is written as `0.0`.
     pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let text = serde_json::to_string(self).unwrap_or_default();
+        // serde_json writes a negative zero as `-0.0`; only then is a copy normalised.
+        if !text.contains("-0.0") {
+            return text;
+        }
+        let mut doc = self.clone();
+        crate::canonical::normalise_zeros(&mut doc);
+        serde_json::to_string(&doc).unwrap_or_default()
     }
 
     /// SHA-256 (lower-case hex) of [`RubricDoc::canonical_json`].
@@ -105,9 +121,10 @@ impl RubricDoc {
     }
 }
 
+#[cfg(feature = "toml")]
 /// A TOML error on one line: `line 9, column 1: unknown field ...` (the TOML crate's own
 /// text spans several lines with a source excerpt).
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
+pub(crate) fn toml_message(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim_end().replace('\n', " ");
     match e.span() {
         Some(span) => {
@@ -128,7 +145,7 @@ fn not_an_object(format: &'static str) -> Error {
     .at("")
 }
 
-fn check_size(text: &str) -> Result<()> {
+pub(crate) fn check_size(text: &str) -> Result<()> {
     if text.len() > MAX_RUBRIC_BYTES {
         return Err(ErrorKind::RubricTooLarge {
             size: text.len(),

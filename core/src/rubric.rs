@@ -377,6 +377,7 @@ impl Rubric {
     ///
     /// # Errors
     /// As [`Rubric::from_json`].
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self> {
         Self::compile(RubricDoc::from_toml(text)?).map_err(first)
     }
@@ -461,21 +462,6 @@ impl Rubric {
     pub fn evidence_grades(&self) -> &[(String, f64)] {
         &self.inner.evidence
     }
-    /// The band a total falls in (`None` only when the rubric has no bands).
-    ///
-    /// Decided as a person reads the total: on the total rounded to 1e-9 ([`band_total`]),
-    /// so that a total that is mathematically on a threshold (three equal weights and the
-    /// inputs 17, 72 and 61 of 0..100 give exactly 50, computed as 49.99999999999999)
-    /// lands in the band that starts there.
-    pub fn band_for(&self, total: f64) -> Option<&Band> {
-        let total = band_total(total);
-        self.inner
-            .bands
-            .iter()
-            .find(|b| total >= b.min)
-            .or_else(|| self.inner.bands.last())
-    }
-
     /// Effective weights (summing to 1) of every criterion, under the rubric's own weights
     /// or a perspective's.
     ///
@@ -517,6 +503,7 @@ impl Rubric {
     ///
     /// # Errors
     /// Never for a compiled rubric; a `rubric.parse` error if the TOML writer refuses.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> Result<String> {
         self.inner.doc.to_toml()
     }
@@ -538,11 +525,4 @@ pub(crate) fn list_or_none<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     } else {
         ids.join(", ")
     }
-}
-
-/// A total rounded to 1e-9, the precision at which bands are decided: far coarser than the
-/// rounding error of any total (about 1e-13 for 1 000 criteria), far finer than any
-/// threshold a rubric sets.
-pub fn band_total(total: f64) -> f64 {
-    (total * 1e9).round() / 1e9
 }

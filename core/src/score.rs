@@ -319,7 +319,7 @@ impl Criterion {
                 self.eval_number(*x)?
             }
             (InputValue::Range { low, high }, _) => {
-                self.eval_range(*low, 0.5 * low + 0.5 * high, *high)?
+                self.eval_range(*low, low.midpoint(*high), *high)?
             }
             (InputValue::Graded { value, evidence }, _) => {
                 let Some((_, widen)) = grades.iter().find(|(id, _)| id == evidence) else {
@@ -402,111 +402,21 @@ impl Criterion {
 }
 
 // ---- aggregation --------------------------------------------------------------------
+//
+// Summing weighted values into a total lives in `crate::aggregate` (compensated, shared
+// by every path).
 
-/// Running aggregate over criteria (no allocation).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Acc {
-    kind: Aggregation,
-    mid: f64,
-    lo: f64,
-    hi: f64,
-    weight: f64,
-}
+pub(crate) use crate::aggregate::Acc;
 
 impl Acc {
-    #[inline]
-    pub(crate) fn new(kind: Aggregation) -> Self {
-        Self {
-            kind,
-            mid: 0.0,
-            lo: 0.0,
-            hi: 0.0,
-            weight: 0.0,
-        }
-    }
-
-    /// Add a point value only (the total; `finish_total` reads it). The same operations
-    /// as [`Acc::add`] performs for the total, so both give the same bits.
-    #[inline]
-    pub(crate) fn add_value(&mut self, w: f64, v: f64) {
-        add_value(self.kind, &mut self.mid, &mut self.weight, w, v);
-    }
-
-    /// An accumulator from a total's running sum and weight (see [`add_value`]).
-    #[inline]
-    pub(crate) fn from_parts(kind: Aggregation, mid: f64, weight: f64) -> Self {
-        Self {
-            kind,
-            mid,
-            lo: mid,
-            hi: mid,
-            weight,
-        }
-    }
-
+    /// Add an evaluated criterion (nothing for a dropped one).
     #[inline]
     pub(crate) fn add(&mut self, w: f64, e: &Eval) {
         if e.source == Source::Dropped {
             return;
         }
-        self.add_value(w, e.v);
-        match self.kind {
-            Aggregation::WeightedSum => {
-                self.lo += w * e.v_lo;
-                self.hi += w * e.v_hi;
-            }
-            Aggregation::WeightedProduct => {
-                if w > 0.0 {
-                    self.lo += w * libm::log(e.v_lo);
-                    self.hi += w * libm::log(e.v_hi);
-                }
-            }
-        }
+        self.add_range(w, e.v, e.v_lo, e.v_hi);
     }
-
-    #[inline]
-    fn scale(&self, acc: f64) -> f64 {
-        match self.kind {
-            Aggregation::WeightedSum => clamp100(100.0 * acc / self.weight),
-            Aggregation::WeightedProduct => clamp100(100.0 * libm::exp(acc / self.weight)),
-        }
-    }
-
-    /// The total only.
-    #[inline]
-    pub(crate) fn finish_total(&self) -> Result<f64, ErrorKind> {
-        if self.weight <= 0.0 {
-            return Err(ErrorKind::NothingToScore);
-        }
-        Ok(self.scale(self.mid))
-    }
-
-    /// `(total, low, high)` and the sum of the weights of scored criteria.
-    #[inline]
-    pub(crate) fn finish(&self) -> Result<(f64, f64, f64, f64), ErrorKind> {
-        let total = self.finish_total()?;
-        Ok((total, self.scale(self.lo), self.scale(self.hi), self.weight))
-    }
-}
-
-/// The one way a point value enters a total: `weight += w`, then `sum += w·v` (weighted
-/// sum) or `sum += w·ln v` (weighted product, skipping zero weights).
-#[inline(always)]
-pub(crate) fn add_value(kind: Aggregation, sum: &mut f64, weight: &mut f64, w: f64, v: f64) {
-    *weight += w;
-    match kind {
-        Aggregation::WeightedSum => *sum += w * v,
-        Aggregation::WeightedProduct => {
-            if w > 0.0 {
-                *sum += w * libm::log(v);
-            }
-        }
-    }
-}
-
-#[inline]
-fn clamp100(x: f64) -> f64 {
-    x.clamp(0.0, 100.0)
 }
 
 /// Split the total over the criteria. `buf` holds each criterion's value (NaN for a dropped
@@ -600,13 +510,13 @@ impl Rubric {
                 let kind = ErrorKind::UnknownCriterion {
                     rubric: self.id().to_owned(),
                 };
-                let path = format!("input.{id}");
+                let e = kind.at(format!("input.{id}"));
                 match self.unknown_input_policy() {
-                    UnknownInputPolicy::Error => return Err(kind.at(path)),
+                    UnknownInputPolicy::Error => return Err(e),
                     UnknownInputPolicy::Warn => warnings.push(Warning {
-                        code: kind.code().to_owned(),
-                        message: kind.to_string(),
-                        path,
+                        code: e.code().to_owned(),
+                        message: e.message(),
+                        path: e.path().to_owned(),
                     }),
                 }
             }
@@ -651,11 +561,14 @@ impl Rubric {
         for (i, (c, e)) in self.criteria().iter().zip(evals).enumerate() {
             let mut flags = Vec::new();
             let raw = match e.source {
-                Source::Given => inputs.get(c.id()).cloned().unwrap_or(InputValue::Missing),
+                Source::Given => inputs
+                    .get(c.id())
+                    .map_or(InputValue::Missing, InputValue::normalised),
                 Source::Defaulted => {
                     flags.push(Flag::Missing);
                     flags.push(Flag::Defaulted);
-                    c.default().cloned().unwrap_or(InputValue::Missing)
+                    c.default()
+                        .map_or(InputValue::Missing, InputValue::normalised)
                 }
                 Source::Zeroed => {
                     flags.push(Flag::Missing);

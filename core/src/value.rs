@@ -91,10 +91,11 @@ impl ValueFn {
     }
 }
 
-/// `clamp((x − worst)/(best − worst), 0, 1)`.
+/// `clamp((x − worst)/(best − worst), 0, 1)`; never `-0.0` (a cost criterion at its worst
+/// divides `+0` by a negative number).
 #[inline(always)]
 pub(crate) fn linear(x: f64, worst: f64, best: f64) -> f64 {
-    ((x - worst) / (best - worst)).clamp(0.0, 1.0)
+    ((x - worst) / (best - worst)).clamp(0.0, 1.0) + 0.0
 }
 
 /// `ln(1 + x/scale) / denominator`, 0 for `x ≤ 0`, at most 1.
@@ -105,6 +106,36 @@ pub(crate) fn log(x: f64, scale: f64, denominator: f64) -> f64 {
     } else {
         (libm::log1p(x / scale) / denominator).min(1.0)
     }
+}
+
+/// [`log`] of each `xs[i]` into `vs[i]`, in three passes (the divisions, the `log1p` calls,
+/// then the divisions and selects, with `valid` checked on each input), so that the two
+/// vector passes overlap the calls' latency; the same operations on each value as [`log`],
+/// so the same bits. Returns whether every input is valid.
+#[inline(always)]
+pub(crate) fn log_block(
+    xs: &[f64],
+    vs: &mut [f64],
+    scale: f64,
+    denominator: f64,
+    valid: impl Fn(f64) -> bool,
+) -> bool {
+    for (x, v) in xs.iter().zip(vs.iter_mut()) {
+        *v = x / scale;
+    }
+    for v in vs.iter_mut() {
+        *v = libm::log1p(*v);
+    }
+    let mut ok = true;
+    for (x, v) in xs.iter().zip(vs.iter_mut()) {
+        *v = if *x <= 0.0 {
+            0.0
+        } else {
+            (*v / denominator).min(1.0)
+        };
+        ok &= valid(*x);
+    }
+    ok
 }
 
 /// `(x − 1)/(levels − 1)`.
@@ -128,10 +159,15 @@ pub(crate) fn category(x: f64, values: &[f64]) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Linear between the points `(xs[k], vs[k])`, flat outside; exactly `vs[k]` at `xs[k]`.
+#[inline(always)]
 pub(crate) fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
     let (Some(&x0), Some(&v0), Some(&vn)) = (xs.first(), vs.first(), vs.last()) else {
         return 0.0;
     };
+    if xs.len() <= SMALL_PIECEWISE {
+        return piecewise_small(xs, vs, x);
+    }
     if x <= x0 {
         return v0;
     }
@@ -150,6 +186,28 @@ pub(crate) fn piecewise(xs: &[f64], vs: &[f64], x: f64) -> f64 {
     }
 }
 
+/// Up to this many points, [`piecewise`] counts the points below `x` instead of a binary
+/// search, and picks the result without branches (faster on random inputs).
+const SMALL_PIECEWISE: usize = 16;
+
+/// [`piecewise`] for a few points, branch-free; the same operations, so the same bits.
+#[inline(always)]
+fn piecewise_small(xs: &[f64], vs: &[f64], x: f64) -> f64 {
+    let n = xs.len();
+    // k = the number of points below x: x lies in (xs[k-1], xs[k]].
+    let k = xs.iter().fold(0usize, |k, &p| k + usize::from(p < x));
+    let b = k.min(n.saturating_sub(1));
+    let a = b.saturating_sub(1);
+    let at = |s: &[f64], i: usize| s.get(i).copied().unwrap_or(0.0);
+    let (xa, xb, va, vb) = (at(xs, a), at(xs, b), at(vs, a), at(vs, b));
+    let inside = va + (x - xa) * (vb - va) / (xb - xa);
+    let first = at(vs, 0);
+    let last = at(vs, n.saturating_sub(1));
+    let v = if x == xb { vb } else { inside };
+    let v = if k >= n { last } else { v };
+    if k == 0 { first } else { v }
+}
+
 /// A float that holds a whole non-negative index below 2^32, as an index.
 #[inline(always)]
 pub(crate) fn index_of(x: f64) -> Option<usize> {
@@ -161,13 +219,16 @@ pub(crate) fn index_of(x: f64) -> Option<usize> {
     })
 }
 
-/// Whether `x` is a whole number in `[0, limit)` (`limit` at most 2^32). A cast instead of
-/// `fract()`, which is a library call on baseline x86-64.
+/// Whether `x` is a whole number in `[0, limit)` (`limit` at most 2^32).
+///
+/// For `0 ≤ x < 2^52`, `(x + 2^52) − 2^52` is `x` rounded to a whole number (the spacing of
+/// doubles in `[2^52, 2^53)` is 1), so it equals `x` exactly when `x` is whole. Unlike
+/// `fract()` (a library call on baseline x86-64) or a cast, these are plain additions the
+/// compiler vectorises.
 #[inline(always)]
 pub(crate) fn whole_below(x: f64, limit: f64) -> bool {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let truncated = f64::from(x as u32);
-    x >= 0.0 && x < limit && truncated == x
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    x >= 0.0 && x < limit && (x + TWO_52) - TWO_52 == x
 }
 
 #[cfg(test)]

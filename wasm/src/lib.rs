@@ -1,8 +1,8 @@
 //! # civic-value for JavaScript
 //!
-//! The browser package (npm `civic-value`): thin [`wasm_bindgen`] wrappers around the
-//! core engine. This crate converts types and maps errors, nothing else; every rule lives
-//! in the [`civic_value`] crate.
+//! The browser package (npm `civic-value`): thin [`wasm_bindgen`] wrappers around the core
+//! engine. This crate converts types and maps errors, nothing else; every rule lives in the
+//! [`civic_value`] crate.
 //!
 //! ```js
 //! import init, { Rubric } from "civic-value";
@@ -13,18 +13,40 @@
 //! score.total; score.band; score.interval; score.criteria[0].points;
 //! ```
 //!
-//! - Results are plain objects and arrays of the same shape as the CLI's JSON (written with
-//!   `serde_json` and read back with `JSON.parse`, so there are no `Map`s and `None` is
-//!   `null`).
-//! - Inputs are read from the JS object directly (`NaN`, `Infinity` and `undefined` keep
-//!   their meaning; `JSON.stringify` would turn the first two into `null`).
-//! - Errors are thrown as `Error` objects (`name` `"CivicValueError"`) with the core's
-//!   `code` and `path`, the message `"path: message"` and the bare message as `detail`.
+//! ## The boundary, and the helpers every export uses
+//!
+//! - **Arguments** ([`args`]): each export takes `JsValue`s and checks them first; a wrong JS
+//!   type throws a `TypeError` naming the argument (`perspective: expected a string or
+//!   undefined, got number`). No JS value can fault inside wasm.
+//! - **Inputs** ([`args::inputs`], or [`inputs_from_js`] when the caller maps errors
+//!   itself): a plain object or a `Map`, read exactly once into an owned value by
+//!   `boundary.js` (getters run once; what they throw becomes an `input.parse` error with
+//!   the path; `Date`, `WeakMap` and other objects are refused; the input size limit applies
+//!   to every form, strings inside included), then read by the core
+//!   ([`civic_value::Inputs::from_tree`]) with the same codes and paths as its JSON reader.
+//!   `NaN`, `Infinity` and `undefined` keep their meaning.
+//! - **Results** ([`to_plain`]): any `Serialize` value becomes plain objects and arrays of
+//!   the same shape as the CLI's JSON (no `Map`s; `None` is `null`), built by
+//!   `boundary.js` from a tape of numbers and one string ([`tape`]) — no JSON round trip,
+//!   numbers bit-identical to Rust's.
+//! - **Errors** ([`to_js_error`]): `Error` objects (`name` `"CivicValueError"`) with the
+//!   core's `code` and `path`, the core's message (`"path: message"`) and the bare message
+//!   as `detail`, unchanged.
+//! - Every JS function the engine calls is imported with `catch`, so a JS exception never
+//!   unwinds through wasm (which would leave a rubric borrowed and, repeated, crash node).
+//!
+//! TOML rubrics are read by a second wasm module loaded on demand ([`toml`]): the main
+//! module stays small.
 
 #![deny(missing_docs)]
 
+pub mod args;
+mod boundary;
+mod tape;
+pub mod toml;
+
 use civic_value as cv;
-use js_sys::{Array, JSON, Reflect};
+use js_sys::Reflect;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -57,19 +79,26 @@ impl Rubric {
 
     /// Parse and validate a rubric written as JSON. Throws a `CivicValueError`
     /// (`rubric.*` code, `path` of the offending field).
+    /// Throws a `TypeError` when `text` is not a string.
     #[wasm_bindgen(js_name = "fromJson")]
-    pub fn from_json(text: &str) -> Result<Rubric, JsValue> {
-        cv::Rubric::from_json(text)
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Rubric, JsValue> {
+        let text = args::document(&text, "text")?;
+        cv::Rubric::from_json(&text)
             .map(|inner| Rubric { inner })
             .map_err(|e| to_js_error(&e))
     }
 
-    /// Parse and validate a rubric written as TOML. Throws like `fromJson`.
+    /// Parse and validate a rubric written as TOML. Throws like `fromJson`. TOML is read by
+    /// a second wasm module (`civic_value_toml.wasm`): node loads it on first use; in a
+    /// browser `await initToml()` once first (else this throws an `Error` saying so).
     #[wasm_bindgen(js_name = "fromToml")]
-    pub fn from_toml(text: &str) -> Result<Rubric, JsValue> {
-        cv::Rubric::from_toml(text)
-            .map(|inner| Rubric { inner })
-            .map_err(|e| to_js_error(&e))
+    pub fn from_toml(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Rubric, JsValue> {
+        let text = args::document(&text, "text")?;
+        toml::rubric(&text).map(|inner| Rubric { inner })
     }
 
     /// The rubric's id.
@@ -94,7 +123,11 @@ impl Rubric {
     /// themes with their criteria (id, label, help, unit, kind, limits, levels, options,
     /// weight, default, knock-out), bands, perspectives and evidence grades.
     #[wasm_bindgen(unchecked_return_type = "Description")]
-    pub fn describe(&self, lang: Option<String>) -> Result<JsValue, JsValue> {
+    pub fn describe(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] lang: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let lang = args::opt_string(&lang, "lang")?;
         to_plain(&self.inner.describe(lang.as_deref().unwrap_or("en")))
     }
 
@@ -103,14 +136,16 @@ impl Rubric {
     /// `{value, evidence}`, `true`/`false`, an option id, or `null`/`undefined` (missing).
     /// Returns a plain object of the same shape as the CLI's JSON, with two non-enumerable
     /// methods, `levers()` and `pathTo(band)` (see `weigh.rs`). Throws a
-    /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`).
+    /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`), or a
+    /// `TypeError` for arguments of the wrong JS type.
     #[wasm_bindgen(unchecked_return_type = "ScoreWithMethods")]
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        perspective: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        let perspective = args::opt_string(&perspective, "perspective")?;
+        let inputs = args::inputs(&inputs, "inputs")?;
         let score = self
             .inner
             .score(&inputs, perspective.as_deref())
@@ -130,17 +165,21 @@ impl Rubric {
     /// booleans; option ids). Never rejects text: scoring says what was expected. Throws
     /// `input.unknown_criterion` for an id the rubric does not have.
     #[wasm_bindgen(js_name = "parseText", unchecked_return_type = "RawInput")]
-    pub fn parse_text(&self, criterion: &str, text: &str) -> Result<JsValue, JsValue> {
-        let Some(c) = self.inner.criterion(criterion) else {
+    pub fn parse_text(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] criterion: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let criterion = args::string(&criterion, "criterion")?;
+        let text = args::string(&text, "text")?;
+        let Some(c) = self.inner.criterion(&criterion) else {
             let kind = cv::ErrorKind::UnknownCriterion {
                 rubric: self.inner.id().to_owned(),
             };
             return Err(to_js_error(&kind.at(format!("input.{criterion}"))));
         };
-        // Not through JSON: a typed "nan" must stay NaN (and be rejected when scoring).
-        c.parse_text(text)
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(JsValue::from)
+        // Not as JSON would: a typed "nan" must stay NaN (and be rejected when scoring).
+        to_js(&c.parse_text(&text), false)
     }
 }
 
@@ -150,89 +189,46 @@ pub fn engine_version() -> String {
     cv::ENGINE_VERSION.to_owned()
 }
 
-// `JSON.stringify` is the fastest way across the boundary, but it writes NaN and ±Infinity
-// as `null` (missing) and drops `undefined`, functions and symbols: then it is not used.
-#[wasm_bindgen(inline_js = r#"
-function faithful(x, depth) {
-  switch (typeof x) {
-    case "number": return Number.isFinite(x);
-    case "string": case "boolean": return true;
-    case "object":
-      if (x === null) return true;
-      if (depth > 2) return false;
-      if (Array.isArray(x)) return x.every((y) => faithful(y, depth + 1));
-      const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const k in x) if (!faithful(x[k], depth + 1)) return false;
-      return true;
-    default: return false; // undefined, function, symbol, bigint
-  }
-}
-export function faithfulJson(value) {
-  return faithful(value, 0) ? JSON.stringify(value) : undefined;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = "faithfulJson", catch)]
-    fn faithful_json(value: &JsValue) -> Result<Option<String>, JsValue>;
+/// Read a JS object (or `Map`) of criterion id → value into [`cv::Inputs`]: copied once
+/// (`boundary.js`), then read by the core with the path of a malformed value
+/// (`input.volunteer_hours`), as [`cv::Inputs::from_json`] reports it. Never throws and never
+/// runs the caller's code more than once per property; a value that is not an object is an
+/// `input.parse` error here (exports use [`args::inputs`], which makes it a `TypeError`).
+pub(crate) fn inputs_from_js(value: JsValue) -> Result<cv::Inputs, cv::Error> {
+    let tree = args::copy(&value, "input")?;
+    cv::Inputs::from_tree(tree)
 }
 
-/// Read a JS object (or `Map`) of criterion id → value into [`cv::Inputs`], with the path
-/// of a malformed value (`input.volunteer_hours`), as [`cv::Inputs::from_json`] reports it.
-fn inputs_from_js(value: JsValue) -> Result<cv::Inputs, cv::Error> {
-    let parse_error =
-        |message: String, path: String| cv::ErrorKind::InputParse { message }.at(path);
-    // What JSON would reject as "not a map" (serde-wasm-bindgen reads arrays as objects).
-    if !value.is_object() || Array::is_array(&value) {
-        let got = match value.js_typeof().as_string() {
-            _ if value.is_null() => "null".to_owned(),
-            _ if Array::is_array(&value) => "array".to_owned(),
-            Some(t) => t,
-            None => "value".to_owned(),
-        };
-        let message = format!("invalid type: {got}, expected a map");
-        return Err(parse_error(message, "input".to_owned()));
-    }
-    // Fast path: a plain object that JSON writes faithfully goes through the core's own JSON
-    // reader (the CLI's messages and paths); anything else is read value by value.
-    // (A throwing getter or a cycle makes it throw: then read value by value as well.)
-    if let Ok(Some(text)) = faithful_json(&value) {
-        return cv::Inputs::from_json(&text);
-    }
-    let de = serde_wasm_bindgen::Deserializer::from(value);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = match e.path().to_string() {
-            // "." is the root; serde-wasm-bindgen reports a wrongly typed root as "?".
-            p if p == "." || p == "?" || p.is_empty() => "input".to_owned(),
-            p if p.starts_with('[') => format!("input{p}"),
-            p => format!("input.{p}"),
-        };
-        // The message of the JS `Error` serde-wasm-bindgen made (its Display adds "Error: ").
-        let message = match JsValue::from(e.into_inner()).dyn_into::<js_sys::Error>() {
-            Ok(err) => String::from(err.message()),
-            Err(other) => format!("{other:?}"),
-        };
-        parse_error(message, path)
-    })
+/// A serde value as plain JS objects and arrays: the shapes `JSON.parse` gives for the JSON
+/// the CLI writes (NaN and ±infinity as `null`, as serde_json writes them), built directly.
+pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    to_js(value, true)
 }
 
-/// A serde value as a plain JS object: the same JSON the CLI writes, parsed by the host.
-fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| js_sys::Error::new(&e.to_string()))?;
-    JSON::parse(&text)
+/// [`to_plain`], with `json_numbers == false` keeping NaN and ±infinity as numbers.
+fn to_js<T: Serialize + ?Sized>(value: &T, json_numbers: bool) -> Result<JsValue, JsValue> {
+    let mut out = tape::Tape {
+        json_numbers,
+        ..tape::Tape::default()
+    };
+    value
+        .serialize(&mut out)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    boundary::decode(&out.ops, &out.text)
 }
 
 /// A core error as a JS `Error` with `code`, `path` and `detail` properties.
-fn to_js_error(e: &cv::Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
+pub(crate) fn to_js_error(e: &cv::Error) -> JsValue {
+    js_error(e.code(), e.path(), &e.to_string(), &e.message())
+}
+
+/// A `CivicValueError`: an `Error` with the message and `code`, `path` and `detail`.
+pub(crate) fn js_error(code: &str, path: &str, message: &str, detail: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
     err.set_name("CivicValueError");
-    for (key, value) in [
-        ("code", e.code().to_owned()),
-        ("path", e.path().to_owned()),
-        ("detail", e.message()),
-    ] {
+    for (key, value) in [("code", code), ("path", path), ("detail", detail)] {
         // Setting a property on a fresh `Error` cannot fail.
-        let _ = Reflect::set(&err, &JsValue::from_str(key), &JsValue::from(value));
+        let _ = Reflect::set(&err, &JsValue::from_str(key), &JsValue::from_str(value));
     }
     err.into()
 }

@@ -5,107 +5,76 @@
 //! (`civic_value::analysis::sroi_input`).
 
 use civic_value as cv;
+use civic_value::Tree;
 use cv::analysis::sroi as core_sroi;
 use cv::analysis::sroi_input::{discount_from_value, ends_from_value, outcomes_from_value};
-use js_sys::{Array, Object, Reflect};
+use js_sys::Reflect;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::{Rubric, inputs_from_js, to_js_error, to_plain};
 
-/// Deepest nesting and most entries read from one argument.
-const MAX_DEPTH: usize = 4;
-const MAX_ENTRIES: usize = 100_000;
-
 fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
 }
 
-/// A JS value (plain objects, arrays, numbers, strings, booleans, null/undefined) as JSON;
+/// A JS value as JSON, read once through the boundary's copy ([`crate::args::copy`]: plain
+/// objects, `Map`s, arrays, numbers, strings, booleans, null/undefined; getters run once and
+/// what they throw is an `input.parse` error with its path; the input size limit holds).
 /// NaN and ±Infinity are refused with their path, like the core refuses them.
-fn to_value(v: &JsValue, path: &str, depth: usize, budget: &mut usize) -> Result<Value, JsValue> {
-    *budget = budget.saturating_sub(1);
-    if *budget == 0 || depth > MAX_DEPTH {
-        return Err(to_js_error(
-            &cv::ErrorKind::InputParse {
-                message: "too large or too deeply nested".to_owned(),
-            }
-            .at(path),
-        ));
-    }
-    if v.is_null() || v.is_undefined() {
-        return Ok(Value::Null);
-    }
-    if let Some(x) = v.as_f64() {
-        return Number::from_f64(x)
-            .map(Value::Number)
-            .ok_or_else(|| to_js_error(&cv::ErrorKind::InputNotFinite { got: x }.at(path)));
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
-    }
-    if Array::is_array(v) {
-        let array = Array::from(v);
-        let mut out = Vec::with_capacity(array.length().min(1024) as usize);
-        for (i, item) in array.iter().enumerate() {
-            out.push(to_value(&item, &format!("{path}[{i}]"), depth + 1, budget)?);
-        }
-        return Ok(Value::Array(out));
-    }
-    if v.is_object() && !v.is_function() {
-        let object = Object::from(v.clone());
-        let mut out = Map::new();
-        for key in Object::keys(&object).iter() {
-            let name = key.as_string().unwrap_or_default();
-            let item = Reflect::get(&object, &key).map_err(|e| {
-                to_js_error(
-                    &cv::ErrorKind::InputParse {
-                        message: format!("cannot read: {}", js_message(&e)),
-                    }
-                    .at(format!("{path}.{name}")),
-                )
-            })?;
-            let item_path = format!("{path}.{name}");
-            out.insert(name, to_value(&item, &item_path, depth + 1, budget)?);
-        }
-        return Ok(Value::Object(out));
-    }
-    Err(to_js_error(
-        &cv::ErrorKind::InputParse {
-            message: format!(
-                "expected a number, text, true/false, an array or an object, got {}",
-                v.js_typeof().as_string().unwrap_or_default()
-            ),
-        }
-        .at(path),
-    ))
-}
-
-fn js_message(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map_or_else(|| format!("{e:?}"), |err| String::from(err.message()))
-}
-
 fn read(v: &JsValue, path: &str) -> Result<Value, JsValue> {
-    let mut budget = MAX_ENTRIES;
-    to_value(v, path, 0, &mut budget)
+    let tree = crate::args::copy(v, path).map_err(|e| to_js_error(&e))?;
+    to_value(tree, path)
 }
 
-/// `options[key]` when `options` is an object; `undefined` otherwise.
+fn to_value(tree: Tree, path: &str) -> Result<Value, JsValue> {
+    Ok(match tree {
+        Tree::Null => Value::Null,
+        Tree::Bool(b) => Value::Bool(b),
+        Tree::UInt(n) => Value::from(n),
+        Tree::Int(n) => Value::from(n),
+        Tree::Float(x) => Number::from_f64(x)
+            .map(Value::Number)
+            .ok_or_else(|| to_js_error(&cv::ErrorKind::InputNotFinite { got: x }.at(path)))?,
+        Tree::Str(s) => Value::String(s),
+        Tree::Seq(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| to_value(item, &format!("{path}[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Tree::Map(entries) => {
+            let mut out = Map::new();
+            for (key, item) in entries {
+                let value = to_value(item, &format!("{path}.{key}"))?;
+                out.insert(key, value);
+            }
+            Value::Object(out)
+        }
+    })
+}
+
+/// `options[key]` when `options` is an object; `undefined` otherwise. A getter or Proxy
+/// trap that throws is an `input.parse` error at `options.key`.
 fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     if options.is_undefined() || options.is_null() {
         return Ok(JsValue::UNDEFINED);
     }
-    if !options.is_object() || Array::is_array(options) {
+    if !options.is_object() || crate::args::kind_of(options) == "array" {
         return Err(type_error(format!(
             "options: expected an object or undefined, got {}",
-            options.js_typeof().as_string().unwrap_or_default()
+            crate::args::kind_of(options)
         )));
     }
-    Reflect::get(options, &JsValue::from_str(key))
+    Reflect::get(options, &JsValue::from_str(key)).map_err(|e| {
+        to_js_error(
+            &cv::ErrorKind::InputParse {
+                message: format!("reading this value threw {}", crate::args::kind_of(&e)),
+            }
+            .at(format!("options.{key}")),
+        )
+    })
 }
 
 fn investment(v: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {

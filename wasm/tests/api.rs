@@ -16,6 +16,23 @@ use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// Load the TOML module (`wasm/pkg/civic_value_toml.wasm`, built by scripts/build-wasm
+/// before these tests run) so that `Rubric::from_toml` works in the test runner.
+fn load_toml_module() {
+    #[wasm_bindgen(
+        inline_js = "export function readFile(p) { return globalThis.process.getBuiltinModule('node:fs').readFileSync(p); }"
+    )]
+    extern "C" {
+        #[wasm_bindgen(js_name = "readFile")]
+        fn read_file(path: &str) -> JsValue;
+    }
+    let bytes = read_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg/civic_value_toml.wasm"
+    ));
+    civic_value_wasm::toml::init_toml_sync(bytes).unwrap();
+}
+
 fn js(text: &str) -> JsValue {
     JSON::parse(text).unwrap()
 }
@@ -69,7 +86,10 @@ fn oosterspoorbaan() -> JsValue {
 
 /// Score through the API and return the thrown error.
 fn score_err(rubric: &Rubric, inputs: JsValue, perspective: Option<&str>) -> JsValue {
-    match rubric.score(inputs, perspective.map(str::to_owned)) {
+    match rubric.score(
+        inputs,
+        perspective.map_or(JsValue::UNDEFINED, JsValue::from),
+    ) {
         Ok(v) => panic!("expected an error, got {:?}", JSON::stringify(&v)),
         Err(e) => e,
     }
@@ -88,7 +108,7 @@ fn builtin_rubric_has_the_core_identity() {
 #[wasm_bindgen_test]
 fn score_is_a_plain_object_equal_to_the_core_score_as_json() {
     let rubric = Rubric::builtin();
-    let got = rubric.score(oosterspoorbaan(), None).unwrap();
+    let got = rubric.score(oosterspoorbaan(), JsValue::UNDEFINED).unwrap();
     assert_plain(&got, "score");
     // The same JSON the core (and so the CLI) writes for the same inputs.
     let inputs =
@@ -106,10 +126,8 @@ fn score_is_a_plain_object_equal_to_the_core_score_as_json() {
 #[wasm_bindgen_test]
 fn perspective_changes_the_weights() {
     let rubric = Rubric::builtin();
-    let own = rubric.score(oosterspoorbaan(), None).unwrap();
-    let residents = rubric
-        .score(oosterspoorbaan(), Some("residents".into()))
-        .unwrap();
+    let own = rubric.score(oosterspoorbaan(), JsValue::UNDEFINED).unwrap();
+    let residents = rubric.score(oosterspoorbaan(), "residents".into()).unwrap();
     assert_eq!(s(&residents, "perspective"), "residents");
     let core = civic_value::Rubric::builtin();
     let w = core.effective_weights(Some("residents")).unwrap();
@@ -127,11 +145,11 @@ fn describe_gives_a_plain_object_in_the_language_asked() {
     let rubric = Rubric::builtin();
     let core = civic_value::Rubric::builtin();
     for lang in ["nl", "en"] {
-        let d = rubric.describe(Some(lang.into())).unwrap();
+        let d = rubric.describe(lang.into()).unwrap();
         assert_plain(&d, "description");
         assert_eq!(as_js_text(&d), canonical(&core.describe(lang)));
     }
-    let default = rubric.describe(None).unwrap();
+    let default = rubric.describe(JsValue::UNDEFINED).unwrap();
     assert_eq!(s(&default, "lang"), "en");
 }
 
@@ -156,10 +174,15 @@ fn errors_are_error_objects_with_code_path_and_the_core_message() {
 
 #[wasm_bindgen_test]
 fn rubric_errors_carry_the_field_path() {
-    let e = Rubric::from_json("{").err().unwrap();
+    let e = Rubric::from_json("{".into()).err().unwrap();
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(s(&e, "code"), "rubric.parse");
-    let e = Rubric::from_toml("id = 3").err().unwrap();
+    let e = {
+        load_toml_module();
+        Rubric::from_toml("id = 3".into())
+    }
+    .err()
+    .unwrap();
     assert_eq!(s(&e, "code"), "rubric.parse");
     assert_eq!(s(&e, "path"), "id");
 }
@@ -182,7 +205,7 @@ fn inputs_keep_their_js_meaning() {
     // undefined is missing, like null.
     let inputs = js("{}");
     Reflect::set(&inputs, &"support_share".into(), &JsValue::UNDEFINED).unwrap();
-    let got = rubric.score(inputs, None).unwrap();
+    let got = rubric.score(inputs, JsValue::UNDEFINED).unwrap();
     let rows = Array::from(&prop(&got, "criteria"));
     let row = rows.iter().find(|r| s(r, "id") == "support_share").unwrap();
     assert_eq!(
@@ -193,11 +216,14 @@ fn inputs_keep_their_js_meaning() {
     let a = rubric
         .score(
             js(r#"{"volunteer_hours": {"low": 2500, "high": 4000}}"#),
-            None,
+            JsValue::UNDEFINED,
         )
         .unwrap();
     let b = rubric
-        .score(js(r#"{"volunteer_hours": [2500, 4000]}"#), None)
+        .score(
+            js(r#"{"volunteer_hours": [2500, 4000]}"#),
+            JsValue::UNDEFINED,
+        )
         .unwrap();
     assert_eq!(JSON::stringify(&a).unwrap(), JSON::stringify(&b).unwrap());
 }
@@ -210,13 +236,10 @@ fn malformed_inputs_name_the_field() {
     assert_eq!(s(&e, "path"), "input.volunteer_hours");
     let e = score_err(&rubric, js(r#"{"volunteer_hours": {"lo": 1}}"#), None);
     assert_eq!(s(&e, "path"), "input.volunteer_hours");
-    // Not an object: the same code and path as the core's JSON reader gives.
+    // An array or a bad shape: the same code and path as the core's JSON reader gives.
     for not_an_object in [
         "[1, 2]",
         "[]",
-        "\"text\"",
-        "null",
-        "3",
         r#"{"a": {"b": 1}}"#,
         r#"{"volunteer_hours": {"low": "a", "high": 2}}"#,
     ] {
@@ -226,8 +249,20 @@ fn malformed_inputs_name_the_field() {
         assert_eq!(s(&e, "code"), core.code(), "{not_an_object}");
         assert_eq!(s(&e, "path"), core.path(), "{not_an_object}");
     }
-    let e = score_err(&rubric, JsValue::UNDEFINED, None);
-    assert_eq!(s(&e, "code"), "input.parse");
+    // Not an object at all: a TypeError naming the argument (issue 11).
+    for (value, got) in [
+        (JsValue::UNDEFINED, "undefined"),
+        (JsValue::NULL, "null"),
+        (JsValue::from(3), "number"),
+        (JsValue::from("text"), "string"),
+    ] {
+        let e = score_err(&rubric, value, None);
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{got}");
+        assert_eq!(
+            s(&e, "message"),
+            format!("inputs: expected an object or a Map, got {got}")
+        );
+    }
     let e = score_err(&rubric, js("{}"), Some("nobody"));
     assert_eq!(s(&e, "code"), "input.unknown_perspective");
 }
@@ -245,14 +280,16 @@ fn parse_text_follows_the_core() {
         ("permit_secured", "nee"),
         ("inclusion", "one_group"),
     ] {
-        let got = rubric.parse_text(id, text).unwrap();
+        let got = rubric.parse_text(id.into(), text.into()).unwrap();
         let want = core.criterion(id).unwrap().parse_text(text);
         assert_eq!(as_js_text(&got), canonical(&want), "{id} {text:?}");
     }
     // A typed "nan" stays NaN, so that scoring rejects it instead of treating it as missing.
-    let nan = rubric.parse_text("support_share", "nan").unwrap();
+    let nan = rubric
+        .parse_text("support_share".into(), "nan".into())
+        .unwrap();
     assert!(nan.as_f64().is_some_and(f64::is_nan));
-    let e = rubric.parse_text("nope", "1").err().unwrap();
+    let e = rubric.parse_text("nope".into(), "1".into()).err().unwrap();
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(s(&e, "code"), "input.unknown_criterion");
     assert_eq!(s(&e, "path"), "input.nope");

@@ -31,6 +31,23 @@ extern "C" {
     fn read_file_sync(path: &str, encoding: &str) -> String;
 }
 
+/// Load the TOML module (`wasm/pkg/civic_value_toml.wasm`, built by scripts/build-wasm
+/// before these tests run) so that `Rubric::from_toml` works in the test runner.
+fn load_toml_module() {
+    #[wasm_bindgen(
+        inline_js = "export function readFile(p) { return globalThis.process.getBuiltinModule('node:fs').readFileSync(p); }"
+    )]
+    extern "C" {
+        #[wasm_bindgen(js_name = "readFile")]
+        fn read_file(path: &str) -> JsValue;
+    }
+    let bytes = read_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg/civic_value_toml.wasm"
+    ));
+    civic_value_wasm::toml::init_toml_sync(bytes).unwrap();
+}
+
 fn vector_dir() -> String {
     format!("{}/../tests/vectors", env!("CARGO_MANIFEST_DIR"))
 }
@@ -68,8 +85,11 @@ fn thrown(stage: &str, e: &JsValue) -> (String, String, String) {
 fn load_rubric(v: &Value) -> Result<Rubric, JsValue> {
     match (&v["rubric"], &v["rubric_toml"]) {
         (Value::String(s), _) if s == "builtin" => Ok(Rubric::builtin()),
-        (Value::Object(_), _) => Rubric::from_json(&v["rubric"].to_string()),
-        (_, Value::String(toml)) => Rubric::from_toml(toml),
+        (Value::Object(_), _) => Rubric::from_json(v["rubric"].to_string().into()),
+        (_, Value::String(toml)) => {
+            load_toml_module();
+            Rubric::from_toml(toml.as_str().into())
+        }
         _ => panic!("vector has no rubric"),
     }
 }
@@ -120,7 +140,9 @@ fn check(file: &str, shape: Shape) -> Vec<String> {
         "file name and vector name differ"
     );
     let name = format!("{stem} ({shape:?})");
-    let perspective = v["perspective"].as_str().map(str::to_owned);
+    let perspective = v["perspective"]
+        .as_str()
+        .map_or(JsValue::UNDEFINED, JsValue::from);
     let result = load_rubric(&v)
         .map_err(|e| thrown("rubric", &e))
         .and_then(|rubric| {

@@ -2,7 +2,7 @@
 // Presentation only — every rule (parsing typed text, limits, value functions, weights,
 // bands, knock-outs) lives in the engine; this file turns fields into inputs and a score
 // into DOM.
-import init, { Rubric, engineVersion } from "./pkg/civic_value.js";
+import init, { Rubric, engineVersion, initToml } from "./pkg/civic_value.js";
 import { hideSroi, showSroi } from "./sroi.js";
 import { showLevers } from "./levers.js";
 import { showUncertainty } from "./uncertainty.js";
@@ -567,6 +567,8 @@ async function loadRubricFile(file) {
   const status = $("#rubric-status");
   const toml = /\.toml$/i.test(file.name) || (!/\.json$/i.test(file.name) && !/^\s*[{[]/.test(text));
   try {
+    // TOML is read by a second, small module, fetched the first time a TOML file is chosen.
+    if (toml) await initToml();
     const rubric = toml ? Rubric.fromToml(text) : Rubric.fromJson(text);
     const d = rubric.describe(app.lang);
     setRubric(rubric, t().loaded(d.title, d.id, d.version));

@@ -1,0 +1,89 @@
+//! Bands: which band a total falls in, decided as a person reads the total.
+//!
+//! A total is compared with the band thresholds **after rounding to 1e-9** (nine decimals):
+//! a total that is mathematically on a threshold — three equal weights with inputs 17, 72
+//! and 61 make exactly 50 — may come out of floating-point arithmetic a few ulps below it
+//! (49.99999999999999), and lands in the band that starts at 50 as a reader expects. Totals
+//! lie in 0–100, where the arithmetic's error is below 1e-11, so rounding to 1e-9 never
+//! moves a total across a threshold it is really below.
+
+use crate::rubric::{Band, Rubric};
+
+/// Decimals a total is rounded to before it is compared with band thresholds.
+pub const BAND_DECIMALS: usize = 9;
+
+/// The total as the bands see it: rounded to [`BAND_DECIMALS`] decimals (half away from
+/// zero): far coarser than the rounding error of any total (below 1e-11 for 1 000
+/// criteria), far finer than any threshold a rubric sets. NaN stays NaN.
+#[inline]
+pub fn band_total(total: f64) -> f64 {
+    (total * 1e9).round() / 1e9
+}
+
+impl Rubric {
+    /// The band a total falls in: the first band (from the highest threshold down) whose
+    /// threshold the total, rounded to 1e-9 ([`band_total`]), reaches; the lowest band for
+    /// a total below every threshold or NaN. `None` only when the rubric has no bands.
+    pub fn band_for(&self, total: f64) -> Option<&Band> {
+        let t = band_total(total);
+        self.bands()
+            .iter()
+            .find(|b| t >= b.min())
+            .or_else(|| self.bands().last())
+    }
+
+    /// The total as text with `decimals` decimals, or more (up to nine) when rounding to
+    /// `decimals` would show a number that reads as another band (49.96 with a band from
+    /// 50 prints `49.96`, not `50.0`). What every table and label should print next to a
+    /// band. More than nine decimals are never printed (the bands read nine). A NaN prints
+    /// `NaN`; never `-0`.
+    pub fn format_total(&self, total: f64, decimals: usize) -> String {
+        let band = self.band_for(total).map(Band::id);
+        let total = total + 0.0;
+        for d in decimals..BAND_DECIMALS {
+            let text = format!("{total:.d$}");
+            let shown = text.parse::<f64>().unwrap_or(f64::NAN);
+            if self.band_for(shown).map(Band::id) == band {
+                return text;
+            }
+        }
+        format!("{:.BAND_DECIMALS$}", band_total(total) + 0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rubric() -> Rubric {
+        Rubric::from_json(
+            r#"{"id": "r", "version": "1", "themes": [{"id": "t", "weight": 1}],
+                "criteria": [{"id": "c", "theme": "t", "weight": 1,
+                              "value_function": {"type": "linear", "worst": 0, "best": 100}}],
+                "bands": [{"id": "fund", "min": 50}, {"id": "maybe", "min": 37.5},
+                          {"id": "decline", "min": 0}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn printed_totals_agree_with_their_band() {
+        let r = rubric();
+        // Far from a threshold: one decimal.
+        assert_eq!(r.format_total(62.34, 1), "62.3");
+        assert_eq!(r.format_total(0.0, 1), "0.0");
+        // 49.96 rounds to 50.0, which reads as "fund": print 49.96 ("maybe" band).
+        assert_eq!(r.band_for(49.96).unwrap().id(), "maybe");
+        assert_eq!(r.format_total(49.96, 1), "49.96");
+        // 49.9999 needs four decimals; 49.99999999999999 is 50 for the bands.
+        assert_eq!(r.format_total(49.9999, 1), "49.9999");
+        assert_eq!(r.format_total(49.999_999_999_999_99, 1), "50.0");
+        assert_eq!(r.band_for(49.999_999_999_999_99).unwrap().id(), "fund");
+        // 37.45 prints 37.5 at one decimal ("maybe"), but it is "decline".
+        assert_eq!(r.format_total(37.45, 1), "37.45");
+        // Just below a threshold by more than 1e-9 but less than 1e-8.
+        assert_eq!(r.format_total(50.0 - 4e-9, 1), "49.999999996");
+        // Never "-0".
+        assert_eq!(r.format_total(-0.0, 1), "0.0");
+    }
+}

@@ -1,0 +1,266 @@
+//! Argument checks for every export, as small reusable helpers.
+//!
+//! An export takes its arguments as [`JsValue`]s (declared with `unchecked_param_type` so
+//! the `.d.ts` keeps the real types) and reads each through one of these. A wrong JS type
+//! becomes a `TypeError` naming the argument — `perspective: expected a string or
+//! undefined, got number` — before anything reaches the engine, so no JS value can fault
+//! inside wasm. Checking a type never runs the caller's code (no getters, no Proxy traps):
+//! only `typeof` and reads inside try/catch (`boundary.js`).
+//!
+//! - strings: [`string`], [`opt_string`] (refuse a string longer than the input limit
+//!   before copying it: `input.too_large`), [`document`] (rubric text, `rubric.too_large`);
+//! - numbers: [`number`], [`opt_number`], [`integer`], [`opt_integer`]; booleans:
+//!   [`boolean`], [`opt_boolean`]; callbacks: [`function`], [`opt_function`];
+//! - anything structured (an options bag, a list of ids, weights): [`read`] copies the JS
+//!   value once into an owned [`Tree`] and reads it into any serde type, with the path of a
+//!   bad field (`options.samples: invalid type: string "x", expected u32`);
+//! - the inputs of an initiative: [`crate::inputs_from_js`].
+//!
+//! ```ignore
+//! #[wasm_bindgen]
+//! impl Rubric {
+//!     pub fn tornado(&self, #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
+//!                    #[wasm_bindgen(unchecked_param_type = "string | undefined")] perspective: JsValue)
+//!                    -> Result<JsValue, JsValue> {
+//!         let inputs = inputs_from_js(&inputs)?;
+//!         let perspective = args::opt_string(&perspective, "perspective")?;
+//!         ...
+//!     }
+//! }
+//! ```
+
+use civic_value as cv;
+use civic_value::Tree;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::{boundary, tape, to_js_error};
+
+/// A `TypeError`: `{name}: expected {expected}, got {what value is}`.
+pub fn type_error(name: &str, expected: &str, got: &JsValue) -> JsValue {
+    boundary::type_error(name, expected, got)
+}
+
+/// What a JS value is, in words (`number`, `null`, `array`, `Date`, `object`), for messages.
+/// Never runs the value's code.
+pub fn kind_of(value: &JsValue) -> String {
+    boundary::kind_of(value)
+}
+
+/// The length of a JS string in UTF-16 units, without copying it; `None` for a non-string.
+fn js_len(value: &JsValue) -> Option<usize> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    value
+        .is_string()
+        .then(|| boundary::string_length(value) as usize)
+}
+
+/// A string no longer than `limit` UTF-16 units (checked before it is copied into wasm;
+/// UTF-8 has at least as many bytes), else `too_large(length)`.
+fn string_within(
+    value: &JsValue,
+    name: &str,
+    expected: &str,
+    limit: usize,
+    too_large: impl FnOnce(usize) -> cv::Error,
+) -> Result<String, JsValue> {
+    match js_len(value) {
+        Some(len) if len > limit => Err(to_js_error(&too_large(len))),
+        Some(_) => value
+            .as_string()
+            .ok_or_else(|| type_error(name, expected, value)),
+        None => Err(type_error(name, expected, value)),
+    }
+}
+
+fn input_too_large(size: usize) -> cv::Error {
+    cv::ErrorKind::InputTooLarge {
+        size,
+        limit: cv::MAX_INPUT_BYTES,
+    }
+    .at("")
+}
+
+/// A required string. Throws a `TypeError` for anything else, and `input.too_large` for a
+/// string longer than the input limit (so a huge string is never copied).
+pub fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    string_within(
+        value,
+        name,
+        "a string",
+        cv::MAX_INPUT_BYTES,
+        input_too_large,
+    )
+}
+
+/// An optional string: `undefined` or `null` give `None`. Throws like [`string`].
+pub fn opt_string(value: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    string_within(
+        value,
+        name,
+        "a string or undefined",
+        cv::MAX_INPUT_BYTES,
+        input_too_large,
+    )
+    .map(Some)
+}
+
+/// A rubric document's text. Throws a `TypeError` for a non-string and `rubric.too_large`
+/// above the rubric size limit (before copying it).
+pub fn document(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    string_within(value, name, "a string", cv::MAX_RUBRIC_BYTES, |size| {
+        cv::ErrorKind::RubricTooLarge {
+            size,
+            limit: cv::MAX_RUBRIC_BYTES,
+        }
+        .at("")
+    })
+}
+
+/// A required number (NaN and ±Infinity are numbers: the engine judges them).
+pub fn number(value: &JsValue, name: &str) -> Result<f64, JsValue> {
+    value
+        .as_f64()
+        .ok_or_else(|| type_error(name, "a number", value))
+}
+
+/// An optional number: `undefined` or `null` give `None`.
+pub fn opt_number(value: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| type_error(name, "a number or undefined", value))
+}
+
+/// A whole number in `[min, max]`. A non-number is a `TypeError`; a fraction or a number
+/// out of range a `RangeError` naming the argument.
+pub fn integer(value: &JsValue, name: &str, min: i64, max: i64) -> Result<i64, JsValue> {
+    let x = number(value, name)?;
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    if x.fract() == 0.0 && x >= min as f64 && x <= max as f64 {
+        Ok(x as i64)
+    } else {
+        Err(js_sys::RangeError::new(&format!(
+            "{name}: expected a whole number from {min} to {max}, got {x}"
+        ))
+        .into())
+    }
+}
+
+/// An optional whole number in `[min, max]`: `undefined` or `null` give `None`.
+pub fn opt_integer(
+    value: &JsValue,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if value.as_f64().is_none() {
+        return Err(type_error(name, "a number or undefined", value));
+    }
+    integer(value, name, min, max).map(Some)
+}
+
+/// A required boolean.
+pub fn boolean(value: &JsValue, name: &str) -> Result<bool, JsValue> {
+    value
+        .as_bool()
+        .ok_or_else(|| type_error(name, "true or false", value))
+}
+
+/// An optional boolean: `undefined` or `null` give `None`.
+pub fn opt_boolean(value: &JsValue, name: &str) -> Result<Option<bool>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_bool()
+        .map(Some)
+        .ok_or_else(|| type_error(name, "true, false or undefined", value))
+}
+
+/// A required function (a callback). Call it with `call1` and the result's error checked:
+/// a callback that throws must not pass through the engine.
+pub fn function(value: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
+    if value.is_function() {
+        Ok(value.clone().unchecked_into())
+    } else {
+        Err(type_error(name, "a function", value))
+    }
+}
+
+/// An optional function: `undefined` or `null` give `None`.
+pub fn opt_function(value: &JsValue, name: &str) -> Result<Option<js_sys::Function>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    function(value, name).map(Some)
+}
+
+/// Copy a JS value once into an owned [`Tree`] (plain objects, `Map`s with string keys,
+/// arrays, numbers, strings, booleans, `null`/`undefined`), refusing anything else and
+/// anything larger than the input limit. Getters run once; an exception they throw, and any
+/// other failure, is returned as `(kind, path, message)` with the path starting at `prefix`.
+pub(crate) fn copy(value: &JsValue, prefix: &str) -> Result<Tree, cv::Error> {
+    #[allow(clippy::cast_precision_loss)]
+    let limit = cv::MAX_INPUT_BYTES as f64;
+    let failure = boundary::encode(value, limit, prefix);
+    if !failure.is_undefined() {
+        let failure: js_sys::Array = failure.unchecked_into();
+        let kind = failure.get(0).as_string().unwrap_or_default();
+        let path = failure.get(1).as_string().unwrap_or_default();
+        let message = failure.get(2).as_string().unwrap_or_default();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let size = failure.get(3).as_f64().unwrap_or(0.0) as usize;
+        return Err(if kind == "too_large" {
+            // As for a JSON document that is too large: the whole value, no path.
+            cv::ErrorKind::InputTooLarge {
+                size,
+                limit: cv::MAX_INPUT_BYTES,
+            }
+            .at("")
+        } else {
+            cv::ErrorKind::InputParse { message }.at(path)
+        });
+    }
+    let ops = boundary::take_ops();
+    let text = boundary::take_text();
+    tape::tree_from_tape(&ops, &text).ok_or_else(|| {
+        cv::ErrorKind::InputParse {
+            message: "the value could not be read".to_owned(),
+        }
+        .at(prefix)
+    })
+}
+
+/// The inputs of one initiative: a plain object or a `Map` of criterion id → value, read
+/// once. Throws a `TypeError` naming the argument for a value that is not an object
+/// (`inputs: expected an object or a Map, got number`) and the engine's `input.*` errors
+/// (with code and path) for the rest: an array or another kind of object (`Date`,
+/// `WeakMap`), a getter or Proxy trap that throws, a value too large, a bad input.
+pub fn inputs(value: &JsValue, name: &str) -> Result<cv::Inputs, JsValue> {
+    if !value.is_object() {
+        return Err(type_error(name, "an object or a Map", value));
+    }
+    crate::inputs_from_js(value.clone()).map_err(|e| to_js_error(&e))
+}
+
+/// Read a structured argument (an options bag, a list) into `T`: the JS value is copied once
+/// ([`copy`]), then read by serde. Throws a `TypeError` naming the argument and the field
+/// (`options.samples: invalid type: string "x", expected u32`); a value that cannot be read
+/// at all (a throwing getter, a `Date`, too large) throws the engine's `input.*` error.
+pub fn read<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    let tree = copy(value, name).map_err(|e| to_js_error(&e))?;
+    tree.read::<T>().map_err(|e| {
+        let path = e.path_under(name);
+        js_sys::TypeError::new(&format!("{path}: {}", e.message)).into()
+    })
+}
