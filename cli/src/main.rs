@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
+mod compare;
+mod explain;
 mod load;
 mod rubric;
 mod score;
@@ -15,6 +17,7 @@ mod select;
 mod sensitivity;
 mod sroi;
 mod table;
+mod weights;
 
 use rubric::{RubricCommand, show, validate};
 use score::{ScoreArgs, score};
@@ -44,6 +47,13 @@ enum Command {
     /// Show, validate or describe rubrics.
     #[command(subcommand)]
     Rubric(RubricCommand),
+    /// The breakdown, the top levers and the path to the next band of each initiative.
+    Explain(explain::ExplainArgs),
+    /// The total under every perspective and, per criterion, where they differ most.
+    Compare(compare::CompareArgs),
+    /// Weights from judgement (AHP pairwise comparisons).
+    #[command(subcommand)]
+    Weights(weights::WeightsCommand),
 }
 
 /// A failure, with the exit status it leads to.
@@ -59,6 +69,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score(&args),
         Command::Sroi(args) => sroi::sroi(&args),
+        Command::Explain(args) => explain::explain(&args),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Weights(command) => weights::weights(&command),
         Command::Select(args) => select::select(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Rubric(RubricCommand::Show { file, format }) => show(file.as_deref(), format),

@@ -15,7 +15,7 @@ fn flag_text(f: Flag) -> &'static str {
     }
 }
 
-fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
+pub(crate) fn raw_text(rubric: &Rubric, id: &str, raw: &InputValue, lang: &str) -> String {
     let c = rubric.criterion(id);
     let unit = c
         .and_then(|c| c.unit())

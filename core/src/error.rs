@@ -335,6 +335,131 @@ pub enum ErrorKind {
         /// The rubric's id.
         rubric: String,
     },
+    // ---- weigh and decide (analysis: AHP, weights, MCDA, levers, path to a band) -----
+    /// A matrix, list or table with nothing in it.
+    #[error("must not be empty")]
+    InputEmpty,
+    /// A number that must be greater than zero (an AHP judgement, a cost value divided by).
+    #[error("must be greater than zero, got {got}")]
+    InputNotPositive {
+        /// The value received.
+        got: f64,
+    },
+    /// An AHP judgement that is not the reciprocal of its mirror cell.
+    #[error("must be {expected} (reciprocal of {of}), got {got}")]
+    NotReciprocal {
+        /// The value expected, as text (`1/3`).
+        expected: String,
+        /// The mirror cell's value, as text (`3`).
+        of: String,
+        /// The value found, as text.
+        got: String,
+    },
+    /// A diagonal cell of a pairwise comparison matrix that is not 1.
+    #[error("must be 1 (an item compared with itself), got {got}")]
+    DiagonalNotOne {
+        /// The value found, as text.
+        got: String,
+    },
+    /// A random-index table that has no value for a matrix of this size.
+    #[error(
+        "{table} random index covers n = 1 to {max}, this matrix has n = {n}; use ri \"alonso_lamata\", which extends to any n"
+    )]
+    RandomIndexNotCovered {
+        /// The table's name.
+        table: &'static str,
+        /// The largest n it covers.
+        max: usize,
+        /// The matrix size.
+        n: usize,
+    },
+    /// A method, normalisation or random-index table name that does not exist.
+    #[error("unknown {what} \"{got}\"; use one of: {known}")]
+    UnknownMethod {
+        /// What was named (`"normalization"`, `"AHP method"`, `"random index"`).
+        what: &'static str,
+        /// The name received.
+        got: String,
+        /// The names there are.
+        known: String,
+    },
+    /// A criterion type that is neither 1 (benefit) nor −1 (cost).
+    #[error("must be 1 (benefit) or -1 (cost), got {got}")]
+    InvalidType {
+        /// The value received.
+        got: f64,
+    },
+    /// A column that makes a method divide by zero (constant under min-max, all zero …).
+    #[error("{reason}: {method} normalisation is undefined for this column")]
+    DegenerateColumn {
+        /// Why (`"is constant (5 in every row)"`, `"is all zero"`).
+        reason: String,
+        /// The normalisation.
+        method: &'static str,
+    },
+    /// Weights of a method's input that are all zero.
+    #[error("the weights must not all be zero")]
+    InputZeroWeights,
+    /// A criterion without a weight where every criterion needs one.
+    #[error(
+        "no weight given for this criterion; give every criterion a weight (0 to leave it out)"
+    )]
+    WeightMissing,
+    /// A number outside the interval a method accepts.
+    #[error("must lie in [{min}, {max}], got {got}")]
+    OutOfRange {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// The value received.
+        got: f64,
+    },
+    /// Swing weights whose most important swing is not given 100.
+    #[error(
+        "the most important swing must be given 100 (the others relative to it); the highest here is {max}"
+    )]
+    SwingWithoutBest {
+        /// The highest points given.
+        max: f64,
+    },
+    /// Every alternative equal on every weighted criterion: no ideal to be closer to.
+    #[error(
+        "every alternative is equal on every weighted criterion, so closeness to the ideal is undefined"
+    )]
+    NoSpread,
+    /// A band the rubric does not define.
+    #[error("unknown band \"{id}\"; the rubric defines: {known}")]
+    UnknownBand {
+        /// The band asked for.
+        id: String,
+        /// The bands the rubric defines.
+        known: String,
+    },
+    /// A band that no change of inputs reaches.
+    #[error("band \"{band}\" cannot be reached: {reason}")]
+    Unreachable {
+        /// The band asked for.
+        band: String,
+        /// Why not.
+        reason: String,
+    },
+    /// A theme the rubric does not define.
+    #[error("unknown theme \"{id}\"; the rubric defines: {known}")]
+    UnknownTheme {
+        /// The theme named.
+        id: String,
+        /// The themes the rubric defines.
+        known: String,
+    },
+    /// A theme of several criteria without its pairwise comparison matrix.
+    #[error("needs a pairwise comparison matrix of its {n} criteria ({criteria})")]
+    MatrixMissing {
+        /// Number of criteria in the theme.
+        n: usize,
+        /// Their ids, in rubric order.
+        criteria: String,
+    },
     /// A cost or budget that is not a whole, non-negative number of euros.
     #[error("must be a whole number of euros, got {got}")]
     NotWholeEuros {
@@ -449,6 +574,23 @@ impl ErrorKind {
             Self::InvalidDuration { .. } => "input.invalid_duration",
             Self::UnknownDiscount { .. } => "input.unknown_discount",
             Self::NoMonetisation { .. } => "input.no_monetisation",
+            Self::InputEmpty => "input.empty",
+            Self::InputNotPositive { .. } => "input.not_positive",
+            Self::NotReciprocal { .. } => "input.not_reciprocal",
+            Self::DiagonalNotOne { .. } => "input.diagonal_not_one",
+            Self::RandomIndexNotCovered { .. } => "input.random_index_not_covered",
+            Self::UnknownMethod { .. } => "input.unknown_method",
+            Self::InvalidType { .. } => "input.invalid_type",
+            Self::DegenerateColumn { .. } => "input.degenerate_column",
+            Self::InputZeroWeights => "input.zero_weights",
+            Self::WeightMissing => "input.weight_missing",
+            Self::OutOfRange { .. } => "input.out_of_range",
+            Self::SwingWithoutBest { .. } => "input.swing_without_best",
+            Self::NoSpread => "input.no_spread",
+            Self::UnknownBand { .. } => "input.unknown_band",
+            Self::Unreachable { .. } => "input.unreachable",
+            Self::UnknownTheme { .. } => "input.unknown_theme",
+            Self::MatrixMissing { .. } => "input.matrix_missing",
             Self::NotWholeEuros { .. } => "input.not_whole_euros",
             Self::Required => "input.missing",
             Self::TooManyRows { .. } => "input.too_many",

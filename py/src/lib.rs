@@ -14,6 +14,7 @@ mod select;
 mod sensitivity;
 mod sroi;
 mod table;
+mod weigh;
 
 use pyo3::prelude::*;
 
@@ -38,6 +39,12 @@ mod _native {
 
     #[pymodule_export]
     use crate::sroi::{sroi, sroi_sensitivity};
+
+    #[pymodule_export]
+    use crate::weigh::{
+        ahp, ahp_synthesis, critic, entropy, normalize, rank_sum, roc, score_inputs, swing, topsis,
+        wsum,
+    };
 
     #[pymodule_export]
     use crate::select::select_portfolio;
@@ -307,6 +314,61 @@ mod _native {
             discount: Option<&Bound<'py, PyAny>>,
         ) -> PyResult<Bound<'py, PyAny>> {
             crate::sroi::monetise(py, &self.inner, inputs, investment, discount)
+        }
+
+        /// The levers of one initiative: `(criterion, gain, best, per_unit, total)` tuples,
+        /// highest gain first.
+        #[pyo3(signature = (inputs, perspective = None))]
+        fn levers<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyList>> {
+            crate::weigh::levers(py, &self.inner, inputs, perspective)
+        }
+
+        /// The fewest changes that reach `band`: `(criterion, new_value)` tuples.
+        #[pyo3(signature = (inputs, band, perspective = None))]
+        fn path_to_band<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+            band: &str,
+            perspective: Option<&str>,
+        ) -> PyResult<Bound<'py, PyList>> {
+            crate::weigh::path_to_band(py, &self.inner, inputs, perspective, band)
+        }
+
+        /// One initiative under the rubric's own weights and every perspective's, as a dict.
+        fn compare_perspectives<'py>(
+            &self,
+            py: Python<'py>,
+            inputs: &Bound<'py, PyAny>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::weigh::compare_perspectives(py, &self.inner, inputs)
+        }
+
+        /// The same rubric with these effective criterion weights (normalised).
+        fn with_weights(
+            &self,
+            py: Python<'_>,
+            weights: std::collections::BTreeMap<String, f64>,
+        ) -> PyResult<Self> {
+            crate::weigh::with_weights(py, &self.inner, weights).map(|inner| Self { inner })
+        }
+
+        /// Criterion weights from a hierarchy of pairwise comparison matrices, as a dict.
+        #[pyo3(signature = (themes, criteria, method = "eigenvector", ri = "saaty"))]
+        fn ahp_weights<'py>(
+            &self,
+            py: Python<'py>,
+            themes: Vec<Vec<f64>>,
+            criteria: std::collections::BTreeMap<String, Vec<Vec<f64>>>,
+            method: &str,
+            ri: &str,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            crate::weigh::ahp_weights(py, &self.inner, themes, criteria, method, ri)
         }
 
         /// The tornado of one initiative: a dict with `total`, `change` and `rows`.

@@ -52,6 +52,7 @@ use wasm_bindgen::prelude::*;
 
 mod sensitivity;
 mod sroi;
+mod weigh;
 
 /// The TypeScript shapes of the plain objects that cross the boundary. They mirror the
 /// serde forms of the core types (`Score`, `Description`, `InputValue`); `wasm/tests/usage.ts`
@@ -133,10 +134,11 @@ impl Rubric {
     /// Score one initiative under the rubric's own weights or a named perspective's.
     /// `inputs` maps criterion ids to values: a number, `[low, high]` or `{low, high}`,
     /// `{value, evidence}`, `true`/`false`, an option id, or `null`/`undefined` (missing).
-    /// Returns a plain object of the same shape as the CLI's JSON. Throws a
+    /// Returns a plain object of the same shape as the CLI's JSON, with two non-enumerable
+    /// methods, `levers()` and `pathTo(band)` (see `weigh.rs`). Throws a
     /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`), or a
     /// `TypeError` for arguments of the wrong JS type.
-    #[wasm_bindgen(unchecked_return_type = "Score")]
+    #[wasm_bindgen(unchecked_return_type = "ScoreWithMethods")]
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
@@ -148,7 +150,14 @@ impl Rubric {
             .inner
             .score(&inputs, perspective.as_deref())
             .map_err(|e| to_js_error(&e))?;
-        to_plain(&score)
+        // Plain data, plus `levers()` and `pathTo(band)` as non-enumerable methods (they keep
+        // the rubric and these inputs).
+        Ok(weigh::with_methods(
+            to_plain(&score)?,
+            self,
+            inputs,
+            perspective,
+        ))
     }
 
     /// Read text typed by a person into an input for one criterion, by the core's rules

@@ -300,6 +300,92 @@ export interface Monetised {
   sroi: SroiResult;
 }
 
+// ---- weigh and decide (issue 7) -------------------------------------------------------
+
+/** How AHP derives weights from a pairwise comparison matrix. */
+export type AhpMethod = "eigenvector" | "geometric_mean";
+
+/** The random-index table of the consistency ratio. */
+export type RandomIndexTable = "saaty" | "alonso_lamata";
+
+/** Options of `weights.ahp()` and `weights.ahpSynthesis()`. */
+export interface AhpOptions {
+  /** Default `"eigenvector"`. */
+  method?: AhpMethod;
+  /** Default `"saaty"` (n ≤ 10); `"alonso_lamata"` extends to any n. */
+  ri?: RandomIndexTable;
+}
+
+/** Weights and consistency of one pairwise comparison matrix. */
+export interface AhpResult {
+  /** One per row, summing to 1. */
+  weights: number[];
+  lambda_max: number;
+  ci: number;
+  cr: number;
+  /** `cr <= 0.10`. */
+  consistent: boolean;
+  method: AhpMethod;
+  ri: RandomIndexTable;
+  /** RI(n) from the table. */
+  random_index: number;
+}
+
+/** Global priorities of alternatives (AHP synthesis). */
+export interface AhpSynthesis {
+  priorities: number[];
+  criteria: AhpResult;
+  alternatives: AhpResult[];
+}
+
+/** A named column normalisation of `mcda`. */
+export type Normalization = "minmax" | "max" | "sum" | "vector" | "linear";
+
+/** What moving one criterion's input to its best adds. */
+export interface Lever {
+  criterion: string;
+  /** The re-scored total minus the current total. */
+  gain: number;
+  /** The input that reaches the criterion's best value, in its own terms. */
+  best: RawInput;
+  /** Points per unit of input where it stands; `null` for Likert, boolean and category criteria. */
+  per_unit: number | null;
+  /** The total after the change. */
+  total: number;
+}
+
+/** One change on the path to a band. */
+export interface PathStep {
+  criterion: string;
+  value: RawInput;
+}
+
+/** One initiative under the rubric's own weights (`"rubric"`) and every perspective's. */
+export interface PerspectiveComparison {
+  columns: string[];
+  totals: number[];
+  bands: Array<string | null>;
+  criteria: Array<{ id: string; theme: string; points: number[]; spread: number }>;
+  differences: Array<{
+    perspective: string;
+    criterion: string;
+    points: number;
+    rubric_points: number;
+    delta: number;
+    total_delta: number;
+  }>;
+}
+
+/** A score as `rubric.score()` returns it: the plain data and two non-enumerable methods. */
+export interface ScoreWithMethods extends Score {
+  /** Every criterion's lever, highest gain first (re-scored by the engine). */
+  levers(): Lever[];
+  /** The fewest changes that reach `band` (or higher) with no knock-out failing. */
+  pathTo(band: string): PathStep[];
+}
+
+// ---- sensitivity (issue 8a) -------------------------------------------------------------
+
 /** The tornado of one initiative (`rubric.tornado`). */
 export interface Tornado {
   /** The total under the unchanged weights. */

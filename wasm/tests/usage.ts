@@ -1,8 +1,13 @@
 // A real usage of the npm package, type-checked with `tsc --noEmit -p wasm` against the
 // generated .d.ts: if a shape there drifts from what a caller writes, this stops compiling.
-import init, { Rubric, engineVersion } from "../pkg/civic_value.js";
+import init, { Rubric, engineVersion, mcda, weights } from "../pkg/civic_value.js";
 import type {
+  AhpResult,
   CivicValueError,
+  Lever,
+  PathStep,
+  PerspectiveComparison,
+  ScoreWithMethods,
   CriterionDescription,
   Description,
   Flag,
@@ -89,6 +94,22 @@ export async function main(): Promise<void> {
   } catch (e) {
     if (isCivicValueError(e)) console.log(e.name, e.code, e.path, e.detail, e.message);
   }
+  // Weigh and decide (issue 7).
+  const judged: AhpResult = weights.ahp([[1, 3], [1 / 3, 1]], { method: "geometric_mean", ri: "saaty" });
+  const plainAhp: AhpResult = weights.ahp([[1]]);
+  const ranked: number[] = weights.roc(3).concat(weights.rankSum(3), weights.swing([100, 50]));
+  const closeness: number[] = mcda.topsis([[1, 2], [2, 1]], [1, 1], [1, -1]);
+  const byWsum: number[] = mcda.wsum([[1, 2], [2, 1]], [1, 1], [1, -1], { normalization: "max" });
+  const scored: ScoreWithMethods = rubric.score(inputs);
+  const levers: Lever[] = scored.levers();
+  const path: PathStep[] = scored.pathTo("strong");
+  const compared: PerspectiveComparison = rubric.comparePerspectives(inputs);
+  const reweighted: Rubric = rubric.withWeights({ volunteer_hours: 1 });
+  const first: Lever | undefined = levers[0];
+  const top: string = first ? `${first.criterion} +${first.gain} ${show(first.best)} ${first.per_unit ?? "-"}` : "";
+  console.log(judged.cr, plainAhp.consistent, ranked, closeness, byWsum, top, path.map((s) => `${s.criterion}=${show(s.value)}`),
+    compared.columns, compared.differences.map((d) => `${d.perspective}: ${d.criterion} ${d.delta}`), report(scored));
+  reweighted.free();
   custom.free();
   again.free();
 }

@@ -4,6 +4,7 @@
 // into DOM.
 import init, { Rubric, engineVersion, initToml } from "./pkg/civic_value.js";
 import { hideSroi, showSroi } from "./sroi.js";
+import { showLevers } from "./levers.js";
 import { showUncertainty } from "./uncertainty.js";
 
 // ---- texts of the page itself (the rubric brings its own) ------------------------------
@@ -221,6 +222,7 @@ function update() {
   showScore(score);
   showPerspectives(others);
   showSroi(app.rubric, inputs, app.lang);
+  showLevers(app.rubric, score, inputs, app.desc, app.lang, app.perspective);
   showUncertainty(app.rubric, inputs, app.lang, app.perspective);
   app.shown = true;
 }

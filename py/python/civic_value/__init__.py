@@ -19,6 +19,7 @@ from ._native import (
     RubricError,
     Theme,
 )
+from . import mcda, weights
 from ._rubric import Rubric
 from ._sensitivity import MonteCarloResult
 from ._score import CriterionScore, Knockout, Score, ScoreWarning, ThemeScore
@@ -47,5 +48,7 @@ __all__ = [
     "Theme",
     "ThemeScore",
     "__version__",
+    "mcda",
     "sroi",
+    "weights",
 ]

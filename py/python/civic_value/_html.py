@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any, Dict, List
 
+from . import _perspectives
+
 if TYPE_CHECKING:
     from ._rubric import Rubric
     from ._score import CriterionScore, Score
@@ -99,6 +101,7 @@ def score_html(score: Score, rubric: Rubric, lang: str = "en") -> str:
         meta += f" · perspective {escape(score.perspective)}"
     parts.append(f'<div class="muted">{meta}</div>')
     parts.append(_chart(score, rubric, lang))
+    parts.append(_perspectives.small_multiple(score, rubric, lang))
 
     parts.append(
         "<table><tr><th>theme</th><th>criterion</th><th>input</th><th class=n>value</th>"

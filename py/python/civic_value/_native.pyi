@@ -17,10 +17,21 @@ __all__ = [
     "Perspective",
     "RubricError",
     "Theme",
+    "ahp",
+    "ahp_synthesis",
+    "critic",
+    "entropy",
+    "normalize",
+    "rank_sum",
     "read_csv",
+    "roc",
+    "score_inputs",
     "select_portfolio",
     "sroi",
     "sroi_sensitivity",
+    "swing",
+    "topsis",
+    "wsum",
 ]
 
 ENGINE_VERSION: str
@@ -81,6 +92,19 @@ class NativeRubric:
         perspective: Optional[str] = None,
         threads: Optional[int] = None,
     ) -> npt.NDArray[np.float64]: ...
+    def levers(
+        self, inputs: Any, perspective: Optional[str] = None
+    ) -> List[Tuple[str, float, Any, float, float]]: ...
+    def path_to_band(self, inputs: Any, band: str, perspective: Optional[str] = None) -> List[Tuple[str, Any]]: ...
+    def compare_perspectives(self, inputs: Any) -> Dict[str, Any]: ...
+    def with_weights(self, weights: Dict[str, float]) -> NativeRubric: ...
+    def ahp_weights(
+        self,
+        themes: List[List[float]],
+        criteria: Dict[str, List[List[float]]],
+        method: str = "eigenvector",
+        ri: str = "saaty",
+    ) -> Dict[str, Any]: ...
     def score_columns(
         self,
         names: Sequence[str],
@@ -188,6 +212,22 @@ def read_csv(
 def sroi(outcomes: Any, investment: float, discount: Any = None) -> Dict[str, Any]: ...
 def sroi_sensitivity(outcomes: Any, investment: float, discount: Any = None, ends: Any = None) -> List[Dict[str, Any]]: ...
 
+def ahp(matrix: List[List[float]], method: str = "eigenvector", ri: str = "saaty") -> Dict[str, Any]: ...
+def ahp_synthesis(
+    criteria: List[List[float]],
+    alternatives: List[List[List[float]]],
+    method: str = "eigenvector",
+    ri: str = "saaty",
+) -> Dict[str, Any]: ...
+def roc(n: int) -> List[float]: ...
+def rank_sum(n: int) -> List[float]: ...
+def swing(points: List[float]) -> List[float]: ...
+def entropy(matrix: List[List[float]], types: List[float]) -> List[float]: ...
+def critic(matrix: List[List[float]], types: List[float]) -> List[float]: ...
+def normalize(matrix: List[List[float]], types: List[float], method: str) -> List[List[float]]: ...
+def wsum(matrix: List[List[float]], weights: List[float], types: List[float], normalization: str) -> List[float]: ...
+def topsis(matrix: List[List[float]], weights: List[float], types: List[float], normalization: str) -> List[float]: ...
+def score_inputs(score: Any) -> Dict[str, Any]: ...
 def select_portfolio(
     totals: npt.NDArray[np.float64],
     knocked_out: npt.NDArray[np.bool_],

@@ -312,6 +312,26 @@ class Rubric:
         arg = None if discount is None else _discount_arg(discount)
         return MonetisedResult(self._native.monetise(inputs, investment, arg))
 
+    # ---- weigh and decide --------------------------------------------------------------
+
+    def with_weights(self, weights: Mapping[str, float]) -> Rubric:
+        """A new rubric (new fingerprint) whose effective criterion weights are ``weights``
+        (criterion id -> weight, every criterion named; normalised to sum 1). Theme weights
+        become the sums of their criteria's; everything else is unchanged. Raises
+        :class:`InputError` for an unknown or missing id (``weights.<id>``) or a negative,
+        non-finite or all-zero weight."""
+        return Rubric._wrap(self._native.with_weights({str(k): float(v) for k, v in dict(weights).items()}))
+
+    def compare_perspectives(self, inputs: Mapping[str, Input]) -> pandas.DataFrame:
+        """One initiative under the rubric's own weights and every perspective's: a DataFrame
+        indexed by criterion id with a column of points for ``"rubric"`` and for each
+        perspective; each column sums to that weight set's total. ``.attrs["totals"]``,
+        ``.attrs["bands"]`` and ``.attrs["differences"]`` (per perspective, the criterion
+        whose points differ most from the rubric's weights)."""
+        from ._perspectives import compare
+
+        return compare(self, inputs)
+
     # ---- sensitivity --------------------------------------------------------------------
 
     def tornado(

@@ -198,6 +198,27 @@ class Score:
         index = pd.Index([c.id for c in self.criteria], name="criterion")
         return pd.DataFrame(rows, index=index)
 
+    def levers(self) -> pandas.DataFrame:
+        """What would raise this score most: a DataFrame indexed by criterion id, sorted by
+        ``gain`` (highest first), with ``gain`` (points gained by moving that input to the
+        value that reaches its best; applying it and re-scoring adds exactly this), ``best``
+        (that input, in its own terms: a number, a Likert level, ``True``, an option id) and
+        ``per_unit`` (points per unit of input where it stands; NaN for Likert, boolean and
+        category criteria). Re-scored by the engine under the score's perspective."""
+        from ._levers import levers
+
+        return levers(self)
+
+    def path_to(self, band_id: str) -> List[Tuple[str, RawInput]]:
+        """The fewest changes that put the initiative in band ``band_id`` (or higher) with no
+        knock-out failing: a list of ``(criterion_id, new_value)``, the last change only as
+        far as needed; empty when it is there already. Raises :class:`InputError`
+        (``input.unknown_band``, or ``input.unreachable`` naming the band, e.g. for a
+        knock-out no allowed input meets)."""
+        from ._levers import path_to
+
+        return path_to(self, band_id)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Score):
             return NotImplemented

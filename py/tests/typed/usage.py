@@ -5,7 +5,7 @@ so the types are proven by use."""
 from __future__ import annotations
 
 import pickle
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -94,6 +94,18 @@ def main() -> Dict[str, float]:
         Rubric.from_json("{}")
     except RubricError as e:
         assert e.code == "rubric.parse"
+    # Weigh and decide (issue 7).
+    judged: civic_value.weights.AhpResult = civic_value.weights.ahp([[1, 3], [1 / 3, 1]], method="geometric_mean")
+    w: npt.NDArray[np.float64] = judged.weights
+    cr: float = judged.cr
+    ranked: npt.NDArray[np.float64] = civic_value.weights.roc(3) + civic_value.weights.rank_sum(3)
+    closeness: npt.NDArray[np.float64] = civic_value.mcda.topsis([[1.0, 2.0], [2.0, 1.0]], [1, 1], [1, -1])
+    levers: pd.DataFrame = score.levers()
+    steps: List[Tuple[str, Any]] = score.path_to("weak")
+    compared: pd.DataFrame = rubric.compare_perspectives({"support_share": 60})
+    reweighted: Rubric = rubric.with_weights({c.id: 1.0 for c in rubric.criteria})
+    assert len(w) == 2 and cr == 0.0 and len(ranked) == len(closeness) + 1 and len(levers) == 12
+    assert steps == [] and "rubric" in compared.columns and reweighted != rubric
     version: str = civic_value.__version__
     assert version
 

@@ -1,0 +1,432 @@
+//! Weigh and decide for JavaScript: `weights.ahp(matrix, {method, ri})` and the other weights,
+//! `mcda.normalize / wsum / topsis`, `rubric.comparePerspectives(inputs)`,
+//! `rubric.withWeights(weights)`, `rubric.levers(inputs, perspective)`,
+//! `rubric.pathTo(inputs, band, perspective)`, and on every score `score.levers()` and
+//! `score.pathTo(band)`. Arguments are converted here (a matrix is an array of arrays of
+//! numbers); every rule is the core's (`civic_value::analysis`).
+
+use std::collections::BTreeMap;
+
+use civic_value as cv;
+use cv::analysis::ahp::{self as core_ahp, AhpMethod, RandomIndex};
+use cv::analysis::mcda::{self as core_mcda, Normalization};
+use cv::analysis::{critic as core_critic, entropy as core_entropy, weights as core_weights};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::{Rubric, inputs_from_js, to_js_error, to_plain};
+
+fn type_error(message: String) -> JsValue {
+    js_sys::TypeError::new(&message).into()
+}
+
+fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".to_owned()
+    } else if Array::is_array(v) {
+        "array".to_owned()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// Most rows or columns read.
+const MAX_LEN: u32 = 100_000;
+
+fn array(v: &JsValue, path: &str) -> Result<Array, JsValue> {
+    if !Array::is_array(v) {
+        return Err(type_error(format!(
+            "{path}: expected an array, got {}",
+            type_name(v)
+        )));
+    }
+    let a = Array::from(v);
+    if a.length() > MAX_LEN {
+        return Err(type_error(format!("{path}: more than {MAX_LEN} entries")));
+    }
+    Ok(a)
+}
+
+/// An array of numbers (NaN and ±Infinity are passed on: the core names them).
+fn numbers(v: &JsValue, path: &str) -> Result<Vec<f64>, JsValue> {
+    array(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(j, x)| {
+            x.as_f64().ok_or_else(|| {
+                type_error(format!(
+                    "{path}[{j}]: expected a number, got {}",
+                    type_name(&x)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// An array of arrays of numbers.
+fn matrix(v: &JsValue, path: &str) -> Result<Vec<Vec<f64>>, JsValue> {
+    array(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, row)| numbers(&row, &format!("{path}[{i}]")))
+        .collect()
+}
+
+/// `options[key]` as a string, or `default` when `options` or the key is undefined/null.
+fn option_text(options: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(default.to_owned());
+    }
+    if !options.is_object() || Array::is_array(options) {
+        return Err(type_error(format!(
+            "options: expected an object or undefined, got {}",
+            type_name(options)
+        )));
+    }
+    let v = Reflect::get(options, &JsValue::from_str(key))?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(default.to_owned());
+    }
+    v.as_string().ok_or_else(|| {
+        type_error(format!(
+            "options.{key}: expected a string, got {}",
+            type_name(&v)
+        ))
+    })
+}
+
+fn ahp_options(options: &JsValue) -> Result<(AhpMethod, RandomIndex), JsValue> {
+    let method = AhpMethod::parse(&option_text(options, "method", "eigenvector")?)
+        .map_err(|e| to_js_error(&e))?;
+    let ri =
+        RandomIndex::parse(&option_text(options, "ri", "saaty")?).map_err(|e| to_js_error(&e))?;
+    Ok((method, ri))
+}
+
+fn count(v: &JsValue) -> Result<usize, JsValue> {
+    match v.as_f64() {
+        Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(MAX_LEN) => Ok(x as usize),
+        _ => Err(type_error(format!(
+            "n: expected a whole number from 0 to {MAX_LEN}, got {}",
+            type_name(v)
+        ))),
+    }
+}
+
+fn done<T: serde::Serialize>(r: cv::Result<T>) -> Result<JsValue, JsValue> {
+    to_plain(&r.map_err(|e| to_js_error(&e))?)
+}
+
+/// Weights from judgement and from data (static methods).
+#[wasm_bindgen(js_name = "weights")]
+pub struct Weights {}
+
+#[wasm_bindgen(js_class = "weights")]
+impl Weights {
+    /// Weights and consistency of a reciprocal matrix of pairwise judgements.
+    /// `options.method`: `"eigenvector"` (default) or `"geometric_mean"`; `options.ri`:
+    /// `"saaty"` (default, n ≤ 10) or `"alonso_lamata"` (any n). Returns
+    /// `{weights, lambda_max, ci, cr, consistent, method, ri, random_index}`. Throws a
+    /// `CivicValueError` naming the cell (`matrix[1][0]`: must be 1/3 (reciprocal of 3), got
+    /// 0.5), or a `TypeError` for an argument of the wrong type.
+    #[wasm_bindgen(unchecked_return_type = "AhpResult")]
+    pub fn ahp(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AhpOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let m = self::matrix(&matrix, "matrix")?;
+        let (method, ri) = ahp_options(&options)?;
+        done(core_ahp::ahp(&m, method, ri))
+    }
+
+    /// Global priorities of alternatives (AHP synthesis): `{priorities, criteria,
+    /// alternatives}`.
+    #[wasm_bindgen(js_name = "ahpSynthesis", unchecked_return_type = "AhpSynthesis")]
+    pub fn ahp_synthesis(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] criteria: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[][][]")] alternatives: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AhpOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let c = matrix(&criteria, "criteria")?;
+        let alts = array(&alternatives, "alternatives")?
+            .iter()
+            .enumerate()
+            .map(|(k, a)| matrix(&a, &format!("alternatives[{k}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (method, ri) = ahp_options(&options)?;
+        done(core_ahp::ahp_synthesis(&c, &alts, method, ri))
+    }
+
+    /// Rank-order centroid weights of `n` ranked criteria, most important first.
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn roc(
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(core_weights::roc(count(&n)?))
+    }
+
+    /// Rank-sum weights of `n` ranked criteria, most important first.
+    #[wasm_bindgen(js_name = "rankSum", unchecked_return_type = "number[]")]
+    pub fn rank_sum(
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(core_weights::rank_sum(count(&n)?))
+    }
+
+    /// Swing weights from points on 0–100 (the most important swing 100).
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn swing(
+        #[wasm_bindgen(unchecked_param_type = "number[]")] points: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(core_weights::swing(&numbers(&points, "points")?))
+    }
+
+    /// Entropy weights of a decision matrix's columns (`types`: 1 benefit, −1 cost).
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn entropy(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(core_entropy::entropy(
+            &self::matrix(&matrix, "matrix")?,
+            &numbers(&types, "types")?,
+        ))
+    }
+
+    /// CRITIC weights of a decision matrix's columns (`types`: 1 benefit, −1 cost).
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn critic(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        done(core_critic::critic(
+            &self::matrix(&matrix, "matrix")?,
+            &numbers(&types, "types")?,
+        ))
+    }
+}
+
+/// Decision-matrix methods (static methods): five named normalisations, the weighted sum and
+/// classic TOPSIS.
+#[wasm_bindgen(js_name = "mcda")]
+pub struct Mcda {}
+
+fn normalization(options: &JsValue, default: &str) -> Result<Normalization, JsValue> {
+    Normalization::parse(&option_text(options, "normalization", default)?)
+        .map_err(|e| to_js_error(&e))
+}
+
+#[wasm_bindgen(js_class = "mcda")]
+impl Mcda {
+    /// The matrix normalised column by column: `method` is `"minmax"`, `"max"`, `"sum"`,
+    /// `"vector"` or `"linear"` (cost columns, `types[j] = -1`, turned so more is better).
+    #[wasm_bindgen(unchecked_return_type = "number[][]")]
+    pub fn normalize(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
+        method: &str,
+    ) -> Result<JsValue, JsValue> {
+        let method = Normalization::parse(method).map_err(|e| to_js_error(&e))?;
+        done(core_mcda::normalize(
+            &matrix_arg(&matrix)?,
+            &numbers(&types, "types")?,
+            method,
+        ))
+    }
+
+    /// Weighted-sum preference of each row (`options.normalization`, default `"minmax"`).
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn wsum(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] weights: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ normalization?: Normalization }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let n = normalization(&options, "minmax")?;
+        done(core_mcda::wsum(
+            &matrix_arg(&matrix)?,
+            &numbers(&weights, "weights")?,
+            &numbers(&types, "types")?,
+            n,
+        ))
+    }
+
+    /// TOPSIS closeness of each row (`options.normalization`, default `"vector"`); a row
+    /// best on every criterion gets exactly 1.
+    #[wasm_bindgen(unchecked_return_type = "number[]")]
+    pub fn topsis(
+        #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] weights: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ normalization?: Normalization }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let n = normalization(&options, "vector")?;
+        done(core_mcda::topsis(
+            &matrix_arg(&matrix)?,
+            &numbers(&weights, "weights")?,
+            &numbers(&types, "types")?,
+            n,
+        ))
+    }
+}
+
+fn matrix_arg(v: &JsValue) -> Result<Vec<Vec<f64>>, JsValue> {
+    matrix(v, "matrix")
+}
+
+// Score objects get two methods, `levers()` and `pathTo(band)`, as non-enumerable own
+// properties (the prototype stays `Object.prototype`, `Object.keys` and `JSON.stringify`
+// are unchanged), and under a symbol the context they need: the rubric and the inputs the
+// score was made from (kept, not read back from the score's data).
+#[wasm_bindgen(inline_js = r#"
+const CONTEXT = Symbol("civic-value score context");
+function levers() { return this[CONTEXT].levers(); }
+function pathTo(band) { return this[CONTEXT].pathTo(band); }
+export function attachScoreMethods(score, context) {
+  Object.defineProperty(score, CONTEXT, { value: context });
+  Object.defineProperty(score, "levers", { value: levers });
+  Object.defineProperty(score, "pathTo", { value: pathTo });
+  return score;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = "attachScoreMethods")]
+    fn attach_score_methods(score: &JsValue, context: JsValue) -> JsValue;
+}
+
+/// What a score's `levers()` and `pathTo(band)` work on: its rubric (a shared handle), the
+/// inputs it was made from and its perspective. Not constructed from JS.
+#[wasm_bindgen]
+pub struct ScoreContext {
+    rubric: cv::Rubric,
+    inputs: cv::Inputs,
+    perspective: Option<String>,
+}
+
+#[wasm_bindgen]
+impl ScoreContext {
+    /// The levers of the scored initiative, highest gain first.
+    #[wasm_bindgen(unchecked_return_type = "Lever[]")]
+    pub fn levers(&self) -> Result<JsValue, JsValue> {
+        done(
+            self.rubric
+                .levers(&self.inputs, self.perspective.as_deref()),
+        )
+    }
+
+    /// The fewest changes that put the scored initiative in `band` (or higher).
+    #[wasm_bindgen(js_name = "pathTo", unchecked_return_type = "PathStep[]")]
+    pub fn path_to(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let Some(band) = band.as_string() else {
+            return Err(type_error(format!(
+                "band: expected a string, got {}",
+                type_name(&band)
+            )));
+        };
+        done(
+            self.rubric
+                .path_to_band(&self.inputs, self.perspective.as_deref(), &band),
+        )
+    }
+}
+
+/// A score object with `levers()` and `pathTo(band)` bound to its rubric and inputs.
+pub(crate) fn with_methods(
+    score: JsValue,
+    rubric: &Rubric,
+    inputs: cv::Inputs,
+    perspective: Option<String>,
+) -> JsValue {
+    let context = ScoreContext {
+        rubric: rubric.inner.clone(),
+        inputs,
+        perspective,
+    };
+    attach_score_methods(&score, JsValue::from(context))
+}
+
+#[wasm_bindgen]
+impl Rubric {
+    /// One initiative under the rubric's own weights and every perspective's:
+    /// `{columns: ["rubric", …perspective ids], totals, bands, criteria: [{id, theme,
+    /// points, spread}], differences: [{perspective, criterion, points, rubric_points,
+    /// delta, total_delta}]}`.
+    #[wasm_bindgen(
+        js_name = "comparePerspectives",
+        unchecked_return_type = "PerspectiveComparison"
+    )]
+    pub fn compare_perspectives(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        done(self.inner.compare_perspectives(&inputs))
+    }
+
+    /// The levers of one initiative, highest gain first: `[{criterion, gain, best,
+    /// per_unit, total}]` (`per_unit` `null` where not numeric).
+    #[wasm_bindgen(unchecked_return_type = "Lever[]")]
+    pub fn levers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
+        perspective: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        done(self.inner.levers(&inputs, perspective.as_deref()))
+    }
+
+    /// The fewest changes that put the initiative in `band` (or higher) with no knock-out
+    /// failing: `[{criterion, value}]`, the last only as far as needed.
+    #[wasm_bindgen(js_name = "pathTo", unchecked_return_type = "PathStep[]")]
+    pub fn path_to(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
+        band: &str,
+        perspective: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        done(
+            self.inner
+                .path_to_band(&inputs, perspective.as_deref(), band),
+        )
+    }
+
+    /// A new rubric whose effective criterion weights are `weights` (criterion id → weight,
+    /// every criterion named, normalised); theme weights become the sums of their
+    /// criteria's. Throws `input.unknown_criterion` / `input.weight_missing` at
+    /// `weights.<id>`.
+    #[wasm_bindgen(js_name = "withWeights")]
+    pub fn with_weights(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ [criterion: string]: number }")] weights: JsValue,
+    ) -> Result<Rubric, JsValue> {
+        if !weights.is_object() || Array::is_array(&weights) {
+            return Err(type_error(format!(
+                "weights: expected an object of criterion id → weight, got {}",
+                type_name(&weights)
+            )));
+        }
+        let object = Object::from(weights);
+        let mut map = BTreeMap::new();
+        for key in Object::keys(&object).iter() {
+            let id = key.as_string().unwrap_or_default();
+            let w = Reflect::get(&object, &key)?;
+            let Some(w) = w.as_f64() else {
+                return Err(type_error(format!(
+                    "weights.{id}: expected a number, got {}",
+                    type_name(&w)
+                )));
+            };
+            map.insert(id, w);
+        }
+        self.inner
+            .with_weights(&map)
+            .map(|inner| Rubric { inner })
+            .map_err(|e| to_js_error(&e))
+    }
+}

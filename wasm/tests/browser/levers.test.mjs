@@ -1,0 +1,103 @@
+// The levers panel, the path to the next band and the perspective sentence in the live form
+// (headless Chromium). What the page must show comes from the CLI (`civic-value explain
+// --format json`, `civic-value compare --format json`) for the same files, never from the
+// page or the package under test.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+import { ROOT, launch, openForm, serveForm } from "./harness.mjs";
+
+const CLI = process.env.CIVIC_VALUE_CLI ?? path.join(ROOT, "target/debug/civic-value");
+const example = (id) => path.join(ROOT, `examples/${id}.json`);
+
+function explain(file, ...args) {
+  return JSON.parse(execFileSync(CLI, ["explain", "--format", "json", ...args, file], { encoding: "utf8" }))[0];
+}
+
+function compare(file) {
+  return JSON.parse(execFileSync(CLI, ["compare", "--format", "json", file], { encoding: "utf8" }))[0].comparison;
+}
+
+const topThree = (x) => x.levers.filter((l) => l.gain > 0).slice(0, 3).map((l) => l.criterion);
+
+let server;
+let browser;
+let page;
+let problems;
+
+async function shownLevers() {
+  return page.locator("[data-testid=levers] li[data-criterion]").evaluateAll((items) =>
+    items.map((li) => ({ id: li.dataset.criterion, gain: Number(li.dataset.gain) })));
+}
+
+async function fillExample(id) {
+  await page.selectOption("#ui-example", id);
+  await page.click("#ui-fill");
+}
+
+describe("levers and the path to the next band in the form", () => {
+  before(async () => {
+    server = await serveForm();
+    browser = await launch();
+    ({ page, problems } = await openForm(browser.context, server.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("shows the CLI's top three levers and gains for the park, and that it is in the top band", async () => {
+    await fillExample("oosterspoorbaan");
+    const want = explain(example("oosterspoorbaan"));
+    const got = await shownLevers();
+    assert.deepEqual(got.map((l) => l.id), topThree(want));
+    for (const l of got) {
+      const cli = want.levers.find((x) => x.criterion === l.id);
+      assert.ok(Math.abs(l.gain - cli.gain) < 1e-9, `${l.id}: ${l.gain} vs ${cli.gain}`);
+    }
+    assert.equal(want.next_band, null);
+    assert.equal(await page.locator("[data-testid=path-to-next-band]").textContent(), "Already in the top band.");
+  });
+
+  it("shows the CLI's path to the next band, live as a field changes", async () => {
+    await fillExample("vegetable-garden");
+    const want = explain(example("vegetable-garden"));
+    const pathEl = page.locator("[data-testid=path-to-next-band]");
+    assert.equal(await pathEl.getAttribute("data-band"), want.next_band);
+    const text = await pathEl.textContent();
+    const labels = await page.evaluate(() => Object.fromEntries(
+      [...document.querySelectorAll("#form .field")].map((f) => [f.id.replace(/^field-/, ""), f.querySelector(".label").textContent])));
+    for (const step of want.path) assert.ok(text.includes(labels[step.criterion]), `${text} names ${step.criterion}`);
+    assert.deepEqual((await shownLevers()).map((l) => l.id), topThree(want));
+    // Typing in a field updates the levers: support at 95 % leaves nothing to gain there.
+    const before = await shownLevers();
+    await page.locator('[name="support_share"]').fill("95");
+    await page.waitForFunction(() =>
+      ![...document.querySelectorAll("[data-testid=levers] li")].some((li) => li.dataset.criterion === "support_share"));
+    assert.notDeepEqual(await shownLevers(), before);
+  });
+
+  it("explains the biggest difference of the selected perspective in one sentence", async () => {
+    await fillExample("oosterspoorbaan");
+    const c = compare(example("oosterspoorbaan"));
+    await page.selectOption("#ui-perspective", "residents");
+    const sentence = page.locator("[data-testid=perspective-difference]");
+    const want = c.differences.find((d) => d.perspective === "residents");
+    await page.waitForFunction((id) =>
+      document.querySelector("[data-testid=perspective-difference]")?.dataset.criterion === id, want.criterion);
+    const text = await sentence.textContent();
+    assert.match(text, /Residents/);
+    assert.equal(text.split(". ").length, 1, "one sentence");
+    await page.selectOption("#ui-perspective", "municipality");
+    const municipality = c.differences.find((d) => d.perspective === "municipality");
+    await page.waitForFunction((id) =>
+      document.querySelector("[data-testid=perspective-difference]")?.dataset.criterion === id, municipality.criterion);
+    await page.selectOption("#ui-perspective", "");
+  });
+
+  it("logged no console errors", () => {
+    assert.deepEqual(problems, []);
+  });
+});
