@@ -627,8 +627,8 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// A number as the shortest text that reads back to it (ryu), whole numbers without a
-/// fraction; never `-0`.
+/// A number as the shortest text that reads back to it (ryu's text), whole numbers without
+/// a fraction; never `-0`.
 fn push_number(out: &mut Vec<u8>, x: f64) {
     let x = x + 0.0;
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
@@ -637,7 +637,23 @@ fn push_number(out: &mut Vec<u8>, x: f64) {
     if whole as f64 == x && x.abs() < 1e15 {
         out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
     } else {
-        out.extend_from_slice(ryu::Buffer::new().format(x).as_bytes());
+        out.extend_from_slice(shortest(
+            x,
+            &mut ryu::Buffer::new(),
+            &mut zmij::Buffer::new(),
+        ));
+    }
+}
+
+/// The shortest text of a number that is not whole, as ryu writes it. Between 1e-5 and 1e15
+/// ryu and zmij both write the same shortest, closest digits in plain decimal notation
+/// (`0.00012`, `72.5`; `shortest_is_ryus_text` checks it), and zmij is faster; outside that
+/// range ryu's own text (its exponent notation, `1e300`, differs from zmij's `1e+300`).
+fn shortest<'a>(x: f64, ryu: &'a mut ryu::Buffer, zmij: &'a mut zmij::Buffer) -> &'a [u8] {
+    if (1e-5..1e15).contains(&x.abs()) {
+        zmij.format_finite(x).as_bytes()
+    } else {
+        ryu.format(x).as_bytes()
     }
 }
 
@@ -714,4 +730,57 @@ fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Li
         push_number(out, *p);
     }
     out.extend_from_slice(b"}}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// zmij's text is ryu's wherever `shortest` uses it: random bit patterns over the whole
+    /// range, and short decimals (`k / 10^j`, the common points), both signs.
+    fn text(x: f64) -> String {
+        let (mut r, mut z) = (ryu::Buffer::new(), zmij::Buffer::new());
+        String::from_utf8_lossy(shortest(x, &mut r, &mut z)).into_owned()
+    }
+
+    #[test]
+    fn shortest_is_ryus_text() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for k in 0..400_000u64 {
+            let r = next();
+            #[allow(clippy::cast_precision_loss)]
+            let x = if k % 2 == 0 {
+                // An exponent between 2^-20 and 2^52, any mantissa, any sign.
+                f64::from_bits((r & 0x800F_FFFF_FFFF_FFFF) | ((1003 + (r >> 52) % 73) << 52))
+            } else {
+                (r % 100_000_000) as f64 / [1.0, 10.0, 100.0, 1e3, 1e6, 1e9][(r >> 40) as usize % 6]
+            };
+            if (1e-5..1e15).contains(&x.abs()) && x.fract() != 0.0 {
+                let want = ryu::Buffer::new().format(x).to_owned();
+                assert_eq!(text(x), want, "{x:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300_000, "{checked}");
+        for x in [
+            1e-5,
+            0.1,
+            0.3,
+            2.0 / 3.0,
+            72.5,
+            999_999_999_999_999.9,
+            1e-5 + 1e-20,
+        ] {
+            for x in [x, -x] {
+                assert_eq!(text(x), ryu::Buffer::new().format(x), "{x:e}");
+            }
+        }
+    }
 }
