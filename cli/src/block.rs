@@ -47,10 +47,13 @@ impl Block {
     pub(crate) fn push_row(&mut self, row: &CsvRow) {
         let start = self.text.len();
         let first = self.ends.len();
-        for cell in &row.record {
-            self.text.push_str(cell);
-            self.ends.push(self.text.len());
-        }
+        // The record keeps its cells one after another: one copy, then their ends.
+        self.text.push_str(row.record.as_slice());
+        let mut end = start;
+        self.ends.extend(row.record.iter().map(|cell| {
+            end += cell.len();
+            end
+        }));
         self.entries.push(Entry::Row {
             number: row.number,
             line: row.line,
