@@ -348,11 +348,11 @@ pub(crate) fn each_initiative(
     while let Some(raw) = stream.next_raw() {
         let mut place = stream.parser().place(&raw);
         let result = stream.parser().initiative(&raw);
-        if result.is_err() {
-            if let Some(id) = stream.parser().failed_id(&raw) {
-                let sep = if place.is_empty() { "" } else { ": " };
-                let _ = write!(place, "{sep}initiative \"{}\"", crate::table::clean(&id));
-            }
+        if result.is_err()
+            && let Some(id) = stream.parser().failed_id(&raw)
+        {
+            let sep = if place.is_empty() { "" } else { ": " };
+            let _ = write!(place, "{sep}initiative \"{}\"", crate::table::clean(&id));
         }
         f(&place, result);
     }
