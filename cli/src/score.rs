@@ -534,11 +534,8 @@ fn explained(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, raw: &Raw) -> Resu
     let initiative = match parser.initiative(raw) {
         Ok(i) => i,
         Err(e) => {
-            let id = match raw {
-                Raw::Row(row) => parser.csv().and_then(|l| l.id_of(row)),
-                _ => None,
-            };
-            return Err(describe_error(path, &place, id, &e));
+            let id = parser.failed_id(raw);
+            return Err(describe_error(path, &place, id.as_deref(), &e));
         }
     };
     let score = match ctx.rubric.score(&initiative.inputs, ctx.perspective) {
