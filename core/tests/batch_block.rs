@@ -94,10 +94,10 @@ fn block(
     let mut start = 0;
     while start < n && result.is_ok() {
         let len = run.min(n - start);
-        // The run's columns, column-major.
-        let take = |src: &[f64]| -> Vec<f64> {
+        // The run's columns, one slice each.
+        let take = |src: &[f64]| -> Vec<Vec<f64>> {
             (0..k)
-                .flat_map(|j| src[j * n + start..j * n + start + len].iter().copied())
+                .map(|j| src[j * n + start..j * n + start + len].to_vec())
                 .collect()
         };
         // An empty `high`: every cell a point.
@@ -109,6 +109,8 @@ fn block(
                 take(high)
             },
         );
+        let l: Vec<&[f64]> = l.iter().map(Vec::as_slice).collect();
+        let h: Vec<&[f64]> = h.iter().map(Vec::as_slice).collect();
         let mut out = BlockScores {
             total: &mut total[start..start + len],
             low: &mut lo[start..start + len],
@@ -312,14 +314,20 @@ fn wrong_sizes_are_shape_errors() {
         knocked_out: &mut k,
         points: p.iter_mut().map(|x| &mut x[..]).collect(),
     };
-    let data = vec![1.0; ids.len() * 2 - 1];
+    // A column of one cell for two rows; one column too few; a skip of one row.
+    let short = [1.0];
+    let data: Vec<&[f64]> = vec![&short; ids.len()];
+    let e = batch.score_block(0, &data, &[], &[], &mut out).unwrap_err();
+    assert_eq!(e.code(), "input.shape");
+    let two = [1.0, 1.0];
+    let data: Vec<&[f64]> = vec![&two; ids.len()];
     let e = batch
-        .score_block(0, &data, &data, &[], &mut out)
+        .score_block(0, &data[1..], &[], &[], &mut out)
         .unwrap_err();
     assert_eq!(e.code(), "input.shape");
-    let data = vec![1.0; ids.len() * 2];
     let e = batch
         .score_block(0, &data, &data, &[false], &mut out)
         .unwrap_err();
     assert_eq!(e.code(), "input.shape");
+    batch.score_block(0, &data, &[], &[], &mut out).unwrap();
 }

@@ -394,7 +394,6 @@ impl Table<'_> {
         let mut low = vec![f64::NAN; BLOCK_ROWS * k];
         let mut high = vec![f64::NAN; BLOCK_ROWS * k];
         let mut general = [false; BLOCK_ROWS];
-        let mut low_only = vec![false; k];
         let mut points = vec![0.0; m];
         let n = out.total.len();
         let mut point_columns = std::mem::take(&mut out.points);
@@ -410,8 +409,7 @@ impl Table<'_> {
                 break;
             };
             general.fill(false);
-            // Whether a cell of the block is a range (then `high` is passed, and the
-            // columns encoded into `low` only are copied into it).
+            // Whether a cell of the block is a range (then `high` is passed too).
             let mut ranged = false;
             for (j, (source, criterion)) in self.sources.iter().zip(self.criteria).enumerate() {
                 let Some(c) = criterion else { continue }; // ignored (policy "warn")
@@ -421,22 +419,27 @@ impl Table<'_> {
                 ) else {
                     continue;
                 };
-                let only_low = encode_column(source, c, first, l, h, general, &mut ranged);
-                if let Some(o) = low_only.get_mut(j) {
-                    *o = only_low;
+                encode_column(source, c, first, l, h, general, &mut ranged);
+            }
+            // Each column as the core reads it: a plain numeric column in place, the others
+            // from the encoded buffers.
+            let mut low_columns: Vec<&[f64]> = Vec::with_capacity(k);
+            let mut high_columns: Vec<&[f64]> = Vec::with_capacity(if ranged { k } else { 0 });
+            for (j, (source, criterion)) in self.sources.iter().zip(self.criteria).enumerate() {
+                let cells = j * len..(j + 1) * len;
+                let direct = match (source, criterion) {
+                    (Source::Numbers(v), Some(c)) if in_place(c) => v.get(first..first + len),
+                    _ => None,
+                };
+                low_columns.push(
+                    direct
+                        .or_else(|| low.get(cells.clone()))
+                        .unwrap_or_default(),
+                );
+                if ranged {
+                    high_columns.push(direct.or_else(|| high.get(cells)).unwrap_or_default());
                 }
             }
-            if ranged {
-                for (j, &o) in low_only.iter().enumerate() {
-                    let cells = j * len..(j + 1) * len;
-                    if let (true, Some(l), Some(h)) =
-                        (o, low.get(cells.clone()), high.get_mut(cells))
-                    {
-                        h.copy_from_slice(l);
-                    }
-                }
-            }
-            let high: &[f64] = if ranged { high } else { &[] };
             // The general rows first, in order: after the first bad one, the block path
             // takes only the rows before it, so the first bad row's error is reported.
             let mut error = None;
@@ -474,7 +477,7 @@ impl Table<'_> {
                     .collect(),
             };
             self.batch
-                .score_block(first, low, high, general, &mut block)?;
+                .score_block(first, &low_columns, &high_columns, general, &mut block)?;
             if let Some(e) = error {
                 return Err(e);
             }
@@ -554,10 +557,15 @@ fn put_row(out: &mut Out<'_>, at: usize, (total, lo, hi, ko, band): (f64, f64, f
     }
 }
 
+/// Whether a float64 column is its own numeric encoding for criterion `c` (a number or
+/// Likert criterion: the number itself, NaN for missing), read in place.
+fn in_place(c: &Criterion) -> bool {
+    matches!(c.kind(), InputKind::Number | InputKind::Likert { .. })
+}
+
 /// Fill one column of a block (the rows `first..first + low.len()`) with the numeric
 /// encoding of its cells (`low`, `high`); a cell without one marks its row for the general
-/// path, a range sets `ranged`. Returns `true` when only `low` was filled (every cell a
-/// point).
+/// path, a range sets `ranged`. A column read in place ([`in_place`]) is left alone.
 #[inline]
 fn encode_column(
     source: &Source<'_>,
@@ -567,7 +575,7 @@ fn encode_column(
     high: &mut [f64],
     general: &mut [bool],
     ranged: &mut bool,
-) -> bool {
+) {
     let len = low.len();
     let rows = first..first + len;
     let mut put = |i: usize, e: Option<(f64, f64)>| match e {
@@ -586,14 +594,8 @@ fn encode_column(
     };
     let missing = c.encode(&InputValue::Missing);
     match source {
-        // The numeric encoding of a number or Likert criterion is the number itself, NaN
-        // (missing) included: a copy.
-        Source::Numbers(v) if matches!(c.kind(), InputKind::Number | InputKind::Likert { .. }) => {
-            if let Some(v) = v.get(rows) {
-                low.copy_from_slice(v);
-            }
-            return true;
-        }
+        // Read in place by the core.
+        Source::Numbers(_) if in_place(c) => {}
         Source::Numbers(v) => {
             for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
                 put(
@@ -630,7 +632,6 @@ fn encode_column(
             }
         }
     }
-    false
 }
 
 /// Hand the results to Python: `(total, low, high, knocked_out, band, points)`, the points

@@ -32,9 +32,9 @@ pub struct BlockScores<'a> {
 }
 
 impl BatchScorer<'_> {
-    /// Score a run of `n` rows given column-major (`low` and `high` hold `columns × n`
-    /// values: column `j` of row `r` at `j·n + r`; equal for a point, NaN for missing; an
-    /// empty `high` when every cell is a point) into
+    /// Score a run of `n` rows given by column (`low[j]` and `high[j]` hold column `j`'s
+    /// `n` cells in the numeric encoding: equal for a point, NaN for missing; an empty
+    /// `high` when every cell is a point) into
     /// `out`. Every row not marked in `skip` gets the bits [`BatchScorer::score_row`] gives
     /// it; rows marked in `skip` (an empty `skip` marks none) are left untouched, for the
     /// caller. After an error, the rows from the bad one on hold unspecified values. Allocates one row's buffers per call.
@@ -46,19 +46,21 @@ impl BatchScorer<'_> {
     pub fn score_block(
         &self,
         first_row: usize,
-        low: &[f64],
-        high: &[f64],
+        low: &[&[f64]],
+        high: &[&[f64]],
         skip: &[bool],
         out: &mut BlockScores<'_>,
     ) -> Result<()> {
         let n = out.total.len();
-        let cells = self.columns * n;
         let high = if high.is_empty() { low } else { high };
         let shape = |expected: usize, got: usize, path: &str| {
             Err(ErrorKind::Shape { expected, got }.at(path.to_owned()))
         };
-        if low.len() != cells || high.len() != cells {
-            return shape(cells, low.len().max(high.len()), "input");
+        if low.len() != self.columns || high.len() != self.columns {
+            return shape(self.columns, low.len().max(high.len()), "input");
+        }
+        if let Some(bad) = low.iter().chain(high).map(|c| c.len()).find(|&l| l != n) {
+            return shape(n, bad, "input");
         }
         if out.points.len() != self.steps.len() {
             return shape(self.steps.len(), out.points.len(), "points");
@@ -84,7 +86,6 @@ impl BatchScorer<'_> {
                 first_row,
                 start,
                 len,
-                n,
             };
             self.score_sub_block(&rows, low, high, skip, out, &mut scratch)?;
             start += len;
@@ -97,8 +98,8 @@ impl BatchScorer<'_> {
     fn score_sub_block(
         &self,
         at: &Rows,
-        low: &[f64],
-        high: &[f64],
+        low: &[&[f64]],
+        high: &[&[f64]],
         skip: &[bool],
         out: &mut BlockScores<'_>,
         scratch: &mut Scratch,
@@ -107,7 +108,6 @@ impl BatchScorer<'_> {
             first_row,
             start,
             len,
-            n,
         } = *at;
         let kind = self.rubric.aggregation();
         let mut hi = [0.0; BLOCK];
@@ -125,6 +125,7 @@ impl BatchScorer<'_> {
             return Ok(());
         };
         let rows = start..start + len;
+        let weight_sum = self.full_weight.value();
         let mut skipped = [false; BLOCK];
         if let (Some(to), Some(from)) = (skipped.get_mut(..len), skip.get(rows.clone())) {
             to.copy_from_slice(from);
@@ -136,13 +137,9 @@ impl BatchScorer<'_> {
             .zip(self.rubric.criteria())
             .zip(out.points.iter_mut())
         {
-            let cells = step
-                .column
-                .checked_mul(n)
-                .and_then(|a| Some(a.checked_add(start)?..a.checked_add(start + len)?));
             let (Some(xs), Some(xh), Some(points)) = (
-                cells.clone().and_then(|c| low.get(c)),
-                cells.and_then(|c| high.get(c)),
+                low.get(step.column).and_then(|c| c.get(rows.clone())),
+                high.get(step.column).and_then(|c| c.get(rows.clone())),
                 points.get_mut(rows.clone()),
             ) else {
                 // No column for this criterion: every row is missing it.
@@ -158,9 +155,20 @@ impl BatchScorer<'_> {
             for ((s, &a), &b) in slow.iter_mut().zip(xs).zip(xh) {
                 *s |= a != b;
             }
+            // A weighted sum's points are final here (`attribute`'s formula with the share
+            // of a row where nothing is dropped); a product's are attributed per row below.
+            // Rows that `score_row` takes are overwritten there.
+            let share = step.weight / weight_sum;
+            let product = kind == Aggregation::WeightedProduct;
             for ((p, &v), &skipped) in points.iter_mut().zip(vs.iter()).zip(skipped.iter()) {
                 if !skipped {
-                    *p = v;
+                    *p = if product {
+                        v
+                    } else if v.is_nan() {
+                        0.0
+                    } else {
+                        sum_points(share, v)
+                    };
                 }
             }
             aggregate::add_terms(kind, step.weight, vs, hi, lo);
@@ -173,7 +181,6 @@ impl BatchScorer<'_> {
             }
         }
         // Totals, and the rows the vectorised pass cannot give.
-        let weight_sum = self.full_weight.value();
         let mut error = None;
         for (i, r) in rows.clone().enumerate() {
             if skipped.get(i).copied().unwrap_or(false) {
@@ -199,7 +206,7 @@ impl BatchScorer<'_> {
             if let Some(s) = slow.get_mut(i) {
                 *s = true;
             }
-            let score = match self.slow_row(r, n, low, high, scratch) {
+            let score = match self.slow_row(r, low, high, scratch) {
                 Ok(score) => score,
                 Err(e) => {
                     // Rows before it are finished below; the ones after stay unspecified.
@@ -217,21 +224,10 @@ impl BatchScorer<'_> {
                 score.knocked_out,
             );
         }
-        // The points of the vectorised rows: their values attributed as `attribute` does.
+        // The points of the vectorised rows of a product: their values attributed by
+        // `attribute` (a weighted sum's are final already).
         match kind {
-            Aggregation::WeightedSum => {
-                for (w, points) in self.set.criteria.iter().zip(out.points.iter_mut()) {
-                    let s = w / weight_sum;
-                    let Some(points) = points.get_mut(rows.clone()) else {
-                        continue;
-                    };
-                    for (p, &slow) in points.iter_mut().zip(slow.iter()) {
-                        if !slow {
-                            *p = if p.is_nan() { 0.0 } else { sum_points(s, *p) };
-                        }
-                    }
-                }
-            }
+            Aggregation::WeightedSum => {}
             Aggregation::WeightedProduct => {
                 let buf = &mut scratch.points;
                 for (i, r) in rows.enumerate() {
@@ -250,34 +246,39 @@ impl BatchScorer<'_> {
         error.map_or(Ok(()), Err)
     }
 
-    /// Row `r` of a column-major run of `n` rows through [`BatchScorer::score_row`], its
+    /// Row `r` of a run through [`BatchScorer::score_row`], its
     /// points into `scratch.points`.
     #[cold]
     fn slow_row(
         &self,
         r: usize,
-        n: usize,
-        low: &[f64],
-        high: &[f64],
+        low: &[&[f64]],
+        high: &[&[f64]],
         scratch: &mut Scratch,
     ) -> Result<super::RowScore> {
         for (j, (a, b)) in scratch.lo.iter_mut().zip(scratch.hi.iter_mut()).enumerate() {
-            let at = j * n + r;
-            *a = low.get(at).copied().unwrap_or(f64::NAN);
-            *b = high.get(at).copied().unwrap_or(f64::NAN);
+            *a = low
+                .get(j)
+                .and_then(|c| c.get(r))
+                .copied()
+                .unwrap_or(f64::NAN);
+            *b = high
+                .get(j)
+                .and_then(|c| c.get(r))
+                .copied()
+                .unwrap_or(f64::NAN);
         }
         self.score_row(&scratch.lo, &scratch.hi, &mut scratch.points)
     }
 }
 
-/// Which rows a sub-block holds: `start..start + len` of a run of `n` whose first is row
+/// Which rows a sub-block holds: `start..start + len` of a run whose first is row
 /// `first_row` of the table.
 #[derive(Clone, Copy)]
 struct Rows {
     first_row: usize,
     start: usize,
     len: usize,
-    n: usize,
 }
 
 /// One row's buffers for the rows that `score_row` scores (made once per call).
