@@ -395,6 +395,8 @@ impl Table<'_> {
         let mut high = vec![f64::NAN; BLOCK_ROWS * k];
         let mut general = [false; BLOCK_ROWS];
         let mut points = vec![0.0; m];
+        let mut general_rows: Vec<(usize, RowResult)> = Vec::new();
+        let mut general_points: Vec<f64> = Vec::new();
         let n = out.total.len();
         let mut point_columns = std::mem::take(&mut out.points);
         let mut done = 0;
@@ -440,21 +442,20 @@ impl Table<'_> {
                     high_columns.push(direct.or_else(|| high.get(cells)).unwrap_or_default());
                 }
             }
-            // The general rows first, in order: after the first bad one, the block path
-            // takes only the rows before it, so the first bad row's error is reported.
+            // The general rows first, in order (kept aside: the block path writes over
+            // their slots): after the first bad one, the block path takes only the rows
+            // before it, so the first bad row's error is reported.
             let mut error = None;
+            general_rows.clear();
+            general_points.clear();
             for i in 0..len {
                 if !general.get(i).copied().unwrap_or(false) {
                     continue;
                 }
                 match self.general_row(first + i, &mut points) {
                     Ok(row) => {
-                        put_row(&mut out, done + i, row);
-                        for (column, p) in point_columns.iter_mut().zip(&points) {
-                            if let Some(slot) = column.get_mut(done + i) {
-                                *slot = *p;
-                            }
-                        }
+                        general_rows.push((done + i, row));
+                        general_points.extend_from_slice(&points);
                     }
                     Err(e) => {
                         error = Some(e);
@@ -480,6 +481,14 @@ impl Table<'_> {
                 .score_block(first, &low_columns, &high_columns, general, &mut block)?;
             if let Some(e) = error {
                 return Err(e);
+            }
+            for (&(at, row), points) in general_rows.iter().zip(general_points.chunks(m.max(1))) {
+                put_row(&mut out, at, row);
+                for (column, p) in point_columns.iter_mut().zip(points) {
+                    if let Some(slot) = column.get_mut(at) {
+                        *slot = *p;
+                    }
+                }
             }
             let bands = out.band.get_mut(rows.clone()).unwrap_or_default();
             let totals = out.total.get(rows).unwrap_or_default();
@@ -540,8 +549,11 @@ impl Table<'_> {
     }
 }
 
-/// Write one row's `(total, low, high, knocked_out, band)` at `at`.
-fn put_row(out: &mut Out<'_>, at: usize, (total, lo, hi, ko, band): (f64, f64, f64, bool, i32)) {
+/// One row's `(total, low, high, knocked_out, band)`.
+type RowResult = (f64, f64, f64, bool, i32);
+
+/// Write one row's results at `at`.
+fn put_row(out: &mut Out<'_>, at: usize, (total, lo, hi, ko, band): RowResult) {
     if let (Some(t), Some(l), Some(h), Some(o), Some(b)) = (
         out.total.get_mut(at),
         out.low.get_mut(at),

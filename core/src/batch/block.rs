@@ -36,8 +36,8 @@ impl BatchScorer<'_> {
     /// `n` cells in the numeric encoding: equal for a point, NaN for missing; an empty
     /// `high` when every cell is a point) into
     /// `out`. Every row not marked in `skip` gets the bits [`BatchScorer::score_row`] gives
-    /// it; rows marked in `skip` (an empty `skip` marks none) are left untouched, for the
-    /// caller. After an error, the rows from the bad one on hold unspecified values. Allocates one row's buffers per call.
+    /// it; rows marked in `skip` (an empty `skip` marks none) are left to the caller: their
+    /// slots hold unspecified values. After an error, so do the rows from the bad one on. Allocates one row's buffers per call.
     ///
     /// # Errors
     /// `input.shape` when the sizes do not match; otherwise the first bad row's error, as
@@ -158,13 +158,13 @@ impl BatchScorer<'_> {
             // A weighted sum's points are final here (`attribute`'s formula with the share
             // of a row where nothing is dropped); a product's are attributed per row below.
             // Rows that `score_row` takes are overwritten there.
-            let share = step.weight / weight_sum;
-            let product = kind == Aggregation::WeightedProduct;
-            for ((p, &v), &skipped) in points.iter_mut().zip(vs.iter()).zip(skipped.iter()) {
-                if !skipped {
-                    *p = if product {
-                        v
-                    } else if v.is_nan() {
+            // Skipped rows are written too (their slots are the caller's to fill after).
+            if kind == Aggregation::WeightedProduct {
+                points.copy_from_slice(vs);
+            } else {
+                let share = step.weight / weight_sum;
+                for (p, &v) in points.iter_mut().zip(vs.iter()) {
+                    *p = if v.is_nan() {
                         0.0
                     } else {
                         sum_points(share, v)
