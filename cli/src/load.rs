@@ -175,6 +175,16 @@ impl Parser<'_> {
         }
     }
 
+    /// The id of a record that could not be read as an initiative, when it can still be
+    /// told (a CSV row's id column, a JSON item's `id`), so that its error names it.
+    pub(crate) fn failed_id(&self, raw: &Raw) -> Option<String> {
+        match raw {
+            Raw::Row(row) => self.csv().and_then(|l| l.id_of(row)).map(str::to_owned),
+            Raw::Json(item) => item.id(),
+            Raw::Broken(_) => None,
+        }
+    }
+
     /// The initiative of a record, with `ignore`d inputs left out.
     pub(crate) fn initiative(&self, raw: &Raw) -> Result<Initiative, Error> {
         let mut initiative = match (raw, &self.csv) {
@@ -336,8 +346,14 @@ pub(crate) fn each_initiative(
 ) -> Result<(), Failure> {
     let mut stream = Stream::open(path, rubric, args)?;
     while let Some(raw) = stream.next_raw() {
-        let place = stream.parser().place(&raw);
+        let mut place = stream.parser().place(&raw);
         let result = stream.parser().initiative(&raw);
+        if result.is_err()
+            && let Some(id) = stream.parser().failed_id(&raw)
+        {
+            let sep = if place.is_empty() { "" } else { ": " };
+            let _ = write!(place, "{sep}initiative \"{}\"", crate::table::clean(&id));
+        }
         f(&place, result);
     }
     Ok(())

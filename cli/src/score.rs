@@ -396,11 +396,8 @@ fn explained(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, raw: &Raw) -> Done
     let initiative = match parser.initiative(raw) {
         Ok(i) => i,
         Err(e) => {
-            let id = match raw {
-                Raw::Row(row) => parser.csv().and_then(|l| l.id_of(row)),
-                _ => None,
-            };
-            return Done::Bad(describe_error(path, &place, id, &e));
+            let id = parser.failed_id(raw);
+            return Done::Bad(describe_error(path, &place, id.as_deref(), &e));
         }
     };
     let score = match ctx.rubric.score(&initiative.inputs, ctx.perspective) {

@@ -209,6 +209,17 @@ fn read_matrix(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>), Failure> {
             names.len()
         )));
     }
+    // A name given twice would print two rows under one name: which weight is whose?
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, name) in names.iter().enumerate() {
+        if !seen.insert(name.as_str()) {
+            return Err(invalid(format!(
+                "item {}: the name {:?} is given more than once",
+                i + 1,
+                name.chars().take(civic_value::MAX_ECHO).collect::<String>()
+            )));
+        }
+    }
     Ok((names, rows))
 }
 

@@ -258,6 +258,28 @@ fn duplicates_are_errors_naming_the_key() {
         "{}",
         stderr(&o)
     );
+    // The error names the initiative too, in an array and in a single object, for every
+    // command that reads initiatives.
+    let array = temp(
+        "dup-array.json",
+        br#"[{"id":"a","name":"A","inputs":{"support_share":80,"support_share":10}},
+             {"id":"b","name":"B","inputs":{"support_share":50}}]"#,
+    );
+    for command in ["score", "explain", "sroi", "compare"] {
+        let o = run(&[command, &array, &dup]);
+        assert_eq!(o.status.code(), Some(1), "{command}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "dup-array.json: [0] (line 1): initiative \"a\": [0].inputs.support_share"
+            ),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("dup.json: initiative \"a\": "),
+            "{command}: {err}"
+        );
+    }
     let twice = temp(
         "twice.json",
         br#"[{"id":"a","name":"A","inputs":{"partners":1},"inputs":{"partners":2}}]"#,

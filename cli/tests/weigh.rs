@@ -188,6 +188,14 @@ fn weights_ahp_names_the_bad_cell() {
             .unwrap()
             .contains("row 1, column 2")
     );
+    // A name given twice, in the header or in the label column, is refused.
+    for text in ["a,a,b\n1,1,1\n1,1,1\n1,1,1\n", "a,1,1\na,1,1\n"] {
+        let file = temp_file("dup.csv", text);
+        let o = run(&["weights", "ahp", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{text}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(err.contains("\"a\" is given more than once"), "{err}");
+    }
     let big: String = (0..11).map(|_| ["1"; 11].join(",") + "\n").collect();
     let file = temp_file("big.csv", &big);
     let o = run(&["weights", "ahp", file.to_str().unwrap()]);

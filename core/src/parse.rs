@@ -16,9 +16,11 @@ impl RubricDoc {
     /// `rubric.too_large` for a text above [`MAX_RUBRIC_TEXT_BYTES`] (the limit on the
     /// rubric itself, [`MAX_RUBRIC_BYTES`] of canonical form, is checked by
     /// [`Rubric::compile`](crate::Rubric::compile)); `rubric.parse` with the path of the
-    /// offending field for syntax errors, wrong types and unknown fields.
+    /// offending field for syntax errors, wrong types and unknown fields. A leading UTF-8
+    /// byte order mark is skipped.
     pub fn from_json(text: &str) -> Result<Self> {
         check_size(text)?;
+        let text = crate::strip_bom(text);
         // serde would also accept the fields as an array; a rubric is an object.
         if !text.trim_start().starts_with('{') {
             return Err(not_an_object("JSON"));
@@ -42,10 +44,11 @@ impl RubricDoc {
     /// Parse a TOML rubric document (no validation beyond types).
     ///
     /// # Errors
-    /// As [`RubricDoc::from_json`].
+    /// As [`RubricDoc::from_json`] (a leading byte order mark is skipped too).
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Self> {
         check_size(text)?;
+        let text = crate::strip_bom(text);
         let de = toml::Deserializer::parse(text).map_err(|e| {
             ErrorKind::RubricParse {
                 format: "TOML",

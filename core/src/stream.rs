@@ -431,6 +431,20 @@ impl JsonItem {
             Err(e) => Err(e.clone()),
         }
     }
+
+    /// The item's `id` when it can be told although the item is bad (e.g. a key given twice
+    /// inside its inputs), so that an error names the initiative; `None` when the text is
+    /// not JSON, has no string `id`, or names it twice.
+    pub fn id(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Option<String>,
+        }
+        let text = self.text.as_ref().ok()?;
+        serde_json::from_str::<IdOnly>(crate::strip_bom(text))
+            .ok()
+            .and_then(|i| i.id)
+    }
 }
 
 /// The shape of a JSON stream.

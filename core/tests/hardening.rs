@@ -69,3 +69,17 @@ proptest! {
         }
     }
 }
+
+/// A rubric text that starts with a UTF-8 byte order mark (as Windows editors save it) reads
+/// as the same rubric, whichever way it is handed over (the CLI stripped it, `from_json` in
+/// Python and JS did not).
+#[test]
+fn a_byte_order_mark_before_a_rubric_is_skipped() {
+    let json = Rubric::builtin().to_json();
+    let with_bom = format!("\u{feff}{json}");
+    let a = Rubric::from_json(&with_bom).unwrap();
+    assert_eq!(a.fingerprint(), Rubric::builtin().fingerprint());
+    let toml = Rubric::builtin().to_toml().unwrap();
+    let b = Rubric::from_toml(&format!("\u{feff}{toml}")).unwrap();
+    assert_eq!(b.fingerprint(), Rubric::builtin().fingerprint());
+}

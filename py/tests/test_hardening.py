@@ -84,6 +84,12 @@ def test_from_file_accepts_a_byte_order_mark(tmp_path: Path, rubric: Rubric) -> 
     assert Rubric.from_file(path) == rubric
 
 
+def test_from_json_and_from_toml_accept_a_byte_order_mark(rubric: Rubric) -> None:
+    # Text read with encoding="utf-8" (not "utf-8-sig") keeps the mark: it is skipped.
+    assert Rubric.from_json("\ufeff" + rubric.to_json()) == rubric
+    assert Rubric.from_toml("\ufeff" + rubric.to_toml()) == rubric
+
+
 # ---- round trips whatever the size --------------------------------------------------------
 
 

@@ -46,6 +46,18 @@ fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
         )));
     }
     Reflect::get(options, &JsValue::from_str(key))
+        .map_err(|e| thrown(&e, &format!("options.{key}")))
+}
+
+/// What a getter or Proxy trap threw while an argument was read, as the engine's
+/// `input.parse` error at `path` (so it carries a code and a path, like the inputs' own).
+fn thrown(e: &JsValue, path: &str) -> JsValue {
+    use wasm_bindgen::JsCast;
+    let message = e.dyn_ref::<js_sys::Error>().map_or_else(
+        || "reading it threw".to_owned(),
+        |e| format!("reading it threw: {}", String::from(e.message())),
+    );
+    to_js_error(&cv::ErrorKind::InputParse { message }.at(path))
 }
 
 /// A whole number (a JS number, or a BigInt for seeds above 2^53) from `min` to `u64::MAX`.
@@ -93,8 +105,9 @@ impl Rubric {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] change: JsValue,
-        perspective: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let perspective = crate::args::opt_string(&perspective, "perspective")?;
         let change = if change.is_undefined() {
             0.2
         } else {
@@ -105,7 +118,7 @@ impl Rubric {
                 ))
             })?
         };
-        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        let inputs = crate::args::inputs(&inputs, "inputs")?;
         let t = self
             .inner
             .tornado(&inputs, change, perspective.as_deref())
@@ -172,7 +185,17 @@ impl Rubric {
             })?)
         };
         let mut inputs = Vec::new();
-        for (i, item) in Array::from(&items).iter().enumerate() {
+        // Read with Reflect (whose exceptions are caught), never by iterating: a Proxy's traps
+        // run inside `try`.
+        let length = Reflect::get(&items, &"length".into())
+            .map_err(|e| thrown(&e, "items.length"))?
+            .as_f64()
+            .unwrap_or(0.0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let length = length.clamp(0.0, f64::from(u32::MAX)) as u32;
+        for i in 0..length {
+            let item =
+                Reflect::get_u32(&items, i).map_err(|e| thrown(&e, &format!("rows[{i}]")))?;
             inputs.push(
                 inputs_from_js(item)
                     .map_err(|e| to_js_error(&e.prefixed(&format!("rows[{i}]"))))?,

@@ -11,71 +11,61 @@ use civic_value as cv;
 use cv::analysis::ahp::{self as core_ahp, AhpMethod, RandomIndex};
 use cv::analysis::mcda::{self as core_mcda, Normalization};
 use cv::analysis::{critic as core_critic, entropy as core_entropy, weights as core_weights};
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::{Rubric, inputs_from_js, to_js_error, to_plain};
+use crate::{Rubric, to_js_error, to_plain};
 
 fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
 }
 
 fn type_name(v: &JsValue) -> String {
-    if v.is_null() {
-        "null".to_owned()
-    } else if Array::is_array(v) {
-        "array".to_owned()
-    } else {
-        v.js_typeof().as_string().unwrap_or_default()
-    }
+    crate::args::kind_of(v)
 }
 
 /// Most rows or columns read.
 const MAX_LEN: u32 = 100_000;
 
-fn array(v: &JsValue, path: &str) -> Result<Array, JsValue> {
-    if !Array::is_array(v) {
+/// A structured argument copied once through the boundary (getters and Proxy traps run
+/// once, inside `try`; what they throw becomes an `input.*` error with a path), then read
+/// by serde: a value of the wrong shape throws a `TypeError` naming the entry
+/// (`matrix[0][1]: invalid type: string "2", expected f64`). NaN and ±Infinity stay
+/// numbers, so the core names them.
+fn read<T: serde::de::DeserializeOwned>(v: &JsValue, path: &str) -> Result<T, JsValue> {
+    if v.is_undefined() || v.is_null() {
         return Err(type_error(format!(
             "{path}: expected an array, got {}",
             type_name(v)
         )));
     }
-    let a = Array::from(v);
-    if a.length() > MAX_LEN {
-        return Err(type_error(format!("{path}: more than {MAX_LEN} entries")));
-    }
-    Ok(a)
+    crate::args::read(v, path)
 }
 
 /// An array of numbers (NaN and ±Infinity are passed on: the core names them).
 fn numbers(v: &JsValue, path: &str) -> Result<Vec<f64>, JsValue> {
-    array(v, path)?
-        .iter()
-        .enumerate()
-        .map(|(j, x)| {
-            x.as_f64().ok_or_else(|| {
-                type_error(format!(
-                    "{path}[{j}]: expected a number, got {}",
-                    type_name(&x)
-                ))
-            })
-        })
-        .collect()
+    read(v, path)
 }
 
 /// An array of arrays of numbers.
 fn matrix(v: &JsValue, path: &str) -> Result<Vec<Vec<f64>>, JsValue> {
-    array(v, path)?
-        .iter()
-        .enumerate()
-        .map(|(i, row)| numbers(&row, &format!("{path}[{i}]")))
-        .collect()
+    read(v, path)
 }
 
-/// `options[key]` as a string, or `default` when `options` or the key is undefined/null.
-fn option_text(options: &JsValue, key: &str, default: &str) -> Result<String, JsValue> {
+/// The options bag of `weights.ahp`, `weights.ahpSynthesis`, `mcda.wsum` and `mcda.topsis`
+/// (other keys are ignored).
+#[derive(serde::Deserialize, Default)]
+struct Options {
+    method: Option<String>,
+    ri: Option<String>,
+    normalization: Option<String>,
+}
+
+/// `options`, or the defaults when it is undefined/null. Throws a `TypeError` for a value
+/// that is not an object or a field that is not a string.
+fn options(options: &JsValue) -> Result<Options, JsValue> {
     if options.is_undefined() || options.is_null() {
-        return Ok(default.to_owned());
+        return Ok(Options::default());
     }
     if !options.is_object() || Array::is_array(options) {
         return Err(type_error(format!(
@@ -83,23 +73,14 @@ fn option_text(options: &JsValue, key: &str, default: &str) -> Result<String, Js
             type_name(options)
         )));
     }
-    let v = Reflect::get(options, &JsValue::from_str(key))?;
-    if v.is_undefined() || v.is_null() {
-        return Ok(default.to_owned());
-    }
-    v.as_string().ok_or_else(|| {
-        type_error(format!(
-            "options.{key}: expected a string, got {}",
-            type_name(&v)
-        ))
-    })
+    crate::args::read(options, "options")
 }
 
 fn ahp_options(options: &JsValue) -> Result<(AhpMethod, RandomIndex), JsValue> {
-    let method = AhpMethod::parse(&option_text(options, "method", "eigenvector")?)
+    let o = self::options(options)?;
+    let method = AhpMethod::parse(o.method.as_deref().unwrap_or("eigenvector"))
         .map_err(|e| to_js_error(&e))?;
-    let ri =
-        RandomIndex::parse(&option_text(options, "ri", "saaty")?).map_err(|e| to_js_error(&e))?;
+    let ri = RandomIndex::parse(o.ri.as_deref().unwrap_or("saaty")).map_err(|e| to_js_error(&e))?;
     Ok((method, ri))
 }
 
@@ -148,11 +129,7 @@ impl Weights {
         #[wasm_bindgen(unchecked_optional_param_type = "AhpOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let c = matrix(&criteria, "criteria")?;
-        let alts = array(&alternatives, "alternatives")?
-            .iter()
-            .enumerate()
-            .map(|(k, a)| matrix(&a, &format!("alternatives[{k}]")))
-            .collect::<Result<Vec<_>, _>>()?;
+        let alts: Vec<Vec<Vec<f64>>> = read(&alternatives, "alternatives")?;
         let (method, ri) = ahp_options(&options)?;
         done(core_ahp::ahp_synthesis(&c, &alts, method, ri))
     }
@@ -212,8 +189,8 @@ impl Weights {
 pub struct Mcda {}
 
 fn normalization(options: &JsValue, default: &str) -> Result<Normalization, JsValue> {
-    Normalization::parse(&option_text(options, "normalization", default)?)
-        .map_err(|e| to_js_error(&e))
+    let o = self::options(options)?;
+    Normalization::parse(o.normalization.as_deref().unwrap_or(default)).map_err(|e| to_js_error(&e))
 }
 
 #[wasm_bindgen(js_class = "mcda")]
@@ -224,9 +201,10 @@ impl Mcda {
     pub fn normalize(
         #[wasm_bindgen(unchecked_param_type = "number[][]")] matrix: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number[]")] types: JsValue,
-        method: &str,
+        #[wasm_bindgen(unchecked_param_type = "Normalization")] method: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let method = Normalization::parse(method).map_err(|e| to_js_error(&e))?;
+        let method = crate::args::string(&method, "method")?;
+        let method = Normalization::parse(&method).map_err(|e| to_js_error(&e))?;
         done(core_mcda::normalize(
             &matrix_arg(&matrix)?,
             &numbers(&types, "types")?,
@@ -364,7 +342,7 @@ impl Rubric {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        let inputs = crate::args::inputs(&inputs, "inputs")?;
         done(self.inner.compare_perspectives(&inputs))
     }
 
@@ -374,9 +352,10 @@ impl Rubric {
     pub fn levers(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        perspective: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        let perspective = crate::args::opt_string(&perspective, "perspective")?;
+        let inputs = crate::args::inputs(&inputs, "inputs")?;
         done(self.inner.levers(&inputs, perspective.as_deref()))
     }
 
@@ -386,13 +365,15 @@ impl Rubric {
     pub fn path_to(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        band: &str,
-        perspective: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = inputs_from_js(inputs).map_err(|e| to_js_error(&e))?;
+        let band = crate::args::string(&band, "band")?;
+        let perspective = crate::args::opt_string(&perspective, "perspective")?;
+        let inputs = crate::args::inputs(&inputs, "inputs")?;
         done(
             self.inner
-                .path_to_band(&inputs, perspective.as_deref(), band),
+                .path_to_band(&inputs, perspective.as_deref(), &band),
         )
     }
 
@@ -411,19 +392,7 @@ impl Rubric {
                 type_name(&weights)
             )));
         }
-        let object = Object::from(weights);
-        let mut map = BTreeMap::new();
-        for key in Object::keys(&object).iter() {
-            let id = key.as_string().unwrap_or_default();
-            let w = Reflect::get(&object, &key)?;
-            let Some(w) = w.as_f64() else {
-                return Err(type_error(format!(
-                    "weights.{id}: expected a number, got {}",
-                    type_name(&w)
-                )));
-            };
-            map.insert(id, w);
-        }
+        let map: BTreeMap<String, f64> = crate::args::read(&weights, "weights")?;
         self.inner
             .with_weights(&map)
             .map(|inner| Rubric { inner })

@@ -219,3 +219,78 @@ test("thousands of hostile calls leave the module working", () => {
   for (let i = 0; i < 2000; i++) Rubric.default().free();
   assert.equal(JSON.stringify(Rubric.default().score(example)), reference);
 });
+
+// The analysis exports (weigh and decide, sensitivity) read their arguments through the same
+// boundary: wrong JS types are TypeErrors naming the argument, what getters and Proxy traps
+// throw becomes a CivicValueError with code and path, and nothing stays borrowed.
+test("the analysis exports check their arguments and survive hostile calls", async () => {
+  const { weights, mcda } = await import("../../pkg/civic_value.js");
+  const rubric = Rubric.default();
+  for (const [value, got] of WRONG.filter(([v]) => v !== null)) {
+    assertTypeError(() => rubric.levers(example, value), "perspective", "a string or undefined", got);
+    assertTypeError(() => rubric.pathTo(example, "fund", value), "perspective", "a string or undefined", got);
+    assertTypeError(() => rubric.tornado(example, 0.2, value), "perspective", "a string or undefined", got);
+    assertTypeError(() => rubric.pathTo(example, value), "band", "a string", got);
+    assertTypeError(() => mcda.normalize([[1, 2], [3, 4]], [1, 1], value), "method", "a string", got);
+  }
+  for (const [value, got] of WRONG.filter(([v]) => v === null || typeof v !== "object")) {
+    assertTypeError(() => rubric.levers(value), "inputs", "an object or a Map", got);
+    assertTypeError(() => rubric.comparePerspectives(value), "inputs", "an object or a Map", got);
+  }
+  const boom = () => { throw new Error("boom"); };
+  const inputError = (where) => (e) => {
+    assert.equal(e.name, "CivicValueError", `${where}: ${e.name}: ${e.message}`);
+    assert.equal(e.code, "input.parse", where);
+    assert.equal(e.path, where);
+    return true;
+  };
+  const getter = Object.defineProperty({}, "support_share", { enumerable: true, get: boom });
+  assert.throws(() => rubric.levers(getter), inputError("input.support_share"));
+  assert.throws(() => rubric.pathTo(getter, "fund"), inputError("input.support_share"));
+  assert.throws(() => rubric.comparePerspectives(getter), inputError("input.support_share"));
+  assert.throws(() => rubric.tornado(getter), inputError("input.support_share"));
+  assert.throws(() => rubric.withWeights(new Proxy({}, { ownKeys: boom })), inputError("weights"));
+  assert.throws(() => rubric.withWeights(Object.defineProperty({}, "inclusion", { enumerable: true, get: boom })),
+    inputError("weights.inclusion"));
+  assert.throws(() => weights.ahp(new Proxy([[1]], { get: boom })), inputError("matrix"));
+  assert.throws(() => weights.ahp([Object.defineProperty([1], 0, { get: boom })]), inputError("matrix[0][0]"));
+  assert.throws(() => weights.ahp([[1]], { get method() { throw new Error("x"); } }), inputError("options.method"));
+  assert.throws(() => mcda.topsis([[1, 2], [2, 1]], new Proxy([1, 1], { get: boom }), [1, 1]), inputError("weights"));
+  assert.throws(() => rubric.monteCarlo(new Proxy([example], { get: boom }), { draws: 10 }),
+    (e) => e.code === "input.parse" && e.path === "items.length");
+  assert.throws(() => rubric.monteCarlo([example], { get draws() { throw new Error("x"); } }),
+    (e) => e.code === "input.parse" && e.path === "options.draws");
+  // The rubric was never left borrowed: it still answers, and can be freed.
+  assert.equal(JSON.stringify(rubric.score(example)), reference);
+
+  const calls = [
+    () => rubric.levers(example, 5),
+    () => rubric.levers(getter),
+    () => rubric.pathTo(example, 5),
+    () => rubric.pathTo(getter, "fund"),
+    () => rubric.tornado(example, 0.2, {}),
+    () => rubric.comparePerspectives(new Proxy({}, { ownKeys: boom })),
+    () => rubric.withWeights(new Proxy({}, { ownKeys: boom })),
+    () => mcda.normalize([[1, 2], [3, 4]], [1, 1], 5),
+    () => weights.ahp(new Proxy([[1]], { get: boom })),
+    () => rubric.monteCarlo(new Proxy([example], { get: boom })),
+    () => rubric.score(example).pathTo(5),
+  ];
+  let thrown = 0;
+  for (let round = 0; round < 2000; round++) {
+    for (const call of calls) {
+      try {
+        call();
+      } catch (e) {
+        assert.ok(e instanceof Error, "an Error");
+        assert.notEqual(e.name, "RuntimeError", `wasm trapped: ${e.message}`);
+        thrown++;
+      }
+    }
+  }
+  assert.equal(thrown, 2000 * calls.length, "every hostile call threw");
+  assert.equal(JSON.stringify(rubric.score(example)), reference);
+  assert.ok(rubric.levers(example).length > 0);
+  rubric.free();
+  assert.equal(JSON.stringify(Rubric.default().score(example)), reference);
+});

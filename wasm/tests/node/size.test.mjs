@@ -2,7 +2,9 @@
 // fails the wasm step when the module grows. Issue 10's target is 100 KB; the budget is what
 // the package reaches today (README, "Browser package: size and speed", says what each step
 // saved and what is left): 154 KB for the scoring API alone, 182 KB since the SROI exports
-// (sroi, sroiSensitivity, monetise) landed. Set CIVIC_VALUE_WASM_GZ_BUDGET to try a tighter one.
+// (sroi, sroiSensitivity, monetise) landed, 248 KB since weigh and decide (weights, mcda,
+// levers, pathTo, comparePerspectives) and the engine's hardening landed. Set
+// CIVIC_VALUE_WASM_GZ_BUDGET to try a tighter one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -12,7 +14,7 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = 100_000;
-const BUDGET = Number(process.env.CIVIC_VALUE_WASM_GZ_BUDGET ?? 186_000);
+const BUDGET = Number(process.env.CIVIC_VALUE_WASM_GZ_BUDGET ?? 252_000);
 
 test(`civic_value_bg.wasm gzipped stays within ${BUDGET} bytes (target ${TARGET})`, () => {
   const wasm = readFileSync(path.join(root, "wasm/pkg/civic_value_bg.wasm"));
