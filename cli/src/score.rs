@@ -14,7 +14,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use civic_value::stream::{Column, CsvRow, trim};
-use civic_value::{BatchScorer, Initiative, Rubric, Score};
+use civic_value::{BatchScorer, BlockScores, Initiative, Rubric, Score};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -220,6 +220,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                 ready.notify_all();
             });
             let mut work = Block::default();
+            let mut scratch: Vec<Scratch> = (0..threads).map(|_| Scratch::default()).collect();
             loop {
                 {
                     let mut g = lock(state);
@@ -244,7 +245,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                     &parser,
                     path,
                     &work,
-                    threads,
+                    &mut scratch,
                     &mut out,
                     &mut written,
                     &mut |msg| {
@@ -315,12 +316,13 @@ fn write_block(
     parser: &Parser<'_>,
     path: &Path,
     block: &Block,
-    threads: usize,
+    scratch: &mut [Scratch],
     out: &mut impl std::io::Write,
     written: &mut usize,
     bad: &mut impl FnMut(&str),
 ) -> std::io::Result<()> {
-    for done in score_block(ctx, parser, path, block, threads) {
+    let used = score_block(ctx, parser, path, block, scratch);
+    for Scratch { done, .. } in scratch.iter().take(used) {
         let mut at = 0;
         for item in &done.items {
             match item {
@@ -376,37 +378,60 @@ fn progress_bar(stream: &Stream<'_>, path: &Path) -> Option<indicatif::ProgressB
     Some(bar)
 }
 
-/// Score a block of records on `threads` threads (this one among them), each taking a
-/// contiguous share; the results come back in input order.
+/// Buffers a thread scores a chunk with, kept from block to block (large buffers freed
+/// and taken again for every block would cost page faults).
+#[derive(Default)]
+struct Scratch {
+    done: Done,
+    columns: Columns,
+}
+
+/// A chunk's rows by column for [`BatchScorer::score_block`], and what it gives back.
+#[derive(Default)]
+struct Columns {
+    low: Vec<f64>,
+    high: Vec<f64>,
+    /// Rows left to the explained path.
+    skip: Vec<bool>,
+    total: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    knocked_out: Vec<bool>,
+    points: Vec<f64>,
+}
+
+/// Score a block of records on as many threads as there are `scratch` buffers (this one
+/// among them), each taking a contiguous share into its own buffer, in input order. The
+/// number of buffers used.
 fn score_block(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,
     path: &Path,
     block: &Block,
-    threads: usize,
-) -> Vec<Done> {
-    let chunk = block.len().div_ceil(threads.max(1)).max(256);
-    let mut parts = block.entries.chunks(chunk);
-    let Some(first) = parts.next() else {
-        return Vec::new();
+    scratch: &mut [Scratch],
+) -> usize {
+    let chunk = block.len().div_ceil(scratch.len().max(1)).max(256);
+    let mut parts = block.entries.chunks(chunk).zip(scratch.iter_mut());
+    let Some((first, first_scratch)) = parts.next() else {
+        return 0;
     };
-    std::thread::scope(|s| {
+    let failed: Vec<bool> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
-            .map(|part| s.spawn(move || score_chunk(ctx, parser, path, block, part)))
+            .map(|(part, sc)| s.spawn(move || score_chunk(ctx, parser, path, block, part, sc)))
             .collect();
-        let mut all = Vec::with_capacity(handles.len() + 1);
-        all.push(score_chunk(ctx, parser, path, block, first));
-        for h in handles {
-            all.push(h.join().unwrap_or_else(|_| Done {
-                text: Vec::new(),
-                items: vec![Item::Bad(format!(
-                    "{}: internal error while scoring a block",
-                    path.display()
-                ))],
-            }));
+        score_chunk(ctx, parser, path, block, first, first_scratch);
+        handles.into_iter().map(|h| h.join().is_err()).collect()
+    });
+    for (k, _) in failed.iter().enumerate().filter(|(_, f)| **f) {
+        if let Some(sc) = scratch.get_mut(k + 1) {
+            sc.done.text.clear();
+            sc.done.items = vec![Item::Bad(format!(
+                "{}: internal error while scoring a block",
+                path.display()
+            ))];
         }
-        all
-    })
+    }
+    (failed.len() + 1).min(scratch.len())
 }
 
 fn score_chunk(
@@ -415,104 +440,250 @@ fn score_chunk(
     path: &Path,
     block: &Block,
     part: &[Entry],
-) -> Done {
+    scratch: &mut Scratch,
+) {
     let n = ctx.batch.criteria();
-    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let Scratch { done, columns } = scratch;
+    done.text.clear();
+    done.items.clear();
     let batch = matches!(ctx.format, Format::Csv | Format::Ndjson);
-    let mut done = Done {
-        text: Vec::with_capacity(part.len() * (64 + 20 * n)),
-        items: Vec::with_capacity(part.len()),
-    };
-    for entry in part {
-        let raw;
-        let raw = match entry {
-            Entry::Row {
+    if batch
+        && let Some(layout) = parser.csv()
+        && score_columns(ctx, layout, block, part, columns).is_some()
+    {
+        // The rows the block path scored, by column; the others the explained way.
+        let position = |role: &Column| layout.columns().iter().position(|c| c == role);
+        let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
+        let rows = part.len().max(1);
+        let mut points = vec![0.0; n];
+        for (r, entry) in part.iter().enumerate() {
+            if let Entry::Row {
                 number,
-                line,
                 start,
                 cells,
-            } => {
-                let mut row = block.cells(*start, cells);
-                if batch
-                    && fast_row(
-                        ctx,
-                        parser,
-                        *number,
-                        &mut row,
-                        (&mut low, &mut high, &mut points),
-                        &mut done.text,
-                    )
-                    .is_some()
-                {
-                    done.items.push(Item::Out(done.text.len()));
-                    continue;
+                ..
+            } = entry
+                && !columns.skip.get(r).copied().unwrap_or(true)
+            {
+                let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
+                for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
+                    *p = at(column);
                 }
-                raw = block.raw(*number, *line, *start, cells);
-                &raw
-            }
-            Entry::Other(raw) => raw,
-        };
-        match explained(ctx, parser, path, raw) {
-            Ok(text) => {
-                done.text.extend_from_slice(text.as_bytes());
+                let total = at(&columns.total);
+                let line = Line {
+                    total,
+                    band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
+                    low: at(&columns.lo),
+                    high: at(&columns.hi),
+                    knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
+                    points: &points,
+                };
+                let cell =
+                    |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
+                write_line(
+                    ctx,
+                    *number,
+                    cell(id_at),
+                    cell(name_at),
+                    &line,
+                    &mut done.text,
+                );
                 done.items.push(Item::Out(done.text.len()));
+            } else {
+                push_explained(ctx, parser, path, block, entry, done);
             }
-            Err(msg) => done.items.push(Item::Bad(msg)),
         }
+        return;
     }
-    done
+    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for entry in part {
+        if batch
+            && let Entry::Row {
+                number,
+                start,
+                cells,
+                ..
+            } = entry
+            && fast_row(
+                ctx,
+                parser,
+                *number,
+                &mut block.cells(*start, cells),
+                (&mut low, &mut high, &mut points),
+                &mut done.text,
+            )
+            .is_some()
+        {
+            done.items.push(Item::Out(done.text.len()));
+            continue;
+        }
+        push_explained(ctx, parser, path, block, entry, done);
+    }
 }
 
-/// The batch path for a CSV row: every cell encoded as numbers and scored without
-/// allocating, its line appended to `out`. `None` (and nothing appended) when the row needs
-/// the explained path (a value that does not encode, such as text for a number or an
-/// unknown column, or an error to report).
-fn fast_row<'a>(
+/// A record through the explained path, its text or message appended to `done`.
+fn push_explained(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,
-    number: usize,
-    cells: &mut crate::block::Cells<'a>,
-    (low, high, points): (&mut [f64], &mut [f64], &mut [f64]),
-    out: &mut Vec<u8>,
+    path: &Path,
+    block: &Block,
+    entry: &Entry,
+    done: &mut Done,
+) {
+    let raw;
+    let raw = match entry {
+        Entry::Row {
+            number,
+            line,
+            start,
+            cells,
+        } => {
+            raw = block.raw(*number, *line, *start, cells);
+            &raw
+        }
+        Entry::Other(raw) => raw,
+    };
+    match explained(ctx, parser, path, raw) {
+        Ok(text) => {
+            done.text.extend_from_slice(text.as_bytes());
+            done.items.push(Item::Out(done.text.len()));
+        }
+        Err(msg) => done.items.push(Item::Bad(msg)),
+    }
+}
+
+/// The CSV rows of a chunk encoded by column into `c` and scored together by
+/// [`BatchScorer::score_block`] (the same bits as `score_row`); rows that do not encode are
+/// marked in `c.skip`, for the explained path. `None` when a row that encodes cannot be
+/// scored (a value out of range…): the chunk then goes row by row, so that each such row is
+/// reported.
+fn score_columns(
+    ctx: &Ctx<'_>,
+    layout: &civic_value::stream::CsvLayout<'_>,
+    block: &Block,
+    part: &[Entry],
+    c: &mut Columns,
 ) -> Option<()> {
-    let layout = parser.csv()?;
+    let (rows, m) = (part.len(), ctx.batch.criteria());
+    let fill = |v: &mut Vec<f64>, len: usize, x: f64| {
+        v.clear();
+        v.resize(len, x);
+    };
+    fill(&mut c.low, rows * m, f64::NAN);
+    fill(&mut c.high, rows * m, f64::NAN);
+    c.skip.clear();
+    for (r, entry) in part.iter().enumerate() {
+        let encoded = match entry {
+            Entry::Row { start, cells, .. } => {
+                let (low, high) = (&mut c.low, &mut c.high);
+                encode_row(layout, &mut block.cells(*start, cells), |i, lo, hi| {
+                    let k = i * rows + r;
+                    *low.get_mut(k)? = lo;
+                    *high.get_mut(k)? = hi;
+                    Some(())
+                })
+                .is_some()
+            }
+            Entry::Other(_) => false,
+        };
+        c.skip.push(!encoded);
+    }
+    fill(&mut c.total, rows, 0.0);
+    fill(&mut c.lo, rows, 0.0);
+    fill(&mut c.hi, rows, 0.0);
+    fill(&mut c.points, rows * m, 0.0);
+    c.knocked_out.clear();
+    c.knocked_out.resize(rows, false);
+    let low: Vec<&[f64]> = c.low.chunks(rows.max(1)).collect();
+    let high: Vec<&[f64]> = c.high.chunks(rows.max(1)).collect();
+    let mut out = BlockScores {
+        total: &mut c.total,
+        low: &mut c.lo,
+        high: &mut c.hi,
+        knocked_out: &mut c.knocked_out,
+        points: c.points.chunks_mut(rows.max(1)).collect(),
+    };
+    ctx.batch
+        .score_block(0, &low, &high, &c.skip, &mut out)
+        .ok()
+}
+
+/// Encode a CSV row's criteria cells, handing each criterion's `(low, high)` to `put`; the
+/// row's id and name cells, or `None` when the row needs the explained path (another number
+/// of cells than the header, a value that does not encode such as text for a number, an
+/// unknown column with a value).
+fn encode_row<'a>(
+    layout: &civic_value::stream::CsvLayout<'_>,
+    cells: &mut crate::block::Cells<'a>,
+    mut put: impl FnMut(usize, f64, f64) -> Option<()>,
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
     if cells.len() != layout.columns().len() {
         return None; // the explained path says `input.shape`
     }
-    low.fill(f64::NAN);
-    high.fill(f64::NAN);
-    let (mut id, mut name): (Option<&'a str>, Option<&'a str>) = (None, None);
+    let (mut id, mut name) = (None, None);
     for (column, cell) in layout.columns().iter().zip(cells) {
         match column {
             Column::Id => id = Some(trim(cell)),
             Column::Name => name = Some(trim(cell)),
             Column::Criterion(i) => {
                 let (lo, hi) = layout.encode_cell(*i, cell)?;
-                *low.get_mut(*i)? = lo;
-                *high.get_mut(*i)? = hi;
+                put(*i, lo, hi)?;
             }
             Column::Unknown(_) if !trim(cell).is_empty() => return None,
             Column::Unknown(_) | Column::Ignored | Column::Description => {}
         }
     }
+    Some((id, name))
+}
+
+/// The batch path for one CSV row: its cells encoded and scored with `score_row` without
+/// allocating, its line appended to `out`. `None` (and nothing appended) when the row needs
+/// the explained path (see [`encode_row`], or an error to report).
+fn fast_row(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    number: usize,
+    cells: &mut crate::block::Cells<'_>,
+    (low, high, points): (&mut [f64], &mut [f64], &mut [f64]),
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let layout = parser.csv()?;
+    low.fill(f64::NAN);
+    high.fill(f64::NAN);
+    let (id, name) = encode_row(layout, cells, |i, lo, hi| {
+        *low.get_mut(i)? = lo;
+        *high.get_mut(i)? = hi;
+        Some(())
+    })?;
     let r = ctx.batch.score_row(low, high, points).ok()?;
-    let band = ctx.rubric.band_for(r.total).map_or("", |b| b.id());
     let line = Line {
         total: r.total,
-        band,
+        band: ctx.rubric.band_for(r.total).map_or("", |b| b.id()),
         low: r.low,
         high: r.high,
         knocked_out: r.knocked_out,
         points,
     };
+    write_line(ctx, number, id, name, &line, out);
+    Some(())
+}
+
+/// A scored row's CSV or NDJSON line, with `row<N>` for a row without an id.
+fn write_line(
+    ctx: &Ctx<'_>,
+    number: usize,
+    id: Option<&str>,
+    name: Option<&str>,
+    line: &Line<'_>,
+    out: &mut Vec<u8>,
+) {
     let mut fallback = [0u8; 24];
     let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
     let name = name.unwrap_or(id);
     match ctx.format {
-        Format::Ndjson => ndjson_line(out, &ctx.json_keys, id, name, &line),
-        _ => csv_line(out, id, name, &line),
+        Format::Ndjson => ndjson_line(out, &ctx.json_keys, id, name, line),
+        _ => csv_line(out, id, name, line),
     }
-    Some(())
 }
 
 /// `row<N>`, the id of a row without an `id` column, written into `buf`.
