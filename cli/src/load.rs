@@ -175,6 +175,16 @@ impl Parser<'_> {
         }
     }
 
+    /// The id of a record that could not be read as an initiative, when it can still be
+    /// told (a CSV row's id column, a JSON item's `id`), so that its error names it.
+    pub(crate) fn failed_id(&self, raw: &Raw) -> Option<String> {
+        match raw {
+            Raw::Row(row) => self.csv().and_then(|l| l.id_of(row)).map(str::to_owned),
+            Raw::Json(item) => item.id(),
+            Raw::Broken(_) => None,
+        }
+    }
+
     /// The initiative of a record, with `ignore`d inputs left out.
     pub(crate) fn initiative(&self, raw: &Raw) -> Result<Initiative, Error> {
         let mut initiative = match (raw, &self.csv) {
@@ -213,21 +223,36 @@ pub(crate) struct Stream<'r> {
     pub(crate) bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The file's size when known (a regular file).
     pub(crate) size: Option<u64>,
+    /// Whether the stream is waiting for its source right now.
+    pub(crate) waiting: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// A reader that counts the bytes read.
+/// A reader that counts the bytes read, and says when it is waiting for its source (so that
+/// the records already read can be scored meanwhile: a slow pipe is scored as it arrives).
 pub(crate) struct Counted {
     inner: Box<dyn Read + Send>,
     count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    waiting: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Read for Counted {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        use std::sync::atomic::Ordering;
+        self.waiting.store(true, Ordering::Release);
+        let n = self.inner.read(buf);
+        self.waiting.store(false, Ordering::Release);
+        let n = n?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
+}
+
+/// What [`Stream::read_into`] read.
+pub(crate) enum Next {
+    /// A CSV row, in the row given.
+    Row,
+    /// Any other record.
+    Other(Raw),
 }
 
 impl<'r> Stream<'r> {
@@ -254,11 +279,13 @@ impl<'r> Stream<'r> {
             .filter(std::fs::Metadata::is_file)
             .map(|m| m.len());
         let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let waiting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let input = BufReader::with_capacity(
             BUFFER,
             Counted {
                 inner: open(path)?,
                 count: std::sync::Arc::clone(&bytes),
+                waiting: std::sync::Arc::clone(&waiting),
             },
         );
         let mut input = input;
@@ -307,12 +334,24 @@ impl<'r> Stream<'r> {
             },
             bytes,
             size,
+            waiting,
         })
     }
 
     /// The parser of this stream's records.
     pub(crate) fn parser(&self) -> &Parser<'r> {
         &self.parser
+    }
+
+    /// The next record, a CSV row read into `row` (reusing its buffers).
+    pub(crate) fn read_into(&mut self, row: &mut CsvRow) -> Option<Next> {
+        match &mut self.kind {
+            Kind::Csv(reader) => reader.read_row(row).map(|r| match r {
+                Ok(()) => Next::Row,
+                Err(e) => Next::Other(Raw::Broken(e)),
+            }),
+            Kind::Json(items) => items.next().map(|item| Next::Other(Raw::Json(item))),
+        }
     }
 
     /// The next record.
@@ -336,8 +375,14 @@ pub(crate) fn each_initiative(
 ) -> Result<(), Failure> {
     let mut stream = Stream::open(path, rubric, args)?;
     while let Some(raw) = stream.next_raw() {
-        let place = stream.parser().place(&raw);
+        let mut place = stream.parser().place(&raw);
         let result = stream.parser().initiative(&raw);
+        if result.is_err()
+            && let Some(id) = stream.parser().failed_id(&raw)
+        {
+            let sep = if place.is_empty() { "" } else { ": " };
+            let _ = write!(place, "{sep}initiative \"{}\"", crate::table::clean(&id));
+        }
         f(&place, result);
     }
     Ok(())

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
+mod block;
 mod compare;
 mod explain;
 mod load;

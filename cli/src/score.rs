@@ -7,17 +7,19 @@
 //! with its file, line or index and field, and every other one is still scored; the exit
 //! status is 1 at the end when any was bad.
 
-use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use civic_value::stream::Column;
-use civic_value::{BatchScorer, Initiative, Rubric, Score};
+use civic_value::stream::{Column, CsvRow, trim};
+use civic_value::{BatchScorer, BlockScores, Initiative, Rubric, Score};
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::load::{InputArgs, Parser, Raw, Stream, describe_error, load_rubric};
+use crate::block::{Block, Entry};
+use crate::load::{InputArgs, Next, Parser, Raw, Stream, describe_error, load_rubric};
 use crate::{Failure, table};
 
 /// Records scored together (per block, split over the threads).
@@ -74,10 +76,31 @@ pub(crate) struct Scored<'a> {
     monetised: Option<civic_value::analysis::monetise::MonetisedSummary>,
 }
 
-/// What one record became: its output text, or the message of why it could not be scored.
-enum Done {
-    Out(String),
+/// What the records of a chunk became, in order: output text in one buffer (each item
+/// ends at an offset of it), or the message of why a record could not be scored.
+#[derive(Default)]
+struct Done {
+    text: Vec<u8>,
+    items: Vec<Item>,
+}
+
+enum Item {
+    /// Scored: its text is `text[previous end..end]`.
+    Out(usize),
     Bad(String),
+}
+
+/// Records waiting for the scorer, shared by the reading thread and the scoring one.
+struct Pending {
+    block: Block,
+    /// The reader reached the end.
+    done: bool,
+    /// The scorer stopped (the output cannot be written).
+    stop: bool,
+}
+
+fn lock(m: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Everything a worker needs to score records.
@@ -88,6 +111,8 @@ struct Ctx<'r> {
     lang: &'r str,
     /// The batch scorer over every criterion, in rubric order.
     batch: BatchScorer<'r>,
+    /// `,"<criterion id>":` for each criterion, for NDJSON points.
+    json_keys: Vec<Vec<u8>>,
 }
 
 pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
@@ -109,6 +134,16 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
         format: args.format,
         lang: &args.lang,
         batch,
+        json_keys: rubric
+            .criteria()
+            .iter()
+            .map(|c| {
+                let mut key = b",".to_vec();
+                push_json_str(&mut key, c.id());
+                key.push(b':');
+                key
+            })
+            .collect(),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -140,67 +175,105 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
         let progress = progress_bar(&stream, path);
         let parser = stream.parser().clone();
         let bytes = std::sync::Arc::clone(&stream.bytes);
+        let waiting = std::sync::Arc::clone(&stream.waiting);
         let mut reported = 0usize;
         let mut rows = 0u64;
         let mut failure = None;
-        // One thread reads records; another gathers them into blocks of what is ready (up
-        // to BLOCK, fewer when the input has nothing more for now, so a slow pipe is scored
-        // as it arrives); the others score the previous block.
+        // One thread reads records into a block (packed, no allocation per row); this one
+        // takes the block when it is full, or when the reader waits for its source with
+        // rows ready (a slow pipe is scored as it arrives), and scores it on every core
+        // while the reader fills the next.
+        let shared = (
+            Mutex::new(Pending {
+                block: Block::default(),
+                done: false,
+                stop: false,
+            }),
+            Condvar::new(),
+        );
         std::thread::scope(|s| {
-            let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Raw>(BLOCK);
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw>>(2);
+            let (state, ready) = (&shared.0, &shared.1);
             s.spawn(move || {
-                while let Some(raw) = stream.next_raw() {
-                    if raw_tx.send(raw).is_err() {
+                let mut row = CsvRow {
+                    number: 0,
+                    line: 0,
+                    record: csv::StringRecord::new(),
+                };
+                while let Some(next) = stream.read_into(&mut row) {
+                    let mut g = lock(state);
+                    while g.block.len() >= BLOCK && !g.stop {
+                        g = ready.wait(g).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    if g.stop {
                         break;
                     }
+                    match next {
+                        Next::Row => g.block.push_row(&row),
+                        Next::Other(raw) => g.block.entries.push(Entry::Other(raw)),
+                    }
+                    if g.block.len() >= BLOCK {
+                        drop(g);
+                        ready.notify_all();
+                    }
                 }
+                lock(state).done = true;
+                ready.notify_all();
             });
-            s.spawn(move || {
-                while let Ok(first) = raw_rx.recv() {
-                    let mut block = Vec::with_capacity(BLOCK);
-                    block.push(first);
-                    while block.len() < BLOCK {
-                        match raw_rx.try_recv() {
-                            Ok(raw) => block.push(raw),
-                            Err(_) => break,
-                        }
-                    }
-                    if tx.send(block).is_err() {
-                        break;
-                    }
-                }
-            });
-            for block in rx {
-                rows += block.len() as u64;
-                for d in score_block(&ctx, &parser, path, &block, threads) {
-                    match d {
-                        Done::Out(text) => {
-                            if let Err(e) = write_item(&mut out, args.format, written, &text) {
-                                failure = Some(write_err(e));
-                                return; // dropping `rx` stops the reader
-                            }
-                            written += 1;
-                        }
-                        Done::Bad(msg) => {
-                            bad += 1;
-                            reported += 1;
-                            if reported <= MAX_REPORTED {
-                                match &progress {
-                                    Some(p) => p.suspend(|| eprintln!("{msg}")),
-                                    None => eprintln!("{msg}"),
-                                }
-                            }
-                        }
-                    }
-                }
-                // A short block: the input is slow (a pipe), so show what is done now.
-                if block.len() < BLOCK
-                    && let Err(e) = out.flush()
+            let mut work = Block::default();
+            let mut scratch: Vec<Scratch> = (0..threads).map(|_| Scratch::default()).collect();
+            loop {
                 {
+                    let mut g = lock(state);
+                    loop {
+                        let n = g.block.len();
+                        if n >= BLOCK || g.done || (n > 0 && waiting.load(Ordering::Acquire)) {
+                            break;
+                        }
+                        g = ready
+                            .wait_timeout(g, Duration::from_millis(2))
+                            .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+                    }
+                    if g.block.len() == 0 {
+                        break; // done
+                    }
+                    std::mem::swap(&mut g.block, &mut work);
+                }
+                ready.notify_all();
+                rows += work.len() as u64;
+                let stopped = write_block(
+                    &ctx,
+                    &parser,
+                    path,
+                    &work,
+                    &mut scratch,
+                    &mut out,
+                    &mut written,
+                    &mut |msg| {
+                        bad += 1;
+                        reported += 1;
+                        if reported <= MAX_REPORTED {
+                            match &progress {
+                                Some(p) => p.suspend(|| eprintln!("{msg}")),
+                                None => eprintln!("{msg}"),
+                            }
+                        }
+                    },
+                )
+                // A short block: the input is slow (a pipe), so show what is done now.
+                .and_then(|()| {
+                    if work.len() < BLOCK {
+                        out.flush()
+                    } else {
+                        Ok(())
+                    }
+                });
+                if let Err(e) = stopped {
                     failure = Some(write_err(e));
+                    lock(state).stop = true;
+                    ready.notify_all();
                     return;
                 }
+                work.clear();
                 if let Some(p) = &progress {
                     p.set_position(bytes.load(Ordering::Relaxed));
                     p.set_message(format!("{rows} rows"));
@@ -236,24 +309,54 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
     }
 }
 
+/// Score a block and write what it became, in input order; `bad` is told each message.
+#[allow(clippy::too_many_arguments)]
+fn write_block(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    path: &Path,
+    block: &Block,
+    scratch: &mut [Scratch],
+    out: &mut impl std::io::Write,
+    written: &mut usize,
+    bad: &mut impl FnMut(&str),
+) -> std::io::Result<()> {
+    let used = score_block(ctx, parser, path, block, scratch);
+    for Scratch { done, .. } in scratch.iter().take(used) {
+        let mut at = 0;
+        for item in &done.items {
+            match item {
+                Item::Out(end) => {
+                    let text = done.text.get(at..*end).unwrap_or(&[]);
+                    at = *end;
+                    write_item(out, ctx.format, *written, text)?;
+                    *written += 1;
+                }
+                Item::Bad(msg) => bad(msg),
+            }
+        }
+    }
+    Ok(())
+}
+
 fn write_item(
     out: &mut impl std::io::Write,
     format: Format,
     index: usize,
-    text: &str,
+    text: &[u8],
 ) -> std::io::Result<()> {
     match format {
         Format::Json => {
             out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
-            out.write_all(text.as_bytes())
+            out.write_all(text)
         }
         Format::Table => {
             if index > 0 {
                 out.write_all(b"\n")?;
             }
-            out.write_all(text.as_bytes())
+            out.write_all(text)
         }
-        Format::Csv | Format::Ndjson => out.write_all(text.as_bytes()),
+        Format::Csv | Format::Ndjson => out.write_all(text),
     }
 }
 
@@ -275,139 +378,342 @@ fn progress_bar(stream: &Stream<'_>, path: &Path) -> Option<indicatif::ProgressB
     Some(bar)
 }
 
-/// Score a block of records on `threads` threads, each taking a contiguous share; the
-/// results come back in input order.
+/// Buffers a thread scores a chunk with, kept from block to block (large buffers freed
+/// and taken again for every block would cost page faults).
+#[derive(Default)]
+struct Scratch {
+    done: Done,
+    columns: Columns,
+}
+
+/// A chunk's rows by column for [`BatchScorer::score_block`], and what it gives back.
+#[derive(Default)]
+struct Columns {
+    low: Vec<f64>,
+    high: Vec<f64>,
+    /// Rows left to the explained path.
+    skip: Vec<bool>,
+    total: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    knocked_out: Vec<bool>,
+    points: Vec<f64>,
+}
+
+/// Score a block of records on as many threads as there are `scratch` buffers (this one
+/// among them), each taking a contiguous share into its own buffer, in input order. The
+/// number of buffers used.
 fn score_block(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,
     path: &Path,
-    block: &[Raw],
-    threads: usize,
-) -> Vec<Done> {
-    let chunk = block.len().div_ceil(threads.max(1)).max(256);
-    if block.len() <= chunk {
-        return score_chunk(ctx, parser, path, block);
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = block
-            .chunks(chunk)
-            .map(|part| s.spawn(move || score_chunk(ctx, parser, path, part)))
+    block: &Block,
+    scratch: &mut [Scratch],
+) -> usize {
+    let chunk = block.len().div_ceil(scratch.len().max(1)).max(256);
+    let mut parts = block.entries.chunks(chunk).zip(scratch.iter_mut());
+    let Some((first, first_scratch)) = parts.next() else {
+        return 0;
+    };
+    let failed: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .map(|(part, sc)| s.spawn(move || score_chunk(ctx, parser, path, block, part, sc)))
             .collect();
-        let mut all = Vec::with_capacity(block.len());
-        for h in handles {
-            match h.join() {
-                Ok(done) => all.extend(done),
-                Err(_) => all.push(Done::Bad(format!(
-                    "{}: internal error while scoring a block",
-                    path.display()
-                ))),
-            }
+        score_chunk(ctx, parser, path, block, first, first_scratch);
+        handles.into_iter().map(|h| h.join().is_err()).collect()
+    });
+    for (k, _) in failed.iter().enumerate().filter(|(_, f)| **f) {
+        if let Some(sc) = scratch.get_mut(k + 1) {
+            sc.done.text.clear();
+            sc.done.items = vec![Item::Bad(format!(
+                "{}: internal error while scoring a block",
+                path.display()
+            ))];
         }
-        all
-    })
+    }
+    (failed.len() + 1).min(scratch.len())
 }
 
-fn score_chunk(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, part: &[Raw]) -> Vec<Done> {
-    let n = ctx.batch.criteria();
-    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    part.iter()
-        .map(|raw| {
-            if matches!(ctx.format, Format::Csv | Format::Ndjson)
-                && let Raw::Row(row) = raw
-                && let Some(done) = fast_row(ctx, parser, row, &mut low, &mut high, &mut points)
-            {
-                return Done::Out(done);
-            }
-            explained(ctx, parser, path, raw)
-        })
-        .collect()
-}
-
-/// The batch path for a CSV row: every cell encoded as numbers and scored without
-/// allocating. `None` when the row needs the explained path (a value that does not encode,
-/// such as text for a number or an unknown column, or an error to report).
-fn fast_row(
+fn score_chunk(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,
-    row: &civic_value::stream::CsvRow,
-    low: &mut [f64],
-    high: &mut [f64],
-    points: &mut [f64],
-) -> Option<String> {
-    let layout = parser.csv()?;
-    layout.check_shape(row).ok()?;
-    low.fill(f64::NAN);
-    high.fill(f64::NAN);
-    let (mut id, mut name) = (None, None);
-    for (column, cell) in layout.columns().iter().zip(row.record.iter()) {
-        let cell = cell.trim();
-        match column {
-            Column::Id => id = Some(cell),
-            Column::Name => name = Some(cell),
-            Column::Criterion(i) => {
-                let c = ctx.rubric.criteria().get(*i)?;
-                let (lo, hi) = c.encode(&layout.cell(*i, cell))?;
-                *low.get_mut(*i)? = lo;
-                *high.get_mut(*i)? = hi;
+    path: &Path,
+    block: &Block,
+    part: &[Entry],
+    scratch: &mut Scratch,
+) {
+    let n = ctx.batch.criteria();
+    let Scratch { done, columns } = scratch;
+    done.text.clear();
+    done.items.clear();
+    let batch = matches!(ctx.format, Format::Csv | Format::Ndjson);
+    if batch
+        && let Some(layout) = parser.csv()
+        && score_columns(ctx, layout, block, part, columns).is_some()
+    {
+        // The rows the block path scored, by column; the others the explained way.
+        let position = |role: &Column| layout.columns().iter().position(|c| c == role);
+        let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
+        let rows = part.len().max(1);
+        let mut points = vec![0.0; n];
+        for (r, entry) in part.iter().enumerate() {
+            if let Entry::Row {
+                number,
+                start,
+                cells,
+                ..
+            } = entry
+                && !columns.skip.get(r).copied().unwrap_or(true)
+            {
+                let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
+                for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
+                    *p = at(column);
+                }
+                let total = at(&columns.total);
+                let line = Line {
+                    total,
+                    band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
+                    low: at(&columns.lo),
+                    high: at(&columns.hi),
+                    knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
+                    points: &points,
+                };
+                let cell =
+                    |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
+                write_line(
+                    ctx,
+                    *number,
+                    cell(id_at),
+                    cell(name_at),
+                    &line,
+                    &mut done.text,
+                );
+                done.items.push(Item::Out(done.text.len()));
+            } else {
+                push_explained(ctx, parser, path, block, entry, done);
             }
-            Column::Unknown(_) if !cell.is_empty() => return None,
+        }
+        return;
+    }
+    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for entry in part {
+        if batch
+            && let Entry::Row {
+                number,
+                start,
+                cells,
+                ..
+            } = entry
+            && fast_row(
+                ctx,
+                parser,
+                *number,
+                &mut block.cells(*start, cells),
+                (&mut low, &mut high, &mut points),
+                &mut done.text,
+            )
+            .is_some()
+        {
+            done.items.push(Item::Out(done.text.len()));
+            continue;
+        }
+        push_explained(ctx, parser, path, block, entry, done);
+    }
+}
+
+/// A record through the explained path, its text or message appended to `done`.
+fn push_explained(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    path: &Path,
+    block: &Block,
+    entry: &Entry,
+    done: &mut Done,
+) {
+    let raw;
+    let raw = match entry {
+        Entry::Row {
+            number,
+            line,
+            start,
+            cells,
+        } => {
+            raw = block.raw(*number, *line, *start, cells);
+            &raw
+        }
+        Entry::Other(raw) => raw,
+    };
+    match explained(ctx, parser, path, raw) {
+        Ok(text) => {
+            done.text.extend_from_slice(text.as_bytes());
+            done.items.push(Item::Out(done.text.len()));
+        }
+        Err(msg) => done.items.push(Item::Bad(msg)),
+    }
+}
+
+/// The CSV rows of a chunk encoded by column into `c` and scored together by
+/// [`BatchScorer::score_block`] (the same bits as `score_row`); rows that do not encode are
+/// marked in `c.skip`, for the explained path. `None` when a row that encodes cannot be
+/// scored (a value out of range…): the chunk then goes row by row, so that each such row is
+/// reported.
+fn score_columns(
+    ctx: &Ctx<'_>,
+    layout: &civic_value::stream::CsvLayout<'_>,
+    block: &Block,
+    part: &[Entry],
+    c: &mut Columns,
+) -> Option<()> {
+    let (rows, m) = (part.len(), ctx.batch.criteria());
+    let fill = |v: &mut Vec<f64>, len: usize, x: f64| {
+        v.clear();
+        v.resize(len, x);
+    };
+    fill(&mut c.low, rows * m, f64::NAN);
+    fill(&mut c.high, rows * m, f64::NAN);
+    c.skip.clear();
+    for (r, entry) in part.iter().enumerate() {
+        let encoded = match entry {
+            Entry::Row { start, cells, .. } => {
+                let (low, high) = (&mut c.low, &mut c.high);
+                encode_row(layout, &mut block.cells(*start, cells), |i, lo, hi| {
+                    let k = i * rows + r;
+                    *low.get_mut(k)? = lo;
+                    *high.get_mut(k)? = hi;
+                    Some(())
+                })
+                .is_some()
+            }
+            Entry::Other(_) => false,
+        };
+        c.skip.push(!encoded);
+    }
+    fill(&mut c.total, rows, 0.0);
+    fill(&mut c.lo, rows, 0.0);
+    fill(&mut c.hi, rows, 0.0);
+    fill(&mut c.points, rows * m, 0.0);
+    c.knocked_out.clear();
+    c.knocked_out.resize(rows, false);
+    let low: Vec<&[f64]> = c.low.chunks(rows.max(1)).collect();
+    let high: Vec<&[f64]> = c.high.chunks(rows.max(1)).collect();
+    let mut out = BlockScores {
+        total: &mut c.total,
+        low: &mut c.lo,
+        high: &mut c.hi,
+        knocked_out: &mut c.knocked_out,
+        points: c.points.chunks_mut(rows.max(1)).collect(),
+    };
+    ctx.batch
+        .score_block(0, &low, &high, &c.skip, &mut out)
+        .ok()
+}
+
+/// Encode a CSV row's criteria cells, handing each criterion's `(low, high)` to `put`; the
+/// row's id and name cells, or `None` when the row needs the explained path (another number
+/// of cells than the header, a value that does not encode such as text for a number, an
+/// unknown column with a value).
+fn encode_row<'a>(
+    layout: &civic_value::stream::CsvLayout<'_>,
+    cells: &mut crate::block::Cells<'a>,
+    mut put: impl FnMut(usize, f64, f64) -> Option<()>,
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    if cells.len() != layout.columns().len() {
+        return None; // the explained path says `input.shape`
+    }
+    let (mut id, mut name) = (None, None);
+    for (column, cell) in layout.columns().iter().zip(cells) {
+        match column {
+            Column::Id => id = Some(trim(cell)),
+            Column::Name => name = Some(trim(cell)),
+            Column::Criterion(i) => {
+                let (lo, hi) = layout.encode_cell(*i, cell)?;
+                put(*i, lo, hi)?;
+            }
+            Column::Unknown(_) if !trim(cell).is_empty() => return None,
             Column::Unknown(_) | Column::Ignored | Column::Description => {}
         }
     }
-    let r = ctx.batch.score_row(low, high, points).ok()?;
-    let fallback;
-    let id = match id {
-        Some(id) => id,
-        None => {
-            fallback = format!("row{}", row.number);
-            &fallback
-        }
-    };
-    let name = name.unwrap_or(id);
-    let band = ctx.rubric.band_for(r.total).map_or("", |b| b.id());
-    Some(match ctx.format {
-        Format::Ndjson => ndjson_line(
-            ctx.rubric,
-            id,
-            name,
-            r.total,
-            band,
-            r.low,
-            r.high,
-            r.knocked_out,
-            points,
-        ),
-        _ => csv_line(
-            id,
-            name,
-            r.total,
-            band,
-            r.low,
-            r.high,
-            r.knocked_out,
-            points,
-        ),
-    })
+    Some((id, name))
 }
 
-/// The explained path: the initiative read whole and scored with `Rubric::score`.
-fn explained(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, raw: &Raw) -> Done {
+/// The batch path for one CSV row: its cells encoded and scored with `score_row` without
+/// allocating, its line appended to `out`. `None` (and nothing appended) when the row needs
+/// the explained path (see [`encode_row`], or an error to report).
+fn fast_row(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    number: usize,
+    cells: &mut crate::block::Cells<'_>,
+    (low, high, points): (&mut [f64], &mut [f64], &mut [f64]),
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let layout = parser.csv()?;
+    low.fill(f64::NAN);
+    high.fill(f64::NAN);
+    let (id, name) = encode_row(layout, cells, |i, lo, hi| {
+        *low.get_mut(i)? = lo;
+        *high.get_mut(i)? = hi;
+        Some(())
+    })?;
+    let r = ctx.batch.score_row(low, high, points).ok()?;
+    let line = Line {
+        total: r.total,
+        band: ctx.rubric.band_for(r.total).map_or("", |b| b.id()),
+        low: r.low,
+        high: r.high,
+        knocked_out: r.knocked_out,
+        points,
+    };
+    write_line(ctx, number, id, name, &line, out);
+    Some(())
+}
+
+/// A scored row's CSV or NDJSON line, with `row<N>` for a row without an id.
+fn write_line(
+    ctx: &Ctx<'_>,
+    number: usize,
+    id: Option<&str>,
+    name: Option<&str>,
+    line: &Line<'_>,
+    out: &mut Vec<u8>,
+) {
+    let mut fallback = [0u8; 24];
+    let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
+    let name = name.unwrap_or(id);
+    match ctx.format {
+        Format::Ndjson => ndjson_line(out, &ctx.json_keys, id, name, line),
+        _ => csv_line(out, id, name, line),
+    }
+}
+
+/// `row<N>`, the id of a row without an `id` column, written into `buf`.
+fn row_id(number: usize, buf: &mut [u8; 24]) -> &str {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(number).as_bytes();
+    let len = 3 + digits.len();
+    if let Some((head, tail)) = buf.get_mut(..len).and_then(|b| b.split_at_mut_checked(3)) {
+        head.copy_from_slice(b"row");
+        tail.copy_from_slice(digits);
+    }
+    std::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("row")
+}
+
+/// The explained path: the initiative read whole and scored with `Rubric::score`; its
+/// text, or the message of why it could not be scored.
+fn explained(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, raw: &Raw) -> Result<String, String> {
     let place = parser.place(raw);
     let initiative = match parser.initiative(raw) {
         Ok(i) => i,
         Err(e) => {
-            let id = match raw {
-                Raw::Row(row) => parser.csv().and_then(|l| l.id_of(row)),
-                _ => None,
-            };
-            return Done::Bad(describe_error(path, &place, id, &e));
+            let id = parser.failed_id(raw);
+            return Err(describe_error(path, &place, id.as_deref(), &e));
         }
     };
     let score = match ctx.rubric.score(&initiative.inputs, ctx.perspective) {
         Ok(s) => s,
-        Err(e) => return Done::Bad(describe_error(path, &place, Some(&initiative.id), &e)),
+        Err(e) => return Err(describe_error(path, &place, Some(&initiative.id), &e)),
     };
-    Done::Out(format_explained(ctx, &initiative, &score))
+    Ok(format_explained(ctx, &initiative, &score))
 }
 
 fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String {
@@ -426,145 +732,223 @@ fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String
         .unwrap_or_default(),
         Format::Csv | Format::Ndjson => {
             let points: Vec<f64> = s.criteria.iter().map(|c| c.points).collect();
-            let band = s.band.as_deref().unwrap_or("");
-            let args = (&initiative.id, &initiative.name, s.total, band);
+            let line = Line {
+                total: s.total,
+                band: s.band.as_deref().unwrap_or(""),
+                low: s.interval.low,
+                high: s.interval.high,
+                knocked_out: s.knocked_out,
+                points: &points,
+            };
+            let mut out = Vec::new();
             if ctx.format == Format::Csv {
-                csv_line(
-                    args.0,
-                    args.1,
-                    args.2,
-                    args.3,
-                    s.interval.low,
-                    s.interval.high,
-                    s.knocked_out,
-                    &points,
-                )
+                csv_line(&mut out, &initiative.id, &initiative.name, &line);
             } else {
                 ndjson_line(
-                    ctx.rubric,
-                    args.0,
-                    args.1,
-                    args.2,
-                    args.3,
-                    s.interval.low,
-                    s.interval.high,
-                    s.knocked_out,
-                    &points,
-                )
+                    &mut out,
+                    &ctx.json_keys,
+                    &initiative.id,
+                    &initiative.name,
+                    &line,
+                );
             }
+            String::from_utf8(out).unwrap_or_default()
         }
     }
 }
 
 /// The CSV header: id, name, total, band, low, high, knocked_out, points_<criterion>….
 pub(crate) fn csv_header(rubric: &Rubric) -> String {
-    let mut out = "id,name,total,band,low,high,knocked_out".to_owned();
+    let mut out = b"id,name,total,band,low,high,knocked_out".to_vec();
     for c in rubric.criteria() {
-        out.push_str(",points_");
-        out.push_str(&csv_field(c.id()));
+        out.extend_from_slice(b",points_");
+        push_csv_field(&mut out, c.id());
     }
-    out.push('\n');
-    out
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// A number as the shortest text that reads back to it (ryu), whole numbers without a
-/// fraction; never `-0`.
-fn push_number(out: &mut String, x: f64) {
-    let x = x + 0.0;
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        #[allow(clippy::cast_possible_truncation)]
-        let whole = x as i64;
-        let _ = write!(out, "{whole}");
-    } else {
-        out.push_str(ryu::Buffer::new().format(x));
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn csv_line(
-    id: &str,
-    name: &str,
-    total: f64,
-    band: &str,
-    low: f64,
-    high: f64,
-    knocked_out: bool,
-    points: &[f64],
-) -> String {
-    let mut out = String::with_capacity(64 + 20 * points.len());
-    out.push_str(&csv_field(id));
-    out.push(',');
-    out.push_str(&csv_field(name));
-    out.push(',');
-    push_number(&mut out, total);
-    out.push(',');
-    out.push_str(&csv_field(band));
-    for x in [low, high] {
-        out.push(',');
-        push_number(&mut out, x);
-    }
-    out.push_str(if knocked_out { ",true" } else { ",false" });
-    for p in points {
-        out.push(',');
-        push_number(&mut out, *p);
-    }
-    out.push('\n');
-    out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn ndjson_line(
-    rubric: &Rubric,
-    id: &str,
-    name: &str,
-    total: f64,
-    band: &str,
-    low: f64,
-    high: f64,
-    knocked_out: bool,
-    points: &[f64],
-) -> String {
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
-    let mut out = String::with_capacity(96 + 32 * points.len());
-    out.push_str("{\"id\":");
-    out.push_str(&q(id));
-    out.push_str(",\"name\":");
-    out.push_str(&q(name));
-    out.push_str(",\"total\":");
-    push_number(&mut out, total);
-    out.push_str(",\"band\":");
-    out.push_str(&if band.is_empty() {
-        "null".to_owned()
-    } else {
-        q(band)
-    });
-    out.push_str(",\"low\":");
-    push_number(&mut out, low);
-    out.push_str(",\"high\":");
-    push_number(&mut out, high);
-    out.push_str(if knocked_out {
-        ",\"knocked_out\":true"
-    } else {
-        ",\"knocked_out\":false"
-    });
-    out.push_str(",\"points\":{");
-    for (k, (c, p)) in rubric.criteria().iter().zip(points).enumerate() {
-        if k > 0 {
-            out.push(',');
+fn push_csv_field(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
         }
-        out.push_str(&q(c.id()));
-        out.push(':');
-        push_number(&mut out, *p);
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
     }
-    out.push_str("}}\n");
-    out
+}
+
+/// A JSON string (as serde_json writes it).
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, s).is_err() {
+        out.extend_from_slice(b"\"\"");
+    }
+}
+
+/// A number as the shortest text that reads back to it (ryu's text), whole numbers without
+/// a fraction; never `-0`.
+fn push_number(out: &mut Vec<u8>, x: f64) {
+    let x = x + 0.0;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    let whole = x as i64;
+    #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
+    if whole as f64 == x && x.abs() < 1e15 {
+        out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+    } else {
+        out.extend_from_slice(shortest(
+            x,
+            &mut ryu::Buffer::new(),
+            &mut zmij::Buffer::new(),
+        ));
+    }
+}
+
+/// The shortest text of a number that is not whole, as ryu writes it. Between 1e-5 and 1e15
+/// ryu and zmij both write the same shortest, closest digits in plain decimal notation
+/// (`0.00012`, `72.5`; `shortest_is_ryus_text` checks it), and zmij is faster; outside that
+/// range ryu's own text (its exponent notation, `1e300`, differs from zmij's `1e+300`).
+fn shortest<'a>(x: f64, ryu: &'a mut ryu::Buffer, zmij: &'a mut zmij::Buffer) -> &'a [u8] {
+    if (1e-5..1e15).contains(&x.abs()) {
+        zmij.format_finite(x).as_bytes()
+    } else {
+        ryu.format(x).as_bytes()
+    }
+}
+
+/// `low` and `high` after `total`: the same text again when the same number (the common
+/// case of an exact input), without formatting it twice.
+fn push_again(out: &mut Vec<u8>, x: f64, same_as: f64, text: std::ops::Range<usize>) {
+    if (x + 0.0).to_bits() == (same_as + 0.0).to_bits() {
+        out.extend_from_within(text);
+    } else {
+        push_number(out, x);
+    }
+}
+
+/// What a line of CSV or NDJSON output says about one initiative.
+struct Line<'a> {
+    total: f64,
+    band: &'a str,
+    low: f64,
+    high: f64,
+    knocked_out: bool,
+    points: &'a [f64],
+}
+
+fn csv_line(out: &mut Vec<u8>, id: &str, name: &str, l: &Line<'_>) {
+    push_csv_field(out, id);
+    out.push(b',');
+    push_csv_field(out, name);
+    out.push(b',');
+    let at = out.len();
+    push_number(out, l.total);
+    let total = at..out.len();
+    out.push(b',');
+    push_csv_field(out, l.band);
+    for x in [l.low, l.high] {
+        out.push(b',');
+        push_again(out, x, l.total, total.clone());
+    }
+    out.extend_from_slice(if l.knocked_out { b",true" } else { b",false" });
+    for p in l.points {
+        out.push(b',');
+        push_number(out, *p);
+    }
+    out.push(b'\n');
+}
+
+fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Line<'_>) {
+    out.extend_from_slice(b"{\"id\":");
+    push_json_str(out, id);
+    out.extend_from_slice(b",\"name\":");
+    push_json_str(out, name);
+    out.extend_from_slice(b",\"total\":");
+    let at = out.len();
+    push_number(out, l.total);
+    let total = at..out.len();
+    out.extend_from_slice(b",\"band\":");
+    if l.band.is_empty() {
+        out.extend_from_slice(b"null");
+    } else {
+        push_json_str(out, l.band);
+    }
+    out.extend_from_slice(b",\"low\":");
+    push_again(out, l.low, l.total, total.clone());
+    out.extend_from_slice(b",\"high\":");
+    push_again(out, l.high, l.total, total);
+    out.extend_from_slice(if l.knocked_out {
+        b",\"knocked_out\":true"
+    } else {
+        b",\"knocked_out\":false"
+    });
+    out.extend_from_slice(b",\"points\":{");
+    for (k, (key, p)) in keys.iter().zip(l.points).enumerate() {
+        // The keys start with a comma, which the first one leaves out.
+        out.extend_from_slice(key.get(usize::from(k == 0)..).unwrap_or(&[]));
+        push_number(out, *p);
+    }
+    out.extend_from_slice(b"}}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// zmij's text is ryu's wherever `shortest` uses it: random bit patterns over the whole
+    /// range, and short decimals (`k / 10^j`, the common points), both signs.
+    fn text(x: f64) -> String {
+        let (mut r, mut z) = (ryu::Buffer::new(), zmij::Buffer::new());
+        String::from_utf8_lossy(shortest(x, &mut r, &mut z)).into_owned()
+    }
+
+    #[test]
+    fn shortest_is_ryus_text() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for k in 0..400_000u64 {
+            let r = next();
+            #[allow(clippy::cast_precision_loss)]
+            let x = if k % 2 == 0 {
+                // An exponent between 2^-20 and 2^52, any mantissa, any sign.
+                f64::from_bits((r & 0x800F_FFFF_FFFF_FFFF) | ((1003 + (r >> 52) % 73) << 52))
+            } else {
+                (r % 100_000_000) as f64 / 10f64.powi((r >> 40) as i32 % 10)
+            };
+            if (1e-5..1e15).contains(&x.abs()) && x.fract() != 0.0 {
+                let want = ryu::Buffer::new().format(x).to_owned();
+                assert_eq!(text(x), want, "{x:e}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300_000, "{checked}");
+        for x in [
+            1e-5,
+            0.1,
+            0.3,
+            2.0 / 3.0,
+            72.5,
+            999_999_999_999_999.9,
+            1e-5 + 1e-20,
+        ] {
+            for x in [x, -x] {
+                assert_eq!(text(x), ryu::Buffer::new().format(x), "{x:e}");
+            }
+        }
+    }
 }

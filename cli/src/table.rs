@@ -168,8 +168,7 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
                 .criterion(&row.id)
                 .map_or(row.id.as_str(), |c| c.label(lang));
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_text(*f)).collect();
-            let _ = writeln!(
-                out,
+            let line = format!(
                 "    {}{}{:>6.2}{:>7.1}%{:>8.2}{:>10.2}  {}",
                 pad(label, 34),
                 pad(&raw_text(rubric, &row.id, &row.raw, lang), 22),
@@ -179,6 +178,8 @@ pub fn write(out: &mut String, rubric: &Rubric, initiative: &Initiative, s: &Sco
                 row.available,
                 flags.join(", ")
             );
+            // No trailing blanks when a row has no flags.
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
     let weight: f64 = s.themes.iter().map(|t| t.weight).sum();

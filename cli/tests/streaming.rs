@@ -101,6 +101,97 @@ fn csv_to_csv_equals_the_explained_path() {
     }
 }
 
+/// The block path (rows scored by column, `BatchScorer::score_block`) gives every row what
+/// the explained path gives it — total, band, interval, knock-out, points — whether a chunk
+/// holds ranges, missing cells, text that does not encode, or a value out of range (which
+/// sends its chunk row by row), and the bad rows are reported with their lines.
+#[test]
+fn the_block_path_equals_the_explained_path() {
+    let mut text = String::from(
+        "id,volunteer_hours,neighbour_contact,inclusion,support_share,permit_secured,partners\n",
+    );
+    for k in 0..1500 {
+        let hours = match k % 7 {
+            0 => format!("{}..{}", k, k + 40),
+            1 => String::new(),
+            _ => format!("{}.5", k % 900),
+        };
+        let contact = if k == 700 {
+            "9".to_owned()
+        } else {
+            (1 + k % 5).to_string()
+        };
+        let inclusion = if k % 97 == 3 {
+            "many"
+        } else {
+            ["none", "one_group", "several_groups", ""][k % 4]
+        };
+        let share = if k == 710 {
+            "-3".to_owned()
+        } else {
+            format!("{}", (k * 37) % 101)
+        };
+        let permit = ["ja", "nee", "true", ""][k % 4];
+        text.push_str(&format!(
+            "r{k},{hours},{contact},{inclusion},{share},{permit},{}\n",
+            k % 13
+        ));
+    }
+    let f = temp("block.csv", text.as_bytes());
+    let csv = run(&["score", "--format", "csv", &f]);
+    let json = run(&["score", "--format", "json", &f]);
+    assert_eq!(csv.status.code(), Some(1));
+    assert_eq!(stderr(&csv), stderr(&json));
+    // Rows with "many" (16 of them) and the two values out of range are reported.
+    let err = stderr(&csv);
+    assert!(
+        err.contains("line 702 (comma-separated, decimal point): initiative \"r700\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("initiative \"r710\": input.support_share"),
+        "{err}"
+    );
+    let explained: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let explained = explained.as_array().unwrap();
+    let rows = csv_rows(&csv);
+    assert_eq!(rows.len(), 1500 - 16 - 2);
+    assert_eq!(rows.len(), explained.len());
+    let number = |s: &str| -> f64 { s.parse().unwrap() };
+    for (row, item) in rows.iter().zip(explained) {
+        assert_eq!(row[0], item["id"]);
+        assert_eq!(
+            number(&row[2]),
+            item["total"].as_f64().unwrap(),
+            "{}",
+            row[0]
+        );
+        assert_eq!(row[3], item["band"].as_str().unwrap_or(""), "{}", row[0]);
+        assert_eq!(
+            number(&row[4]),
+            item["interval"]["low"].as_f64().unwrap(),
+            "{}",
+            row[0]
+        );
+        assert_eq!(
+            number(&row[5]),
+            item["interval"]["high"].as_f64().unwrap(),
+            "{}",
+            row[0]
+        );
+        assert_eq!(row[6], item["knocked_out"].to_string(), "{}", row[0]);
+        for (k, c) in item["criteria"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(
+                number(&row[7 + k]),
+                c["points"].as_f64().unwrap(),
+                "{} {}",
+                row[0],
+                c["id"]
+            );
+        }
+    }
+}
+
 /// A Dutch spreadsheet export: `;`-separated with decimal commas (refused before with
 /// "found record with 2 fields"), and a `.tsv` file (read as JSON before).
 #[test]
@@ -258,6 +349,28 @@ fn duplicates_are_errors_naming_the_key() {
         "{}",
         stderr(&o)
     );
+    // The error names the initiative too, in an array and in a single object, for every
+    // command that reads initiatives.
+    let array = temp(
+        "dup-array.json",
+        br#"[{"id":"a","name":"A","inputs":{"support_share":80,"support_share":10}},
+             {"id":"b","name":"B","inputs":{"support_share":50}}]"#,
+    );
+    for command in ["score", "explain", "sroi", "compare"] {
+        let o = run(&[command, &array, &dup]);
+        assert_eq!(o.status.code(), Some(1), "{command}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "dup-array.json: [0] (line 1): initiative \"a\": [0].inputs.support_share"
+            ),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("dup.json: initiative \"a\": "),
+            "{command}: {err}"
+        );
+    }
     let twice = temp(
         "twice.json",
         br#"[{"id":"a","name":"A","inputs":{"partners":1},"inputs":{"partners":2}}]"#,

@@ -82,6 +82,27 @@ pub(crate) fn term(kind: Aggregation, w: f64, v: f64) -> Option<f64> {
     }
 }
 
+/// [`term`] of each value of a column added to each row's compensated sum (`hi`, `lo`):
+/// the block form of the sum in [`add_value`], one loop per aggregation so that the
+/// compiler vectorises it.
+#[inline(always)]
+pub(crate) fn add_terms(kind: Aggregation, w: f64, vs: &[f64], hi: &mut [f64], lo: &mut [f64]) {
+    match kind {
+        Aggregation::WeightedSum => {
+            for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs) {
+                (*h, *l) = two_sum(*h, *l, w * v);
+            }
+        }
+        Aggregation::WeightedProduct if w > 0.0 => {
+            for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs) {
+                (*h, *l) = two_sum(*h, *l, w * libm::log(v));
+            }
+        }
+        // A zero weight in a product adds nothing (see `term`).
+        Aggregation::WeightedProduct => {}
+    }
+}
+
 /// The one way a point value enters a total: `weight += w`, then `sum += w·v` (weighted
 /// sum) or `sum += w·ln v` (weighted product, skipping zero weights); both compensated.
 #[inline(always)]

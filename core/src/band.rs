@@ -25,11 +25,19 @@ impl Rubric {
     /// threshold the total, rounded to 1e-9 ([`band_total`]), reaches; the lowest band for
     /// a total below every threshold or NaN. `None` only when the rubric has no bands.
     pub fn band_for(&self, total: f64) -> Option<&Band> {
+        self.band_index_for(total).and_then(|i| self.bands().get(i))
+    }
+
+    /// The index in [`Rubric::bands`] (highest threshold first) of the band
+    /// [`Rubric::band_for`] gives a total; `None` only when the rubric has no bands.
+    #[inline]
+    pub fn band_index_for(&self, total: f64) -> Option<usize> {
         let t = band_total(total);
-        self.bands()
+        let bands = self.bands();
+        bands
             .iter()
-            .find(|b| t >= b.min())
-            .or_else(|| self.bands().last())
+            .position(|b| t >= b.min())
+            .or_else(|| bands.len().checked_sub(1))
     }
 
     /// The total as text with `decimals` decimals, or more (up to nine) when rounding to

@@ -14,6 +14,9 @@ use crate::rubric::{Criterion, InputKind, Rubric, WeightSet};
 use crate::score::{Eval, Source, attribute};
 use crate::value::{self, ValueFn};
 
+mod block;
+pub use block::BlockScores;
+
 /// Scores rows of numbers whose columns are named by criterion ids. Made by
 /// [`Rubric::batch`]; `Send + Sync`, so rows can be scored from many threads.
 #[derive(Debug, Clone)]
@@ -414,69 +417,51 @@ impl<'a> Block<'a> {
     }
 }
 
-/// Add one criterion's value to the running sum of every row of a block, with one copy of
-/// the loop per kind of value function so that no row pays for the dispatch.
+/// Add one criterion's value to the running sum of every row of a block (the values from
+/// [`column_values`], one copy of the loop per kind of value function).
 #[inline(always)]
 fn apply<const PRODUCT: bool>(step: &Step<'_>, block: &mut Block<'_>) {
+    apply_with::<PRODUCT>(
+        step,
+        block,
+        |x| step.check.valid(x),
+        |xs: &[f64], vs: &mut [f64]| column_values(step, xs, vs),
+    );
+}
+
+/// The values of one criterion for a column of points (`vs[r]` for `xs[r]`), with one copy
+/// of the loop per kind of value function so that no row pays for the dispatch; the same
+/// operations as the value function, so the same bits. Returns whether every point is
+/// valid (a bad or missing point leaves an unspecified value in its slot).
+#[inline(always)]
+fn column_values(step: &Step<'_>, xs: &[f64], vs: &mut [f64]) -> bool {
     use value::{boolean, category, likert, linear, log_block, piecewise};
     match (step.check, step.vf) {
         (Check::Number { min, max }, ValueFn::Linear { worst, best }) => {
-            apply_with::<PRODUCT>(
-                step,
-                block,
-                |x| number_ok(x, min, max),
-                each(|x| number_ok(x, min, max), |x| linear(x, *worst, *best)),
-            );
+            each(|x| number_ok(x, min, max), |x| linear(x, *worst, *best))(xs, vs)
         }
         (
             Check::Number { min, max },
             ValueFn::Log {
                 scale, denominator, ..
             },
-        ) => {
-            apply_with::<PRODUCT>(
-                step,
-                block,
-                |x| number_ok(x, min, max),
-                |xs: &[f64], vs: &mut [f64]| {
-                    log_block(xs, vs, *scale, *denominator, |x| number_ok(x, min, max))
-                },
-            );
-        }
-        (Check::Number { min, max }, ValueFn::Piecewise { xs, vs }) => {
-            apply_with::<PRODUCT>(
-                step,
-                block,
-                |x| number_ok(x, min, max),
-                each(|x| number_ok(x, min, max), |x| piecewise(xs, vs, x)),
-            );
-        }
+        ) => log_block(xs, vs, *scale, *denominator, |x| number_ok(x, min, max)),
+        (
+            Check::Number { min, max },
+            ValueFn::Piecewise {
+                xs: knots,
+                vs: values,
+            },
+        ) => each(|x| number_ok(x, min, max), |x| piecewise(knots, values, x))(xs, vs),
         (Check::Likert { levels: l }, ValueFn::Likert { levels }) => {
-            apply_with::<PRODUCT>(
-                step,
-                block,
-                |x| likert_ok(x, l),
-                each(|x| likert_ok(x, l), |x| likert(x, *levels)),
-            );
+            each(|x| likert_ok(x, l), |x| likert(x, *levels))(xs, vs)
         }
-        (Check::Boolean, ValueFn::Boolean) => {
-            apply_with::<PRODUCT>(step, block, boolean_ok, each(boolean_ok, boolean));
-        }
+        (Check::Boolean, ValueFn::Boolean) => each(boolean_ok, boolean)(xs, vs),
         (Check::Category { options }, ValueFn::Category { values }) => {
-            apply_with::<PRODUCT>(
-                step,
-                block,
-                |x| category_ok(x, options),
-                each(|x| category_ok(x, options), |x| category(x, values)),
-            );
+            each(|x| category_ok(x, options), |x| category(x, values))(xs, vs)
         }
         // Kinds and checks always pair as above; the general form keeps this total.
-        _ => apply_with::<PRODUCT>(
-            step,
-            block,
-            |x| step.check.valid(x),
-            each(|x| step.check.valid(x), |x| step.vf.value(x)),
-        ),
+        _ => each(|x| step.check.valid(x), |x| step.vf.value(x))(xs, vs),
     }
 }
 

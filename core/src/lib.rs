@@ -71,7 +71,7 @@ mod tree;
 mod value;
 
 pub use band::{BAND_DECIMALS, band_total};
-pub use batch::{BatchScorer, RowScore};
+pub use batch::{BatchScorer, BlockScores, RowScore};
 pub use builtin::{DEFAULT_RUBRIC_JSON, DEFAULT_RUBRIC_TOML};
 pub use describe::{
     BandDescription, CriterionDescription, Description, EvidenceDescription, OptionDescription,

@@ -387,16 +387,24 @@ impl Criterion {
         if matches!(e.source, Source::Zeroed | Source::Dropped) {
             return Some(true);
         }
-        let fails = |x: f64| match rule {
-            Knockout::AtLeast(t) => x < *t,
-            Knockout::AtMost(t) => x > *t,
-            Knockout::Required(b) => (x == 1.0) != *b,
-            Knockout::OneOf(ix) => !index_of(x).is_some_and(|i| ix.contains(&i)),
-        };
-        match (fails(e.x_lo), fails(e.x_hi)) {
+        match (rule.fails(e.x_lo), rule.fails(e.x_hi)) {
             (true, true) => Some(true),
             (false, false) => None,
             _ => Some(false),
+        }
+    }
+}
+
+impl Knockout {
+    /// Whether the rule fails for an input `x` in the numeric encoding (the one test of
+    /// [`Criterion::knockout_fails`], shared by the batch block path).
+    #[inline(always)]
+    pub(crate) fn fails(&self, x: f64) -> bool {
+        match self {
+            Self::AtLeast(t) => x < *t,
+            Self::AtMost(t) => x > *t,
+            Self::Required(b) => (x == 1.0) != *b,
+            Self::OneOf(ix) => !index_of(x).is_some_and(|i| ix.contains(&i)),
         }
     }
 }
@@ -417,6 +425,14 @@ impl Acc {
         }
         self.add_range(w, e.v, e.v_lo, e.v_hi);
     }
+}
+
+/// The points of a criterion with value `v` and share `s` (its weight over the sum of the
+/// scored weights) in a weighted sum: `100·s·v`. The one formula, shared by [`attribute`]
+/// and the batch block path.
+#[inline(always)]
+pub(crate) fn sum_points(s: f64, v: f64) -> f64 {
+    100.0 * s * v
 }
 
 /// Split the total over the criteria. `buf` holds each criterion's value (NaN for a dropped
@@ -440,7 +456,7 @@ pub(crate) fn attribute(
                     *slot = 0.0;
                     available(i, 0.0);
                 } else {
-                    *slot = 100.0 * s * v;
+                    *slot = sum_points(s, v);
                     available(i, 100.0 * s * (1.0 - v));
                 }
             }

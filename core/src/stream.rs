@@ -119,7 +119,27 @@ impl<R> LineLimit<R> {
 impl<R: Read> Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in buf.get(..n).unwrap_or(&[]) {
+        let read = buf.get(..n).unwrap_or(&[]);
+        // When the chunk is no longer than the limit, a line wholly inside it is short
+        // enough: only the line running on from before and the one it ends with count, so
+        // the first and last line breaks are all that need finding.
+        if n <= self.limit {
+            match (
+                read.iter().position(|&b| b == b'\n'),
+                read.iter().rposition(|&b| b == b'\n'),
+            ) {
+                (Some(first), Some(last)) if self.since_newline + first <= self.limit => {
+                    self.since_newline = n - last - 1;
+                    return Ok(n);
+                }
+                (None, _) if self.since_newline + n <= self.limit => {
+                    self.since_newline += n;
+                    return Ok(n);
+                }
+                _ => {}
+            }
+        }
+        for &b in read {
             if b == b'\n' {
                 self.since_newline = 0;
             } else {
@@ -246,20 +266,28 @@ impl<'r, R: Read> CsvInitiatives<'r, R> {
     /// UTF-8, an over-long line) carry the row's line as path; an error of the underlying
     /// reader ends the stream after it is returned.
     pub fn next_row(&mut self) -> Option<Result<CsvRow>> {
+        let mut row = CsvRow {
+            number: 0,
+            line: 0,
+            record: csv::StringRecord::new(),
+        };
+        self.read_row(&mut row).map(|r| r.map(|()| row))
+    }
+
+    /// As [`next_row`](Self::next_row), but reading into `row` (its buffers are reused, so a
+    /// loop over a file allocates nothing per row). `None` at the end; after an error `row`
+    /// holds nothing meaningful.
+    pub fn read_row(&mut self, row: &mut CsvRow) -> Option<Result<()>> {
         if self.rows == usize::MAX {
             return None;
         }
-        let mut record = csv::StringRecord::new();
-        match self.reader.read_record(&mut record) {
+        match self.reader.read_record(&mut row.record) {
             Ok(false) => None,
             Ok(true) => {
                 self.rows += 1;
-                let line = record.position().map_or(0, csv::Position::line);
-                Some(Ok(CsvRow {
-                    number: self.rows,
-                    line,
-                    record,
-                }))
+                row.number = self.rows;
+                row.line = row.record.position().map_or(0, csv::Position::line);
+                Some(Ok(()))
             }
             Err(e) => {
                 let err = csv_error(&e, self.layout.dialect);
@@ -366,6 +394,38 @@ impl CsvLayout<'_> {
             .map(str::trim)
     }
 
+    /// A cell of criterion `i` encoded as the batch path takes it: the same as
+    /// `criterion.encode(&self.cell(i, cell))`, without allocating for the common cells
+    /// (plain decimal numbers, option ids, booleans). `None` when the cell does not encode
+    /// (text for a number, an unknown option) or `i` is not a criterion.
+    pub fn encode_cell(&self, i: usize, cell: &str) -> Option<(f64, f64)> {
+        let c = self.rubric.criteria().get(i)?;
+        let t = trim(cell);
+        if t.is_empty() {
+            return Some((f64::NAN, f64::NAN));
+        }
+        match c.kind() {
+            InputKind::Number | InputKind::Likert { .. } => {
+                if let Some(x) = short_decimal(t.as_bytes(), self.dialect.decimal_comma) {
+                    return Some((x, x));
+                }
+            }
+            #[allow(clippy::cast_precision_loss)]
+            InputKind::Category => return c.option_index(t).map(|k| (k as f64, k as f64)),
+            InputKind::Boolean => {
+                let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+                return if is(&["true", "yes", "ja", "1", "y", "j"]) {
+                    Some((1.0, 1.0))
+                } else if is(&["false", "no", "nee", "0", "n"]) {
+                    Some((0.0, 0.0))
+                } else {
+                    None
+                };
+            }
+        }
+        c.encode(&self.cell(i, t))
+    }
+
     /// A cell of criterion `i` read by the criterion's own rules and this dialect.
     pub fn cell(&self, i: usize, cell: &str) -> InputValue {
         let Some(c) = self.rubric.criteria().get(i) else {
@@ -380,6 +440,54 @@ impl CsvLayout<'_> {
             c.parse_text(cell)
         }
     }
+}
+
+/// `str::trim` without decoding characters when the text neither starts nor ends with a
+/// space, a control character or a non-ASCII byte (the common cell).
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if a > b' ' && a < 0x80 && z > b' ' && z < 0x80 => s,
+        _ => s.trim(),
+    }
+}
+
+/// A plain decimal (`123`, `72.5`, `0.25`; `72,5` too with a decimal comma) of at most 15
+/// digits, read exactly as `str::parse::<f64>` reads it: the digits form an integer below
+/// 10^15 (exact in an f64) divided by a power of ten up to 10^15 (exact too), and IEEE
+/// division rounds that quotient correctly, as the standard parser does (Clinger's fast
+/// path). `None` for anything else (a sign, an exponent, a range, more digits), which the
+/// caller reads the general way.
+fn short_decimal(text: &[u8], decimal_comma: bool) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
+    let (mut mantissa, mut digits, mut point) = (0u64, 0usize, None);
+    for (k, &b) in text.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(k),
+            b',' if decimal_comma && point.is_none() => point = Some(k),
+            _ => return None,
+        }
+    }
+    // At least one digit on each side of the point: `5.` and `.5` go the general way.
+    let fraction = match point {
+        None => 0,
+        Some(k) if k > 0 && k + 1 < text.len() => text.len() - k - 1,
+        Some(_) => return None,
+    };
+    if digits > 15 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let whole = mantissa as f64;
+    POW10.get(fraction).map(|p| whole / p)
 }
 
 fn io_error(e: std::io::Error) -> Error {
@@ -430,6 +538,20 @@ impl JsonItem {
             Ok(text) => Initiative::from_json(text, &format!("[{}]", self.index)),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// The item's `id` when it can be told although the item is bad (e.g. a key given twice
+    /// inside its inputs), so that an error names the initiative; `None` when the text is
+    /// not JSON, has no string `id`, or names it twice.
+    pub fn id(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Option<String>,
+        }
+        let text = self.text.as_ref().ok()?;
+        serde_json::from_str::<IdOnly>(crate::strip_bom(text))
+            .ok()
+            .and_then(|i| i.id)
     }
 }
 
@@ -736,6 +858,87 @@ mod tests {
         let e = r.initiative(&rows[1]).unwrap_err();
         assert_eq!((e.code(), e.path()), ("input.shape", "line 3"));
         assert!(r.initiative(&rows[2]).is_ok());
+    }
+
+    fn bits(x: Option<(f64, f64)>) -> Option<(u64, u64)> {
+        x.map(|(a, b)| (a.to_bits(), b.to_bits()))
+    }
+
+    proptest::proptest! {
+        /// The allocation-free encoding of a cell is the general one (`cell` then `encode`)
+        /// to the bit, for every kind of criterion and both decimal separators.
+        #[test]
+        fn encode_cell_is_encode_of_cell(
+            cell in "[ ]?[-+]?[0-9]{0,18}([.,][0-9]{0,18})?(e[0-9])?(\\.\\.[0-9]{1,3})?[ ]?|[ ]?[a-zA-Z_]{0,15}[ ]?|\\PC{0,6}",
+            semicolon in proptest::bool::ANY,
+        ) {
+            let rubric = Rubric::builtin();
+            let header = if semicolon { "id;x\n" } else { "id,x\n" };
+            let r = CsvInitiatives::new(&rubric, header.as_bytes(), None, None, &[]).unwrap();
+            let layout = r.layout();
+            for (i, c) in rubric.criteria().iter().enumerate() {
+                let general = c.encode(&layout.cell(i, cell.trim()));
+                proptest::prop_assert_eq!(bits(layout.encode_cell(i, &cell)), bits(general), "{}", c.id());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The line limit fails exactly when some line is longer than the limit, whatever
+        /// the sizes of the chunks it is read in.
+        #[test]
+        fn line_limit_fails_exactly_on_a_long_line(
+            text in "[a\n]{0,200}",
+            limit in 1usize..12,
+            chunk in 1usize..40,
+        ) {
+            let longest = text.split('\n').map(str::len).max().unwrap_or(0);
+            let mut r = LineLimit::new(text.as_bytes(), limit);
+            let mut buf = vec![0u8; chunk];
+            let failed = loop {
+                match r.read(&mut buf) {
+                    Ok(0) => break false,
+                    Ok(_) => {}
+                    Err(_) => break true,
+                }
+            };
+            proptest::prop_assert_eq!(failed, longest > limit);
+        }
+    }
+
+    #[test]
+    fn short_decimals_read_as_the_standard_parser_reads_them() {
+        for text in [
+            "0",
+            "007",
+            "72.5",
+            "0.1",
+            "0.3",
+            "123456789012345",
+            "99999.9999999999",
+            "1.00000000000001",
+        ] {
+            let x: f64 = text.parse().unwrap();
+            assert_eq!(
+                short_decimal(text.as_bytes(), false).map(f64::to_bits),
+                Some(x.to_bits()),
+                "{text}"
+            );
+        }
+        assert_eq!(short_decimal(b"72,5", true), Some(72.5));
+        for text in [
+            "",
+            ".5",
+            "5.",
+            "-1",
+            "1e3",
+            "1234567890123456",
+            "1.000000000000001",
+            "1..2",
+            "72,5",
+        ] {
+            assert_eq!(short_decimal(text.as_bytes(), false), None, "{text}");
+        }
     }
 
     fn items(text: &str, lines: bool) -> Vec<JsonItem> {

@@ -19,8 +19,10 @@
 
 use std::borrow::Cow;
 
-use civic_value::{BatchScorer, Criterion, Error, InputKind, InputValue, Inputs, Rubric};
-use numpy::ndarray::{Array2, ArrayViewMut2, Axis};
+use civic_value::{
+    BatchScorer, BlockScores, Criterion, Error, InputKind, InputValue, Inputs, Rubric,
+};
+use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -300,7 +302,8 @@ struct Out<'a> {
     high: &'a mut [f64],
     knocked_out: &'a mut [bool],
     band: &'a mut [i32],
-    points: ArrayViewMut2<'a, f64>,
+    /// One slice per criterion.
+    points: Vec<&'a mut [f64]>,
 }
 
 impl Table<'_> {
@@ -319,6 +322,17 @@ impl Table<'_> {
             .min(rows / MIN_ROWS_PER_THREAD)
             .max(1);
         let chunk = rows.div_ceil(threads).max(1);
+        // Each thread's part of every criterion's points (a criterion's points are one
+        // contiguous row of the C-order criteria × rows array).
+        let mut point_parts: Vec<Vec<&mut [f64]>> =
+            (0..threads).map(|_| Vec::with_capacity(m)).collect();
+        if let Some(flat) = out.points.as_slice_mut() {
+            for column in flat.chunks_mut(rows.max(1)) {
+                for (part, piece) in point_parts.iter_mut().zip(column.chunks_mut(chunk)) {
+                    part.push(piece);
+                }
+            }
+        }
         let parts = out
             .total
             .chunks_mut(chunk)
@@ -326,7 +340,7 @@ impl Table<'_> {
             .zip(out.high.chunks_mut(chunk))
             .zip(out.knocked_out.chunks_mut(chunk))
             .zip(out.band.chunks_mut(chunk))
-            .zip(out.points.axis_chunks_iter_mut(Axis(1), chunk))
+            .zip(point_parts)
             .enumerate()
             .map(
                 |(k, (((((total, low), high), knocked_out), band), points))| {
@@ -370,7 +384,10 @@ impl Table<'_> {
         Ok(out)
     }
 
-    /// Score the rows `start..start + out.total.len()` into `out`, a block at a time.
+    /// Score the rows `start..start + out.total.len()` into `out`, a block at a time: each
+    /// block's columns are encoded column-major and scored by [`BatchScorer::score_block`]
+    /// (the core's vectorised path with points); the rows it cannot take (a cell without a
+    /// numeric encoding) go through [`Rubric::score`].
     fn score_run(&self, start: usize, mut out: Out<'_>) -> civic_value::Result<()> {
         let k = self.sources.len();
         let m = self.batch.criteria();
@@ -378,66 +395,106 @@ impl Table<'_> {
         let mut high = vec![f64::NAN; BLOCK_ROWS * k];
         let mut general = [false; BLOCK_ROWS];
         let mut points = vec![0.0; m];
+        let mut general_rows: Vec<(usize, RowResult)> = Vec::new();
+        let mut general_points: Vec<f64> = Vec::new();
         let n = out.total.len();
-        // One contiguous slice per criterion (the rows of a C-order criteria × rows view).
-        let mut point_columns: Vec<&mut [f64]> = out
-            .points
-            .rows_mut()
-            .into_iter()
-            .map(|row| row.into_slice().unwrap_or_default())
-            .collect();
+        let mut point_columns = std::mem::take(&mut out.points);
         let mut done = 0;
         while done < n {
             let len = BLOCK_ROWS.min(n - done);
             let first = start + done;
+            let (Some(low), Some(high), Some(general)) = (
+                low.get_mut(..len * k),
+                high.get_mut(..len * k),
+                general.get_mut(..len),
+            ) else {
+                break;
+            };
             general.fill(false);
+            // Whether a cell of the block is a range (then `high` is passed too).
+            let mut ranged = false;
             for (j, (source, criterion)) in self.sources.iter().zip(self.criteria).enumerate() {
                 let Some(c) = criterion else { continue }; // ignored (policy "warn")
-                encode_block(
-                    source,
-                    c,
-                    first,
-                    len,
-                    k,
-                    j,
-                    &mut low,
-                    &mut high,
-                    &mut general,
-                );
-            }
-            for i in 0..len {
-                let r = first + i;
-                let at = done + i;
-                let (total, lo, hi, ko, band) = if general.get(i).copied().unwrap_or(true) {
-                    self.general_row(r, &mut points)?
-                } else {
-                    let row = i * k..(i + 1) * k;
-                    let (Some(l), Some(h)) = (low.get(row.clone()), high.get(row)) else {
-                        continue;
-                    };
-                    let s = self
-                        .batch
-                        .score_row(l, h, &mut points)
-                        .map_err(|e| e.prefixed(&format!("rows[{r}]")))?;
-                    (s.total, s.low, s.high, s.knocked_out, self.band_of(s.total))
+                let (Some(l), Some(h)) = (
+                    low.get_mut(j * len..(j + 1) * len),
+                    high.get_mut(j * len..(j + 1) * len),
+                ) else {
+                    continue;
                 };
-                if let (Some(t), Some(l), Some(h), Some(o), Some(b)) = (
-                    out.total.get_mut(at),
-                    out.low.get_mut(at),
-                    out.high.get_mut(at),
-                    out.knocked_out.get_mut(at),
-                    out.band.get_mut(at),
-                ) {
-                    *t = total;
-                    *l = lo;
-                    *h = hi;
-                    *o = ko;
-                    *b = band;
+                encode_column(source, c, first, l, h, general, &mut ranged);
+            }
+            // Each column as the core reads it: a plain numeric column in place, the others
+            // from the encoded buffers.
+            let mut low_columns: Vec<&[f64]> = Vec::with_capacity(k);
+            let mut high_columns: Vec<&[f64]> = Vec::with_capacity(if ranged { k } else { 0 });
+            for (j, (source, criterion)) in self.sources.iter().zip(self.criteria).enumerate() {
+                let cells = j * len..(j + 1) * len;
+                let direct = match (source, criterion) {
+                    (Source::Numbers(v), Some(c)) if in_place(c) => v.get(first..first + len),
+                    _ => None,
+                };
+                low_columns.push(
+                    direct
+                        .or_else(|| low.get(cells.clone()))
+                        .unwrap_or_default(),
+                );
+                if ranged {
+                    high_columns.push(direct.or_else(|| high.get(cells)).unwrap_or_default());
                 }
-                for (column, p) in point_columns.iter_mut().zip(&points) {
+            }
+            // The general rows first, in order (kept aside: the block path writes over
+            // their slots): after the first bad one, the block path takes only the rows
+            // before it, so the first bad row's error is reported.
+            let mut error = None;
+            general_rows.clear();
+            general_points.clear();
+            for i in 0..len {
+                if !general.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                match self.general_row(first + i, &mut points) {
+                    Ok(row) => {
+                        general_rows.push((done + i, row));
+                        general_points.extend_from_slice(&points);
+                    }
+                    Err(e) => {
+                        error = Some(e);
+                        if let Some(rest) = general.get_mut(i..) {
+                            rest.fill(true);
+                        }
+                        break;
+                    }
+                }
+            }
+            let rows = done..done + len;
+            let mut block = BlockScores {
+                total: out.total.get_mut(rows.clone()).unwrap_or_default(),
+                low: out.low.get_mut(rows.clone()).unwrap_or_default(),
+                high: out.high.get_mut(rows.clone()).unwrap_or_default(),
+                knocked_out: out.knocked_out.get_mut(rows.clone()).unwrap_or_default(),
+                points: point_columns
+                    .iter_mut()
+                    .map(|c| c.get_mut(rows.clone()).unwrap_or_default())
+                    .collect(),
+            };
+            self.batch
+                .score_block(first, &low_columns, &high_columns, general, &mut block)?;
+            if let Some(e) = error {
+                return Err(e);
+            }
+            for (&(at, row), points) in general_rows.iter().zip(general_points.chunks(m.max(1))) {
+                put_row(&mut out, at, row);
+                for (column, p) in point_columns.iter_mut().zip(points) {
                     if let Some(slot) = column.get_mut(at) {
                         *slot = *p;
                     }
+                }
+            }
+            let bands = out.band.get_mut(rows.clone()).unwrap_or_default();
+            let totals = out.total.get(rows).unwrap_or_default();
+            for ((band, &total), &g) in bands.iter_mut().zip(totals).zip(general.iter()) {
+                if !g {
+                    *band = self.band_of(total);
                 }
             }
             done += len;
@@ -479,8 +536,7 @@ impl Table<'_> {
     #[inline]
     fn band_of(&self, total: f64) -> i32 {
         self.rubric
-            .band_for(total)
-            .and_then(|b| self.rubric.bands().iter().position(|x| std::ptr::eq(x, b)))
+            .band_index_for(total)
             .and_then(|i| i32::try_from(i).ok())
             .unwrap_or(-1)
     }
@@ -493,51 +549,65 @@ impl Table<'_> {
     }
 }
 
-/// Fill column `j` of the block of rows `first..first + len` (row-major, `k` columns) with
-/// the numeric encoding of its cells; a cell without one marks its row for the general path.
-#[allow(clippy::too_many_arguments)]
+/// One row's `(total, low, high, knocked_out, band)`.
+type RowResult = (f64, f64, f64, bool, i32);
+
+/// Write one row's results at `at`.
+fn put_row(out: &mut Out<'_>, at: usize, (total, lo, hi, ko, band): RowResult) {
+    if let (Some(t), Some(l), Some(h), Some(o), Some(b)) = (
+        out.total.get_mut(at),
+        out.low.get_mut(at),
+        out.high.get_mut(at),
+        out.knocked_out.get_mut(at),
+        out.band.get_mut(at),
+    ) {
+        *t = total;
+        *l = lo;
+        *h = hi;
+        *o = ko;
+        *b = band;
+    }
+}
+
+/// Whether a float64 column is its own numeric encoding for criterion `c` (a number or
+/// Likert criterion: the number itself, NaN for missing), read in place.
+fn in_place(c: &Criterion) -> bool {
+    matches!(c.kind(), InputKind::Number | InputKind::Likert { .. })
+}
+
+/// Fill one column of a block (the rows `first..first + low.len()`) with the numeric
+/// encoding of its cells (`low`, `high`); a cell without one marks its row for the general
+/// path, a range sets `ranged`. A column read in place ([`in_place`]) is left alone.
 #[inline]
-fn encode_block(
+fn encode_column(
     source: &Source<'_>,
     c: &Criterion,
     first: usize,
-    len: usize,
-    k: usize,
-    j: usize,
     low: &mut [f64],
     high: &mut [f64],
     general: &mut [bool],
+    ranged: &mut bool,
 ) {
-    let mut put = |i: usize, e: Option<(f64, f64)>| {
-        let at = i * k + j;
-        match e {
-            Some((a, b)) => {
-                if let (Some(l), Some(h)) = (low.get_mut(at), high.get_mut(at)) {
-                    *l = a;
-                    *h = b;
-                }
+    let len = low.len();
+    let rows = first..first + len;
+    let mut put = |i: usize, e: Option<(f64, f64)>| match e {
+        Some((a, b)) => {
+            if let (Some(l), Some(h)) = (low.get_mut(i), high.get_mut(i)) {
+                *l = a;
+                *h = b;
             }
-            None => {
-                if let Some(g) = general.get_mut(i) {
-                    *g = true;
-                }
+            *ranged |= a != b && !(a.is_nan() && b.is_nan());
+        }
+        None => {
+            if let Some(g) = general.get_mut(i) {
+                *g = true;
             }
         }
     };
     let missing = c.encode(&InputValue::Missing);
-    let rows = first..first + len;
     match source {
-        // The numeric encoding of a number or Likert criterion is the number itself, NaN
-        // (missing) included: a strided copy.
-        Source::Numbers(v) if matches!(c.kind(), InputKind::Number | InputKind::Likert { .. }) => {
-            for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
-                let at = i * k + j;
-                if let (Some(l), Some(h)) = (low.get_mut(at), high.get_mut(at)) {
-                    *l = x;
-                    *h = x;
-                }
-            }
-        }
+        // Read in place by the core.
+        Source::Numbers(_) if in_place(c) => {}
         Source::Numbers(v) => {
             for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
                 put(

@@ -228,6 +228,9 @@ describe("the live web form", () => {
   it("raises no console errors, and saves a screenshot", async () => {
     await page.setViewportSize({ width: 1280, height: 1380 });
     await page.evaluate(() => window.scrollTo(0, 0));
+    // The uncertainty strip runs after typing pauses: wait for it, so the picture never shows
+    // the previous inputs' band.
+    await page.waitForFunction(() => document.querySelector("[data-testid=uncertainty]")?.dataset.state === "ready");
     await page.screenshot({ path: SCREENSHOT });
     assert.deepEqual(problems, []);
   });
