@@ -494,6 +494,8 @@ pub fn oracle(data: &[u8]) {
     // Point rows (low == high everywhere) for `totals`, with what `score` said of each.
     let mut matrix = Vec::new();
     let mut expected = Vec::new();
+    // Every encodable row (ranges too) for `score_block`, by column.
+    let mut block_rows = Vec::new();
     for row in rows.iter().take(200) {
         let inputs = inputs_of(row, n);
         let full = rubric.score(&inputs, perspective);
@@ -512,6 +514,7 @@ pub fn oracle(data: &[u8]) {
         }
         let low: Vec<f64> = encoded.iter().map(|e| e.0).collect();
         let high: Vec<f64> = encoded.iter().map(|e| e.1).collect();
+        block_rows.push((low.clone(), high.clone(), full.clone()));
         match (batch.score_row(&low, &high, &mut points), &full) {
             (Ok(r), Ok(s)) => {
                 assert_eq!(r.total.to_bits(), s.total.to_bits(), "score_row total");
@@ -553,6 +556,7 @@ pub fn oracle(data: &[u8]) {
             expected.push(full.map(|s| s.total));
         }
     }
+    check_block(&rubric, &batch, &block_rows);
     // The whole matrix at once (several blocks when there are many rows).
     let mut out = vec![0.0; expected.len()];
     let all = batch.totals(&matrix, &mut out);
@@ -573,6 +577,68 @@ pub fn oracle(data: &[u8]) {
             let first = expected[r].as_ref().unwrap_err();
             assert_eq!(e.code(), first.code(), "totals error code");
             assert_eq!(e.path(), format!("rows[{r}].{}", first.path()));
+        }
+    }
+}
+
+type BlockRow = (Vec<f64>, Vec<f64>, civic_value::Result<civic_value::Score>);
+
+/// `score_block` over the rows by column gives every row before the first bad one exactly
+/// `score`'s total, interval, knock-out and points, and the first bad row's error with its
+/// row in the path.
+fn check_block(rubric: &Rubric, batch: &civic_value::BatchScorer<'_>, rows: &[BlockRow]) {
+    let n = rows.len();
+    let m = rubric.criteria().len();
+    let low_cols: Vec<Vec<f64>> = (0..m)
+        .map(|j| rows.iter().map(|r| r.0[j]).collect())
+        .collect();
+    let high_cols: Vec<Vec<f64>> = (0..m)
+        .map(|j| rows.iter().map(|r| r.1[j]).collect())
+        .collect();
+    let low: Vec<&[f64]> = low_cols.iter().map(Vec::as_slice).collect();
+    let high: Vec<&[f64]> = high_cols.iter().map(Vec::as_slice).collect();
+    let (mut total, mut lo, mut hi) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut knocked_out = vec![false; n];
+    let mut point_cols = vec![vec![0.0; n]; m];
+    let mut out = civic_value::BlockScores {
+        total: &mut total,
+        low: &mut lo,
+        high: &mut hi,
+        knocked_out: &mut knocked_out,
+        points: point_cols.iter_mut().map(Vec::as_mut_slice).collect(),
+    };
+    let result = batch.score_block(0, &low, &high, &[], &mut out);
+    let first_bad = rows.iter().position(|r| r.2.is_err());
+    match (first_bad, result) {
+        (None, Ok(())) => {}
+        (Some(r), Err(e)) => {
+            let want = rows[r].2.as_ref().unwrap_err();
+            assert_eq!(e.code(), want.code(), "score_block error code");
+            assert_eq!(
+                e.path(),
+                format!("rows[{r}].{}", want.path()),
+                "score_block path"
+            );
+        }
+        (bad, got) => panic!("score_block {got:?} but the first bad row is {bad:?}"),
+    }
+    for (r, row) in rows.iter().take(first_bad.unwrap_or(n)).enumerate() {
+        let s = row.2.as_ref().unwrap();
+        assert_eq!(total[r].to_bits(), s.total.to_bits(), "score_block total");
+        assert_eq!(lo[r].to_bits(), s.interval.low.to_bits(), "score_block low");
+        assert_eq!(
+            hi[r].to_bits(),
+            s.interval.high.to_bits(),
+            "score_block high"
+        );
+        assert_eq!(knocked_out[r], s.knocked_out, "score_block knock-out");
+        for (j, c) in s.criteria.iter().enumerate() {
+            assert_eq!(
+                point_cols[j][r].to_bits(),
+                c.points.to_bits(),
+                "points of {}",
+                c.id
+            );
         }
     }
 }
