@@ -26,8 +26,15 @@ impl Rubric {
         BUILTIN
             .get_or_init(|| {
                 // The text is a compile-time constant, checked by the tests of this crate.
-                #[allow(clippy::expect_used)]
-                Rubric::from_json(DEFAULT_RUBRIC_JSON).expect("the built-in rubric is valid")
+                // Not `expect`: printing the errors would link the derived `Debug` of every
+                // error type (and its field and variant names) into the browser module.
+                let Ok(rubric) = Rubric::from_json(DEFAULT_RUBRIC_JSON) else {
+                    #[allow(clippy::panic)]
+                    {
+                        panic!("the built-in rubric is valid")
+                    }
+                };
+                rubric
             })
             .clone()
     }
