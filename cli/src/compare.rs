@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
+use crate::load::{InputArgs, collect_initiatives, load_rubric};
 use crate::table::{self, total_text};
 
 #[derive(clap::Args)]
@@ -48,26 +48,15 @@ struct Compared {
 
 pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let rubric = load_rubric(args.rubric.as_deref())?;
-    let mut done = Vec::new();
-    let mut problems = Vec::new();
-    for path in &args.inputs {
-        each_initiative(
-            path,
-            &rubric,
-            &args.input,
-            |place, initiative| match initiative {
-                Err(e) => problems.push(describe_error(path, place, None, &e)),
-                Ok(i) => match rubric.compare_perspectives(&i.inputs) {
-                    Ok(c) => done.push(Compared {
-                        id: i.id,
-                        name: i.name,
-                        comparison: c,
-                    }),
-                    Err(e) => problems.push(describe_error(path, place, Some(&i.id), &e)),
-                },
-            },
-        )?;
-    }
+    let (done, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
+        rubric
+            .compare_perspectives(&i.inputs)
+            .map(|comparison| Compared {
+                id: i.id,
+                name: i.name,
+                comparison,
+            })
+    })?;
     let out = match args.format {
         CompareFormat::Json => serde_json::to_string_pretty(&done).unwrap_or_default() + "\n",
         CompareFormat::Table => {

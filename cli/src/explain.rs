@@ -11,7 +11,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
+use crate::load::{InputArgs, collect_initiatives, load_rubric};
 use crate::table::{self, raw_text};
 
 /// How many levers the table shows.
@@ -116,25 +116,9 @@ pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
             .effective_weights(Some(p))
             .map_err(|e| Failure::Usage(e.message()))?;
     }
-    let mut done = Vec::new();
-    let mut problems = Vec::new();
-    for path in &args.inputs {
-        each_initiative(
-            path,
-            &rubric,
-            &args.input,
-            |place, initiative| match initiative {
-                Err(e) => problems.push(describe_error(path, place, None, &e)),
-                Ok(i) => {
-                    let id = i.id.clone();
-                    match explain_one(&rubric, i, perspective) {
-                        Ok(x) => done.push(x),
-                        Err(e) => problems.push(describe_error(path, place, Some(&id), &e)),
-                    }
-                }
-            },
-        )?;
-    }
+    let (done, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
+        explain_one(&rubric, i, perspective)
+    })?;
     let out = match args.format {
         ExplainFormat::Json => serde_json::to_string_pretty(&done).unwrap_or_default() + "\n",
         ExplainFormat::Table => {

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use civic_value::stream::{CsvInitiatives, CsvLayout, CsvRow, JsonItem, JsonItems, JsonShape};
 use civic_value::{Error, Initiative, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc, strip_bom};
@@ -386,6 +386,32 @@ pub(crate) fn each_initiative(
         f(&place, result);
     }
     Ok(())
+}
+
+/// Every initiative of every file through `f`, in input order: what `f` made of each, and a
+/// message (`file: place: initiative "id": error`) per record that could not be read or
+/// that `f` refused — so a command reports every bad initiative and still handles the rest.
+pub(crate) fn collect_initiatives<T>(
+    paths: &[PathBuf],
+    rubric: &Rubric,
+    args: &InputArgs,
+    mut f: impl FnMut(Initiative) -> Result<T, Error>,
+) -> Result<(Vec<T>, Vec<String>), Failure> {
+    let mut done = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        each_initiative(path, rubric, args, |place, initiative| match initiative {
+            Err(e) => problems.push(describe_error(path, place, None, &e)),
+            Ok(i) => {
+                let id = i.id.clone();
+                match f(i) {
+                    Ok(x) => done.push(x),
+                    Err(e) => problems.push(describe_error(path, place, Some(&id), &e)),
+                }
+            }
+        })?;
+    }
+    Ok((done, problems))
 }
 
 /// A message for a bad record: `file: place: initiative "id": error`.

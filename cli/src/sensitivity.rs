@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
+use crate::load::{InputArgs, collect_initiatives, load_rubric};
 
 #[derive(clap::Args)]
 pub(crate) struct SensitivityArgs {
@@ -106,22 +106,9 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
             .effective_weights(Some(p))
             .map_err(|e| Failure::Usage(e.message()))?;
     }
-    let mut initiatives: Vec<Initiative> = Vec::new();
-    let mut problems = Vec::new();
-    for path in &args.inputs {
-        each_initiative(
-            path,
-            &rubric,
-            &args.input,
-            |place, initiative| match initiative {
-                Err(e) => problems.push(describe_error(path, place, None, &e)),
-                Ok(i) => match rubric.score(&i.inputs, perspective) {
-                    Ok(_) => initiatives.push(i),
-                    Err(e) => problems.push(describe_error(path, place, Some(&i.id), &e)),
-                },
-            },
-        )?;
-    }
+    let (initiatives, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
+        rubric.score(&i.inputs, perspective).map(|_| i)
+    })?;
     if !problems.is_empty() {
         return Err(Failure::Invalid(problems.join("\n")));
     }

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::Failure;
-use crate::load::{InputArgs, describe_error, each_initiative, load_rubric};
+use crate::load::{InputArgs, collect_initiatives, load_rubric};
 
 #[derive(clap::Args)]
 pub(crate) struct SroiArgs {
@@ -60,22 +60,10 @@ pub(crate) fn sroi(args: &SroiArgs) -> Result<(), Failure> {
         .map(Discount::parse)
         .transpose()
         .map_err(|e| Failure::Usage(format!("--discount: {}", e.message())))?;
-    let mut results = Vec::new();
-    let mut problems = Vec::new();
-    for path in &args.inputs {
-        each_initiative(
-            path,
-            &rubric,
-            &args.input,
-            |place, initiative| match initiative {
-                Err(e) => problems.push(describe_error(path, place, None, &e)),
-                Ok(i) => match rubric.monetise(&i.inputs, args.investment, discount.as_ref()) {
-                    Ok(m) => results.push((i, m)),
-                    Err(e) => problems.push(describe_error(path, place, Some(&i.id), &e)),
-                },
-            },
-        )?;
-    }
+    let (results, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
+        let m = rubric.monetise(&i.inputs, args.investment, discount.as_ref())?;
+        Ok((i, m))
+    })?;
     let out = match args.format {
         SroiFormat::Json => {
             let items: Vec<Item<'_>> = results
