@@ -31,7 +31,7 @@ pub(crate) struct CompareArgs {
     inputs: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CompareFormat {
     /// Totals side by side and a row of points per criterion.
     Table,
@@ -57,25 +57,11 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 comparison,
             })
     })?;
-    let out = match args.format {
-        CompareFormat::Json => serde_json::to_string_pretty(&done).unwrap_or_default() + "\n",
-        CompareFormat::Table => {
-            let mut out = String::new();
-            for (k, x) in done.iter().enumerate() {
-                if k > 0 {
-                    out.push('\n');
-                }
-                write_compared(&mut out, &rubric, x, &args.lang);
-            }
-            out
-        }
-    };
+    let out = crate::table::records(&done, args.format == CompareFormat::Json, |out, x| {
+        write_compared(out, &rubric, x, &args.lang);
+    });
     print!("{out}");
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Invalid(problems.join("\n")))
-    }
+    Failure::unless_problems(&problems)
 }
 
 fn column_label(rubric: &Rubric, id: &str, lang: &str) -> String {

@@ -38,7 +38,7 @@ pub(crate) struct ExplainArgs {
     inputs: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExplainFormat {
     /// The breakdown, the top levers and the path to the next band, per initiative.
     Table,
@@ -119,25 +119,11 @@ pub(crate) fn explain(args: &ExplainArgs) -> Result<(), Failure> {
     let (done, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
         explain_one(&rubric, i, perspective)
     })?;
-    let out = match args.format {
-        ExplainFormat::Json => serde_json::to_string_pretty(&done).unwrap_or_default() + "\n",
-        ExplainFormat::Table => {
-            let mut out = String::new();
-            for (k, x) in done.iter().enumerate() {
-                if k > 0 {
-                    out.push('\n');
-                }
-                write_explained(&mut out, &rubric, x, &args.lang);
-            }
-            out
-        }
-    };
+    let out = crate::table::records(&done, args.format == ExplainFormat::Json, |out, x| {
+        write_explained(out, &rubric, x, &args.lang);
+    });
     print!("{out}");
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Invalid(problems.join("\n")))
-    }
+    Failure::unless_problems(&problems)
 }
 
 fn label<'a>(rubric: &'a Rubric, id: &'a str, lang: &str) -> &'a str {

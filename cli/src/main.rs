@@ -65,6 +65,17 @@ pub(crate) enum Failure {
     Usage(String),
 }
 
+impl Failure {
+    /// `Ok` when no record was bad, else exit 1 with every problem, one per line.
+    pub(crate) fn unless_problems(problems: &[String]) -> Result<(), Failure> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::Invalid(problems.join("\n")))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -175,9 +175,7 @@ pub(crate) fn select(args: &SelectArgs) -> Result<(), Failure> {
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(Failure::Invalid(problems.join("\n")));
-    }
+    Failure::unless_problems(&problems)?;
     let options = SelectOptions {
         min_per_group: args.min_per_group,
         max_per_group: args.max_per_group,

@@ -109,9 +109,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let (initiatives, problems) = collect_initiatives(&args.inputs, &rubric, &args.input, |i| {
         rubric.score(&i.inputs, perspective).map(|_| i)
     })?;
-    if !problems.is_empty() {
-        return Err(Failure::Invalid(problems.join("\n")));
-    }
+    Failure::unless_problems(&problems)?;
     let Some(first) = initiatives.first() else {
         return Err(Failure::Usage("no initiatives in the input".to_owned()));
     };

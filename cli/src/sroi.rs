@@ -88,11 +88,7 @@ pub(crate) fn sroi(args: &SroiArgs) -> Result<(), Failure> {
         }
     };
     print!("{out}");
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Invalid(problems.join("\n")))
-    }
+    Failure::unless_problems(&problems)
 }
 
 /// An amount with thousands separated by a thin space, rounded to whole units.

@@ -64,6 +64,26 @@ pub(crate) fn total_text(rubric: &Rubric, total: f64) -> String {
 
 /// Truncate to `width` characters (not bytes), with an ellipsis; control characters
 /// escaped.
+/// Every record as one pretty JSON array, or as tables (`write` per record) separated by
+/// a blank line.
+pub(crate) fn records<T: serde::Serialize>(
+    items: &[T],
+    json: bool,
+    mut write: impl FnMut(&mut String, &T),
+) -> String {
+    if json {
+        return serde_json::to_string_pretty(items).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    for (k, x) in items.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        write(&mut out, x);
+    }
+    out
+}
+
 fn fit(s: &str, width: usize) -> String {
     let s = &clean(s);
     if s.chars().count() <= width {
