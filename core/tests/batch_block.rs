@@ -15,39 +15,10 @@
     clippy::needless_range_loop
 )]
 
+mod common;
+
 use civic_value::{BatchScorer, BlockScores, InputValue, Inputs, Rubric};
 use proptest::prelude::*;
-
-/// One criterion of each kind, the given weights (0 allowed), aggregation and missing-data
-/// policy; knock-outs on `lk` (at least 2) and `yn` (required).
-fn mixed_rubric(weights: &[u32; 6], product: bool, missing: &str) -> Rubric {
-    let aggregation = if product {
-        "weighted_product"
-    } else {
-        "weighted_sum"
-    };
-    Rubric::from_json(&format!(
-        r#"{{"id": "m", "version": "1", "aggregation": "{aggregation}", "missing": "{missing}",
-            "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": 2}}],
-            "criteria": [
-              {{"id": "lin", "theme": "t", "weight": {}, "min": 0, "max": 100,
-                "value_function": {{"type": "linear", "worst": 90, "best": 10}}}},
-              {{"id": "log", "theme": "t", "weight": {}, "min": 0,
-                "value_function": {{"type": "log", "best": 5000, "scale": 500}}}},
-              {{"id": "pw", "theme": "u", "weight": {},
-                "value_function": {{"type": "piecewise", "points": [[0, 0], [1, 0.4], [3, 0.8], [6, 1]]}}}},
-              {{"id": "lk", "theme": "u", "weight": {}, "knockout": {{"at_least": 2}},
-                "value_function": {{"type": "likert", "levels": 5}}}},
-              {{"id": "yn", "theme": "t", "weight": {}, "knockout": {{"required": true}},
-                "value_function": {{"type": "boolean"}}}},
-              {{"id": "cat", "theme": "u", "weight": {},
-                "value_function": {{"type": "category", "options": [
-                  {{"id": "a", "value": 0}}, {{"id": "b", "value": 0.5}}, {{"id": "c", "value": 1}}]}}}}
-            ]}}"#,
-        weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]
-    ))
-    .unwrap()
-}
 
 /// A cell `(low, high)` for criterion `k`: mostly a valid point, sometimes missing (NaN),
 /// out of bounds, or a range (number criteria only; a range elsewhere is an error).
@@ -168,7 +139,7 @@ proptest! {
     ) {
         prop_assume!(weights.iter().any(|&w| w > 0));
         prop_assume!(weights[0] + weights[1] + weights[4] > 0 && weights[2] + weights[3] + weights[5] > 0);
-        let rubric = mixed_rubric(&weights, product, missing);
+        let rubric = common::mixed_rubric(&weights, product, missing, true);
         let ids = ["lin", "log", "pw", "lk", "yn", "cat"];
         let cols: Vec<&str> = order[..columns].iter().map(|&k| ids[k]).collect();
         let batch = rubric.batch(&cols, None).unwrap();

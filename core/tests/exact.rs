@@ -8,6 +8,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use civic_value::{Inputs, Rubric};
 use proptest::prelude::*;
 
@@ -306,37 +308,6 @@ proptest! {
 
 // ---- the batch path over many rows ----------------------------------------------------
 
-/// A rubric with one criterion of each kind, the given weights (0 allowed), aggregation and
-/// missing-data policy.
-fn mixed_rubric(weights: &[u32; 6], product: bool, missing: &str) -> Rubric {
-    let aggregation = if product {
-        "weighted_product"
-    } else {
-        "weighted_sum"
-    };
-    Rubric::from_json(&format!(
-        r#"{{"id": "m", "version": "1", "aggregation": "{aggregation}", "missing": "{missing}",
-            "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": 2}}],
-            "criteria": [
-              {{"id": "lin", "theme": "t", "weight": {}, "min": 0, "max": 100,
-                "value_function": {{"type": "linear", "worst": 90, "best": 10}}}},
-              {{"id": "log", "theme": "t", "weight": {}, "min": 0,
-                "value_function": {{"type": "log", "best": 5000, "scale": 500}}}},
-              {{"id": "pw", "theme": "u", "weight": {},
-                "value_function": {{"type": "piecewise", "points": [[0, 0], [1, 0.4], [3, 0.8], [6, 1]]}}}},
-              {{"id": "lk", "theme": "u", "weight": {},
-                "value_function": {{"type": "likert", "levels": 5}}}},
-              {{"id": "yn", "theme": "t", "weight": {},
-                "value_function": {{"type": "boolean"}}}},
-              {{"id": "cat", "theme": "u", "weight": {},
-                "value_function": {{"type": "category", "options": [
-                  {{"id": "a", "value": 0}}, {{"id": "b", "value": 0.5}}, {{"id": "c", "value": 1}}]}}}}
-            ]}}"#,
-        weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]
-    ))
-    .unwrap()
-}
-
 /// A cell for criterion `k`: mostly valid, sometimes missing (NaN) or out of bounds.
 fn cell(k: usize, u: f64, kind: u8) -> f64 {
     match kind {
@@ -370,7 +341,7 @@ proptest! {
         prop_assume!(weights.iter().any(|&w| w > 0));
         let themes_ok = weights[0] + weights[1] + weights[4] > 0 && weights[2] + weights[3] + weights[5] > 0;
         prop_assume!(themes_ok);
-        let rubric = mixed_rubric(&weights, product, missing);
+        let rubric = common::mixed_rubric(&weights, product, missing, false);
         let ids = ["lin", "log", "pw", "lk", "yn", "cat"];
         let cols: Vec<&str> = order[..columns].iter().map(|&k| ids[k]).collect();
         let batch = rubric.batch(&cols, None).unwrap();
