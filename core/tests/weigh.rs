@@ -335,6 +335,12 @@ fn path_of_the_park_to_strong_is_empty_and_knockout_matters() {
     assert_eq!(s.band.as_deref(), Some("strong"));
     let e = r.path_to_band(&park, None, "gold").unwrap_err();
     assert_eq!((e.code(), e.path()), ("input.unknown_band", "band"));
+    // The band to aim for: none for the park (top band, no knock-out failing); the top band
+    // itself when a knock-out fails there (as the web form aims), so the path fixes it.
+    assert!(r.next_band(&r.score(&park, None).unwrap()).is_none());
+    let knocked = r.score(&low_support, None).unwrap();
+    assert!(knocked.knocked_out);
+    assert_eq!(r.next_band(&knocked).map(|b| b.id()), Some("strong"));
 }
 
 #[test]

@@ -128,9 +128,9 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
     r.list.append(li);
   }
 
-  // The next band up, or this band when a knock-out fails in it.
+  // The next band up, or this band when a knock-out fails in it (core's Rubric::next_band).
   const rank = desc.bands.findIndex((b) => b.id === score.band);
-  const target = rank > 0 ? desc.bands[rank - 1] : (score.knockouts.length && rank === 0 ? desc.bands[0] : null);
+  const target = rank > 0 ? desc.bands[rank - 1] : (score.knocked_out && rank === 0 ? desc.bands[0] : null);
   r.path.dataset.band = target?.id ?? "";
   if (!target) {
     r.path.textContent = rank === 0 ? ui.top : "";

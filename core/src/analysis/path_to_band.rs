@@ -33,10 +33,16 @@ pub struct PathStep {
 }
 
 impl Rubric {
-    /// The band above the one `score` is in (`None` in the top band or without bands).
+    /// The band to aim for next: the one above the band `score` is in, or the top band
+    /// itself when the score is in it but a knock-out fails (the path then fixes the
+    /// knock-out). `None` in the top band with no knock-out failing, or without bands.
     pub fn next_band(&self, score: &Score) -> Option<&Band> {
         let here = self.band_rank(score.band.as_deref())?;
-        here.checked_sub(1).and_then(|i| self.bands().get(i))
+        match here.checked_sub(1) {
+            Some(above) => self.bands().get(above),
+            None if score.knocked_out => self.bands().get(here),
+            None => None,
+        }
     }
 
     fn band_rank(&self, band: Option<&str>) -> Option<usize> {
