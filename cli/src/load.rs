@@ -112,7 +112,7 @@ pub(crate) struct InputArgs {
     /// How to read the inputs (default: by extension; `-` is standard input).
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     pub(crate) input_format: InputFormat,
-    /// CSV delimiter: `,`, `;` or `tab` (default: detected from the header line).
+    /// CSV delimiter: `,` (comma), `;` (semicolon), `tab` or `|` (pipe) (default: detected from the header line).
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub(crate) delimiter: Option<u8>,
     /// CSV decimal separator: `,` or `.` (default: a comma when the delimiter is not a comma).
@@ -121,20 +121,11 @@ pub(crate) struct InputArgs {
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "," | "comma" => Ok(b','),
-        ";" | "semicolon" => Ok(b';'),
-        "\t" | "tab" | "\\t" => Ok(b'\t'),
-        other => Err(format!("expected , ; or tab, got {other:?}")),
-    }
+    civic_value::stream::Dialect::parse_delimiter(s)
 }
 
 fn parse_decimal(s: &str) -> Result<char, String> {
-    match s {
-        "," => Ok(','),
-        "." => Ok('.'),
-        other => Err(format!("expected , or ., got {other:?}")),
-    }
+    civic_value::stream::Dialect::parse_decimal(s)
 }
 
 /// One record of a stream, not yet turned into an initiative (that may happen on another

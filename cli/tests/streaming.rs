@@ -209,6 +209,11 @@ fn dutch_csv_and_tsv_are_read() {
     let forced = temp("forced.csv", b"id,name,support_share\na,Park,\"72,5\"\n");
     let d = run(&["score", "--format", "csv", "--decimal", ",", &forced]);
     assert_eq!(csv_rows(&d)[0][2], csv_rows(&b)[0][2]);
+    // A pipe-separated file, forced by name (the names Python's read_csv takes too).
+    let pipe = temp("pipe.csv", b"id|name|support_share\na|Park|72.5\n");
+    let p = run(&["score", "--format", "csv", "--delimiter", "pipe", &pipe]);
+    assert!(p.status.success(), "{}", stderr(&p));
+    assert_eq!(csv_rows(&p)[0][2], csv_rows(&b)[0][2]);
     // A failing row names the dialect read.
     let bad = temp("bad.csv", b"id;name;support_share\na;Park;lots\n");
     let e = run(&["score", &bad]);

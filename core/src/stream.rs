@@ -62,6 +62,33 @@ impl Dialect {
         }
     }
 
+    /// A delimiter as a person names it (`--delimiter` in the CLI, `delimiter=` in Python):
+    /// `,` or `comma`, `;` or `semicolon`, a tab, `\t` or `tab`, `|` or `pipe`.
+    ///
+    /// # Errors
+    /// A message naming the accepted forms for anything else.
+    pub fn parse_delimiter(name: &str) -> std::result::Result<u8, String> {
+        match name {
+            "," | "comma" => Ok(b','),
+            ";" | "semicolon" => Ok(b';'),
+            "\t" | "tab" | "\\t" => Ok(b'\t'),
+            "|" | "pipe" => Ok(b'|'),
+            other => Err(format!("expected , ; tab or |, got {other:?}")),
+        }
+    }
+
+    /// A decimal separator as a person names it: `,` or `.`.
+    ///
+    /// # Errors
+    /// A message naming the accepted forms for anything else.
+    pub fn parse_decimal(name: &str) -> std::result::Result<char, String> {
+        match name {
+            "," => Ok(','),
+            "." => Ok('.'),
+            other => Err(format!("expected , or ., got {other:?}")),
+        }
+    }
+
     /// In words, for messages: `semicolon-separated, decimal comma`.
     pub fn describe(&self) -> String {
         let sep = match self.delimiter {

@@ -42,8 +42,6 @@ pub fn rubric_text(py: Python<'_>, path: &Path) -> PyResult<String> {
             .at(""),
         )
     })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    })
+    // A leading byte order mark is skipped by the core's readers.
+    Ok(text)
 }

@@ -5,7 +5,7 @@
 
 use std::io::{BufReader, Read};
 
-use civic_value::stream::{Column, CsvInitiatives};
+use civic_value::stream::{Column, CsvInitiatives, Dialect};
 use civic_value::{ErrorKind, Initiative};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -68,16 +68,16 @@ fn read<'py, R: Read>(
     Ok((ids, columns, lists))
 }
 
-fn one_char(name: &str, value: Option<&str>, allowed: &[&str]) -> PyResult<Option<u8>> {
-    match value {
-        None => Ok(None),
-        Some("tab") => Ok(Some(b'\t')),
-        Some(v) if allowed.contains(&v) => Ok(v.bytes().next()),
-        Some(v) => Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "{name}: expected one of {}, got {v:?}",
-            allowed.join(" ")
-        ))),
-    }
+/// `value` read by the core's `parse` (the CLI's names), or a `ValueError` naming `name`.
+fn dialect_option<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> PyResult<Option<T>> {
+    value
+        .map(parse)
+        .transpose()
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{name}: {e}")))
 }
 
 /// Read a CSV (`path`, or the bytes `data`) as the command line does, into the row ids,
@@ -94,8 +94,8 @@ pub fn read_csv<'py>(
     ignore: Vec<String>,
 ) -> PyResult<Frame<'py>> {
     let options = Options {
-        delimiter: one_char("delimiter", delimiter, &[",", ";", "\t", "|"])?,
-        decimal: one_char("decimal", decimal, &[",", "."])?.map(char::from),
+        delimiter: dialect_option("delimiter", delimiter, Dialect::parse_delimiter)?,
+        decimal: dialect_option("decimal", decimal, Dialect::parse_decimal)?,
         ignore,
     };
     let rubric = &rubric.inner;

@@ -59,6 +59,12 @@ def test_forced_dialects(rubric: Rubric) -> None:
     assert frame["support_share"].tolist() == [80.0]
     with pytest.raises(ValueError):
         rubric.read_csv(b"id\n", delimiter="x")
+    # The command line's names for the delimiter work here too (one parser, in the core).
+    for name in ["tab", "\t"]:
+        frame = rubric.read_csv(b"id\tsupport_share\na\t80\n", delimiter=name)
+        assert frame["support_share"].tolist() == [80.0]
+    frame = rubric.read_csv(b"id;support_share\na;72,5\n", delimiter="semicolon")
+    assert frame["support_share"].tolist() == [72.5]
 
 
 def test_missing_cells_and_rows_without_ids(rubric: Rubric) -> None:

@@ -9,8 +9,6 @@
 //!
 //! - strings: [`string`], [`opt_string`] (refuse a string longer than the input limit
 //!   before copying it: `input.too_large`), [`document`] (rubric text, `rubric.too_large`);
-//! - numbers: [`number`], [`opt_number`], [`integer`], [`opt_integer`]; booleans:
-//!   [`boolean`], [`opt_boolean`]; callbacks: [`function`], [`opt_function`];
 //! - anything structured (an options bag, a list of ids, weights): [`read`] copies the JS
 //!   value once into an owned [`Tree`] and reads it into any serde type, with the path of a
 //!   bad field (`options.samples: invalid type: string "x", expected u32`);
@@ -119,91 +117,6 @@ pub fn document(value: &JsValue, name: &str) -> Result<String, JsValue> {
         }
         .at("")
     })
-}
-
-/// A required number (NaN and ±Infinity are numbers: the engine judges them).
-pub fn number(value: &JsValue, name: &str) -> Result<f64, JsValue> {
-    value
-        .as_f64()
-        .ok_or_else(|| type_error(name, "a number", value))
-}
-
-/// An optional number: `undefined` or `null` give `None`.
-pub fn opt_number(value: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| type_error(name, "a number or undefined", value))
-}
-
-/// A whole number in `[min, max]`. A non-number is a `TypeError`; a fraction or a number
-/// out of range a `RangeError` naming the argument.
-pub fn integer(value: &JsValue, name: &str, min: i64, max: i64) -> Result<i64, JsValue> {
-    let x = number(value, name)?;
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    if x.fract() == 0.0 && x >= min as f64 && x <= max as f64 {
-        Ok(x as i64)
-    } else {
-        Err(js_sys::RangeError::new(&format!(
-            "{name}: expected a whole number from {min} to {max}, got {x}"
-        ))
-        .into())
-    }
-}
-
-/// An optional whole number in `[min, max]`: `undefined` or `null` give `None`.
-pub fn opt_integer(
-    value: &JsValue,
-    name: &str,
-    min: i64,
-    max: i64,
-) -> Result<Option<i64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if value.as_f64().is_none() {
-        return Err(type_error(name, "a number or undefined", value));
-    }
-    integer(value, name, min, max).map(Some)
-}
-
-/// A required boolean.
-pub fn boolean(value: &JsValue, name: &str) -> Result<bool, JsValue> {
-    value
-        .as_bool()
-        .ok_or_else(|| type_error(name, "true or false", value))
-}
-
-/// An optional boolean: `undefined` or `null` give `None`.
-pub fn opt_boolean(value: &JsValue, name: &str) -> Result<Option<bool>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_bool()
-        .map(Some)
-        .ok_or_else(|| type_error(name, "true, false or undefined", value))
-}
-
-/// A required function (a callback). Call it with `call1` and the result's error checked:
-/// a callback that throws must not pass through the engine.
-pub fn function(value: &JsValue, name: &str) -> Result<js_sys::Function, JsValue> {
-    if value.is_function() {
-        Ok(value.clone().unchecked_into())
-    } else {
-        Err(type_error(name, "a function", value))
-    }
-}
-
-/// An optional function: `undefined` or `null` give `None`.
-pub fn opt_function(value: &JsValue, name: &str) -> Result<Option<js_sys::Function>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    function(value, name).map(Some)
 }
 
 /// Copy a JS value once into an owned [`Tree`] (plain objects, `Map`s with string keys,

@@ -100,7 +100,9 @@ class Rubric:
         that :meth:`score_frame` takes.
 
         ``path_or_buffer`` is a path, bytes or a file-like object. The delimiter (``,``
-        ``;`` or tab) is detected from the header line unless ``delimiter`` forces it; a
+        ``;`` or tab) is detected from the header line unless ``delimiter`` forces it (by
+        the command line's names: ``","``/``"comma"``, ``";"``/``"semicolon"``,
+        ``"\\t"``/``"tab"``, ``"|"``/``"pipe"``); a
         decimal comma (``72,5``) is read when the delimiter is not a comma, or when
         ``decimal=","``; ``2500..4000`` becomes the range ``(2500.0, 4000.0)``;
         ``yes/no/ja/nee/true/false/1/0`` become booleans for boolean criteria; an empty cell
