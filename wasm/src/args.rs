@@ -18,9 +18,9 @@
 //! #[wasm_bindgen]
 //! impl Rubric {
 //!     pub fn tornado(&self, #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-//!                    #[wasm_bindgen(unchecked_param_type = "string | undefined")] perspective: JsValue)
+//!                    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue)
 //!                    -> Result<JsValue, JsValue> {
-//!         let inputs = inputs_from_js(&inputs)?;
+//!         let inputs = args::inputs(&inputs, "inputs")?;
 //!         let perspective = args::opt_string(&perspective, "perspective")?;
 //!         ...
 //!     }

@@ -104,7 +104,7 @@ impl Rubric {
     pub fn tornado(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] change: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] change: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
         let perspective = crate::args::opt_string(&perspective, "perspective")?;
@@ -139,7 +139,8 @@ impl Rubric {
     pub fn monte_carlo(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs[]")] items: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "MonteCarloOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MonteCarloOptions | null")]
+        options: JsValue,
     ) -> Result<JsValue, JsValue> {
         if !Array::is_array(&items) {
             return Err(type_error(format!(

@@ -110,7 +110,8 @@ fn outcomes_and_discount(
 pub fn sroi(
     #[wasm_bindgen(unchecked_param_type = "Outcome[]")] outcomes: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] investment: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{ discount?: Discount }")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ discount?: Discount } | null")]
+    options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let invest = crate::sroi::investment(&investment, "investment")?
         .ok_or_else(|| type_error("investment: expected a number, got undefined".to_owned()))?;
@@ -130,7 +131,7 @@ pub fn sroi_sensitivity(
     #[wasm_bindgen(unchecked_param_type = "Outcome[]")] outcomes: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] investment: JsValue,
     #[wasm_bindgen(
-        unchecked_param_type = "{ discount?: Discount; ends?: Record<string, [number, number]> }"
+        unchecked_optional_param_type = "{ discount?: Discount; ends?: Record<string, [number, number]> } | null"
     )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -153,7 +154,9 @@ impl Rubric {
     pub fn monetise(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ investment?: number; discount?: Discount }")]
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ investment?: number; discount?: Discount } | null"
+        )]
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let invest = investment(&option(&options, "investment")?, "options.investment")?;

@@ -27,7 +27,7 @@ extern "C" {
 #[wasm_bindgen(js_name = "initToml", unchecked_return_type = "Promise<void>")]
 pub fn init_toml(
     #[wasm_bindgen(
-        unchecked_param_type = "string | URL | Request | Response | BufferSource | WebAssembly.Module | Promise<Response>"
+        unchecked_optional_param_type = "string | URL | Request | Response | BufferSource | WebAssembly.Module | Promise<Response>"
     )]
     source: JsValue,
 ) -> Promise {

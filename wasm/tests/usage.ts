@@ -138,3 +138,17 @@ export function sensitivitySummary(rubric: Rubric, items: Inputs[]): string {
   const rows: number[][] = mc.ranks;
   return `${t.rows[0]?.criterion ?? ""} ${t.total} ${first?.p5 ?? NaN}–${first?.p95 ?? NaN} ${rows.length} ${String(mc.seed)}`;
 }
+
+// Optional arguments may be left out (the defaults of the docs): tsc fails if the .d.ts
+// makes any of them required again.
+import { initToml } from "../pkg/civic_value.js";
+
+export async function defaults(rubric: Rubric, inputs: Inputs, outcomes: Outcome[]): Promise<string> {
+  await initToml();
+  const t: Tornado = rubric.tornado(inputs);
+  const mc: MonteCarloResult = rubric.monteCarlo([inputs]);
+  const direct: SroiResult = sroi(outcomes, 1000);
+  const rows: SensitivityRow[] = sroiSensitivity(outcomes, 1000);
+  const m: Monetised = rubric.monetise(inputs);
+  return `${t.change} ${mc.draws} ${direct.ratio} ${rows.length} ${m.currency}`;
+}
