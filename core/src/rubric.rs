@@ -256,11 +256,9 @@ impl Criterion {
             return InputValue::Missing;
         }
         match self.kind {
-            InputKind::Boolean => match t.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "ja" | "1" | "y" | "j" => InputValue::Bool(true),
-                "false" | "no" | "nee" | "0" | "n" => InputValue::Bool(false),
-                _ => InputValue::Text(t.to_owned()),
-            },
+            InputKind::Boolean => {
+                parse_bool(t).map_or_else(|| InputValue::Text(t.to_owned()), InputValue::Bool)
+            }
             InputKind::Category => InputValue::Text(t.to_owned()),
             InputKind::Number | InputKind::Likert { .. } => {
                 // A plain number first (the common case, and the cheapest test).
@@ -540,5 +538,18 @@ pub(crate) fn list_or_none<'a>(ids: impl Iterator<Item = &'a str>) -> String {
         "(none)".to_owned()
     } else {
         ids.join(", ")
+    }
+}
+
+/// A yes/no word as people type it (any case): `true yes ja 1 y j` or `false no nee 0 n`;
+/// `None` for anything else. The one list for `parse_text` and the CSV readers.
+pub(crate) fn parse_bool(t: &str) -> Option<bool> {
+    let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+    if is(&["true", "yes", "ja", "1", "y", "j"]) {
+        Some(true)
+    } else if is(&["false", "no", "nee", "0", "n"]) {
+        Some(false)
+    } else {
+        None
     }
 }

@@ -621,8 +621,8 @@ impl Rubric {
             };
             let interval = (self.aggregation() == Aggregation::WeightedSum && e.ranged())
                 .then_some(Interval {
-                    low: 100.0 * share * e.v_lo,
-                    high: 100.0 * share * e.v_hi,
+                    low: sum_points(share, e.v_lo),
+                    high: sum_points(share, e.v_hi),
                 });
             rows.push(CriterionScore {
                 id: c.id().to_owned(),

@@ -440,14 +440,8 @@ impl CsvLayout<'_> {
             #[allow(clippy::cast_precision_loss)]
             InputKind::Category => return c.option_index(t).map(|k| (k as f64, k as f64)),
             InputKind::Boolean => {
-                let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
-                return if is(&["true", "yes", "ja", "1", "y", "j"]) {
-                    Some((1.0, 1.0))
-                } else if is(&["false", "no", "nee", "0", "n"]) {
-                    Some((0.0, 0.0))
-                } else {
-                    None
-                };
+                let x = f64::from(u8::from(crate::rubric::parse_bool(t)?));
+                return Some((x, x));
             }
         }
         c.encode(&self.cell(i, t))

@@ -50,6 +50,10 @@ pub const CHUNK: u64 = 256;
 const CHUNK_SLOTS: usize = CHUNK as usize;
 /// Most draws in one run.
 pub const MAX_DRAWS: u64 = 100_000_000;
+/// Bytes the per-thread tallies may take together (more threads than fit run as fewer; the
+/// result is the same bits for any number).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const TALLY_BUDGET: usize = 1 << 30;
 /// Most initiatives in one run (the rank table grows with the square).
 pub const MAX_INITIATIVES: usize = 5_000;
 /// `2⁶⁰`, the fixed-point scale of the streamed sums.
@@ -69,7 +73,8 @@ pub struct MonteCarloOptions {
     pub vary_inputs: bool,
     /// How many places count as "top" for `p_top_k`.
     pub top_k: usize,
-    /// Threads to use: 0 for one per core (always 1 in WebAssembly).
+    /// Threads to use: 0 for one per core (always 1 in WebAssembly); fewer when their
+    /// tallies would take more than 1 GiB together (many initiatives).
     pub threads: usize,
 }
 
@@ -368,10 +373,11 @@ impl Run<'_, '_> {
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            match self.options.threads {
+            let asked = match self.options.threads {
                 0 => std::thread::available_parallelism().map_or(1, usize::from),
                 t => t,
-            }
+            };
+            thread_cap(asked, self.ev.len())
         }
     }
 
@@ -541,4 +547,31 @@ fn quantile(hist: &[u32], draws: f64, q: f64, min: f64, max: f64) -> f64 {
         before += count;
     }
     max
+}
+
+/// `asked` threads, or fewer: each keeps a tally of its own (`n²` ranks and `n` histograms of
+/// `u32`), and together they stay within [`TALLY_BUDGET`], so memory does not grow with the
+/// threads asked. At least one.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn thread_cap(asked: usize, n: usize) -> usize {
+    let n = n.max(1);
+    let tally = n.saturating_mul(n + BINS).saturating_mul(4).max(1);
+    asked.min(TALLY_BUDGET / tally).max(1)
+}
+
+#[cfg(test)]
+mod thread_cap_tests {
+    use super::{TALLY_BUDGET, thread_cap};
+
+    #[test]
+    fn threads_are_capped_by_the_memory_of_their_tallies() {
+        // 5 000 initiatives: (5 000 + 3 201) · 5 000 · 4 bytes ≈ 164 MB a tally, so 1 GiB
+        // holds 6 of them (1 073 741 824 / 164 020 000 = 6.5).
+        assert_eq!(thread_cap(64, 5_000), 6);
+        assert_eq!(thread_cap(2, 5_000), 2);
+        // Small runs keep what was asked; never fewer than one.
+        assert_eq!(thread_cap(8, 100), 8);
+        assert_eq!(thread_cap(0, 100), 1);
+        assert!(thread_cap(usize::MAX, 1) * (1 + 3_201) * 4 <= TALLY_BUDGET);
+    }
 }
