@@ -128,7 +128,8 @@ fn write_compared(out: &mut String, rubric: &Rubric, x: &Compared, lang: &str) {
         } else {
             ""
         };
-        let differ = if row.spread > 0.005 {
+        // What counts as a difference is the core's rule (`differs`), shared with the form.
+        let differ = if row.differs {
             format!(
                 "   {:.2}: {} highest, {} lowest{mark}",
                 row.spread,
@@ -141,6 +142,15 @@ fn write_compared(out: &mut String, rubric: &Rubric, x: &Compared, lang: &str) {
         let _ = writeln!(out, "  {name}{points}{differ}");
     }
     for d in &c.differences {
+        if !d.differs {
+            let _ = writeln!(
+                out,
+                "  {}: total {:+.2} against the rubric's weights; no criterion differs",
+                column_label(rubric, &d.perspective, lang),
+                d.total_delta,
+            );
+            continue;
+        }
         let label = rubric
             .criterion(&d.criterion)
             .map_or(d.criterion.as_str(), |k| k.label(lang));

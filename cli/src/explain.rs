@@ -14,9 +14,6 @@ use crate::Failure;
 use crate::load::{InputArgs, collect_initiatives, load_rubric};
 use crate::table::{self, raw_text};
 
-/// How many levers the table shows.
-const TOP: usize = 3;
-
 #[derive(clap::Args)]
 pub(crate) struct ExplainArgs {
     /// Rubric file (.json or .toml); the built-in default rubric when omitted.
@@ -138,13 +135,6 @@ fn write_explained(out: &mut String, rubric: &Rubric, x: &Explained, lang: &str)
         inputs: civic_value::Inputs::new(),
     };
     table::write(out, rubric, &initiative, &x.score, lang);
-    let current = |id: &str| {
-        x.score
-            .criteria
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.raw.clone())
-    };
     let raw = |id: &str| {
         x.score
             .criteria
@@ -153,7 +143,8 @@ fn write_explained(out: &mut String, rubric: &Rubric, x: &Explained, lang: &str)
             .map_or_else(|| "—".to_owned(), |c| raw_text(rubric, id, &c.raw, lang))
     };
     let _ = writeln!(out, "  what would raise this score most:");
-    let top: Vec<&Lever> = x.levers.iter().filter(|l| l.gain > 0.0).take(TOP).collect();
+    // Which levers to show is the core's rule (`Lever::shown`), shared with the web form.
+    let top: Vec<&Lever> = x.levers.iter().filter(|l| l.shown).collect();
     if top.is_empty() {
         let _ = writeln!(out, "    nothing: every criterion is at its best");
     }
@@ -205,12 +196,7 @@ fn write_explained(out: &mut String, rubric: &Rubric, x: &Explained, lang: &str)
                     k + 1,
                     table::clean(label(rubric, &s.criterion, lang)),
                     raw(&s.criterion),
-                    raw_text(
-                        rubric,
-                        &s.criterion,
-                        &shown(current(&s.criterion), &s.value),
-                        lang
-                    ),
+                    raw_text(rubric, &s.criterion, &s.shown, lang),
                 );
             }
         }
@@ -231,33 +217,5 @@ fn significant(x: f64) -> String {
         format!("{x:.0}")
     } else {
         format!("{x:.*}", digits as usize)
-    }
-}
-
-/// A path value as printed: two decimals, rounded towards where the path goes (up when it
-/// rises from the current input, down when it falls), so the printed value still reaches
-/// the band.
-fn shown(
-    from: Option<civic_value::InputValue>,
-    to: &civic_value::InputValue,
-) -> civic_value::InputValue {
-    use civic_value::InputValue;
-    let start = match from {
-        Some(InputValue::Number(x)) => Some(x),
-        Some(InputValue::Range { low, high }) => Some(0.5 * low + 0.5 * high),
-        Some(InputValue::Graded { value, .. }) => Some(value),
-        _ => None,
-    };
-    match (start, to) {
-        (Some(a), InputValue::Number(b)) if b.fract() != 0.0 => {
-            let scaled = b * 100.0;
-            let r = if *b >= a {
-                scaled.ceil()
-            } else {
-                scaled.floor()
-            };
-            InputValue::Number(r / 100.0)
-        }
-        _ => to.clone(),
     }
 }

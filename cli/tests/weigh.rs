@@ -61,6 +61,49 @@ fn explain_lists_the_top_levers_of_the_park() {
 }
 
 #[test]
+fn explain_shows_only_levers_that_make_a_difference() {
+    // x at 50 of 0–100 and t at 99 999.5 of 0–100 000, equal weights (½ each): x to 100 adds
+    // 100 × ½ × 0.5 = 25 points; t to 100 000 adds 100 × ½ × 0.5/100 000 = 0.000 25, which
+    // would print as "+0.00 points" — not a difference (core's rule: at least 0.005).
+    let rubric = temp_file(
+        "tiny-lever-rubric.json",
+        r#"{"id": "tiny", "version": "1", "themes": [{"id": "a", "weight": 1}],
+            "criteria": [
+              {"id": "x", "theme": "a", "weight": 1, "min": 0, "max": 100,
+               "value_function": {"type": "linear", "worst": 0, "best": 100}},
+              {"id": "t", "theme": "a", "weight": 1, "min": 0, "max": 100000,
+               "value_function": {"type": "linear", "worst": 0, "best": 100000}}]}"#,
+    );
+    let initiative = temp_file(
+        "tiny-lever.json",
+        r#"{"id": "i", "name": "I", "inputs": {"x": 50, "t": 99999.5}}"#,
+    );
+    let (rubric, initiative) = (rubric.to_str().unwrap(), initiative.to_str().unwrap());
+    let out = json(&run(&[
+        "explain", "--rubric", rubric, "--format", "json", initiative,
+    ]));
+    let shown: Vec<&str> = out[0]["levers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["shown"] == true)
+        .map(|l| l["criterion"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["x"]);
+    let o = run(&["explain", "--rubric", rubric, initiative]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let levers = text
+        .split("what would raise this score most:")
+        .nth(1)
+        .unwrap();
+    assert!(
+        levers.contains("1. x:") && levers.contains("+25.00"),
+        "{text}"
+    );
+    assert!(!levers.contains("2. "), "{text}");
+}
+
+#[test]
 fn explain_json_path_reaches_the_next_band() {
     let out = json(&run(&[
         "explain",

@@ -157,7 +157,8 @@ fn inputs_to_py<'py>(py: Python<'py>, inputs: &Inputs) -> PyResult<Bound<'py, Py
     Ok(out.into_any())
 }
 
-/// The levers of one initiative: a list of `(criterion, gain, best, per_unit, total)`.
+/// The levers of one initiative: a list of `(criterion, gain, best, per_unit, total,
+/// shown)` (`shown`: the core's rule of which levers a summary shows).
 pub fn levers<'py>(
     py: Python<'py>,
     rubric: &Rubric,
@@ -177,6 +178,7 @@ pub fn levers<'py>(
                 input_to_py(py, &l.best)?,
                 per_unit.into_pyobject(py)?.into_any(),
                 l.total.into_pyobject(py)?.into_any(),
+                pyo3::types::PyBool::new(py, l.shown).to_owned().into_any(),
             ],
         )?;
         out.append(row)?;

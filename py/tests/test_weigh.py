@@ -128,7 +128,9 @@ def test_levers_frame() -> None:
     rubric = cv.Rubric.default()
     score = rubric.score(park())
     df = score.levers()
-    assert list(df.columns) == ["gain", "best", "per_unit"]
+    assert list(df.columns) == ["gain", "best", "per_unit", "shown"]
+    # The three largest gains (4.8, 3.0, 3.0, below) are the ones a summary shows.
+    assert list(df["shown"]) == [True, True, True] + [False] * 9
     assert df.index.name == "criterion" and len(df) == 12
     assert list(df["gain"]) == sorted(df["gain"], reverse=True)
     # Cost theme 10 % x 2/3: from value 0.28 to 1 is 100/15 x 0.72 = 4.8 points.
@@ -144,6 +146,23 @@ def test_levers_frame() -> None:
     # Applying the top lever raises the total by exactly its gain.
     applied = {**park(), df.index[0]: df.iloc[0]["best"]}
     assert rubric.score(applied).total - score.total == df.iloc[0]["gain"]
+
+
+def test_levers_shown_only_when_they_make_a_difference() -> None:
+    # x at 50 of 0-100 and t at 99 999.5 of 0-100 000, weights 1/2 each: x to 100 adds
+    # 100 x 1/2 x 0.5 = 25 points, t to 100 000 adds 100 x 1/2 x 0.5/100 000 = 0.00025, less
+    # than the 0.005 points a summary reports (the core's rule, as in the CLI's explain).
+    linear = lambda hi: {"type": "linear", "worst": 0, "best": hi}  # noqa: E731
+    rubric = cv.Rubric.from_dict({
+        "id": "tiny", "version": "1", "themes": [{"id": "a", "weight": 1}],
+        "criteria": [
+            {"id": "x", "theme": "a", "weight": 1, "min": 0, "max": 100, "value_function": linear(100)},
+            {"id": "t", "theme": "a", "weight": 1, "min": 0, "max": 100000, "value_function": linear(100000)},
+        ],
+    })
+    df = rubric.score({"x": 50, "t": 99999.5}).levers()
+    assert df.loc["t", "gain"] == pytest.approx(0.00025, rel=1e-9)
+    assert list(df.index[df["shown"]]) == ["x"]
 
 
 def test_path_to_bands() -> None:

@@ -352,12 +352,16 @@ export interface Lever {
   per_unit: number | null;
   /** The total after the change. */
   total: number;
+  /** Whether a summary shows this lever: one of the first three whose gain is at least 0.005 points (the rule of the CLI's `explain`). */
+  shown: boolean;
 }
 
 /** One change on the path to a band. */
 export interface PathStep {
   criterion: string;
   value: RawInput;
+  /** `value` as a summary prints it: a fractional number rounded to two decimals towards where the path goes, so it still reaches the band. */
+  shown: RawInput;
 }
 
 /** One initiative under the rubric's own weights (`"rubric"`) and every perspective's. */
@@ -365,7 +369,8 @@ export interface PerspectiveComparison {
   columns: string[];
   totals: number[];
   bands: Array<string | null>;
-  criteria: Array<{ id: string; theme: string; points: number[]; spread: number }>;
+  /** `differs`: the spread is at least 0.005 points (a difference a summary reports). */
+  criteria: Array<{ id: string; theme: string; points: number[]; spread: number; differs: boolean }>;
   differences: Array<{
     perspective: string;
     criterion: string;
@@ -373,6 +378,8 @@ export interface PerspectiveComparison {
     rubric_points: number;
     delta: number;
     total_delta: number;
+    /** `delta` is at least 0.005 points either way; when not, the perspective agrees with the rubric's weights. */
+    differs: boolean;
   }>;
 }
 

@@ -78,20 +78,6 @@ function shown(c, value, lang) {
   return `${number(value, lang, 2)}${c?.unit ? ` ${c.unit}` : ""}`;
 }
 
-/** Where an input stands (a range at its middle), for rounding a path value the right way. */
-function position(raw) {
-  if (typeof raw === "number") return raw;
-  if (Array.isArray(raw)) return (raw[0] + raw[1]) / 2;
-  if (raw && typeof raw === "object") return raw.value;
-  return null;
-}
-
-/** A path value rounded to 2 decimals towards where it goes, so what is shown still reaches. */
-function towards(from, to) {
-  if (typeof to !== "number" || Number.isInteger(to) || from === null) return to;
-  return to >= from ? Math.ceil(to * 100) / 100 : Math.floor(to * 100) / 100;
-}
-
 /**
  * Show the top levers of `score`, the path to the next band and the perspective sentence.
  * @param {import("./pkg/civic_value.js").Rubric} rubric
@@ -109,7 +95,9 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
   const raw = new Map(score.criteria.map((c) => [c.id, c.raw]));
   const label = (id) => criteria.get(id)?.label ?? id;
 
-  const top = score.levers().filter((l) => l.gain > 0).slice(0, 3);
+  // Which levers are shown, what counts as a difference and how a path value is rounded are
+  // the engine's rules (`shown`, `differs`), shared with the CLI's explain and compare.
+  const top = score.levers().filter((l) => l.shown);
   r.list.replaceChildren(...top.map((l) => {
     const c = criteria.get(l.criterion);
     const li = el("li", { "data-criterion": l.criterion, "data-gain": String(l.gain) });
@@ -118,7 +106,8 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
     const change = el("span", { class: "lever-change" });
     change.textContent = ` ${shown(c, raw.get(l.criterion), lang)} ${ui.to} ${shown(c, l.best, lang)} `;
     const gain = el("strong", { class: "lever-gain" });
-    gain.textContent = ui.gain(number(l.gain, lang));
+    // Two decimals, as the CLI prints them: every gain shown is at least 0.005 points.
+    gain.textContent = ui.gain(number(l.gain, lang, 2));
     li.append(name, change, gain);
     return li;
   }));
@@ -139,7 +128,7 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
       const steps = score.pathTo(target.id);
       r.path.textContent = steps.length === 0 ? ui.there : ui.pathTo(target.label, number(target.min, lang))
         + steps.map((s) => ui.change(label(s.criterion),
-          shown(criteria.get(s.criterion), towards(position(raw.get(s.criterion)), s.value), lang))).join(ui.and) + ".";
+          shown(criteria.get(s.criterion), s.shown, lang))).join(ui.and) + ".";
     } catch (e) {
       r.path.textContent = ui.unreachable(target.label, e.detail ?? e.message);
     }
@@ -156,15 +145,15 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
   const pick = perspective
     ? c.differences.find((d) => d.perspective === perspective)
     : c.differences.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a?.delta ?? -1) ? b : a), null);
-  if (!pick || Math.abs(pick.delta) < 0.005) {
+  if (!pick || !pick.differs) {
     r.sentence.textContent = ui.same;
     r.sentence.dataset.criterion = "";
     return;
   }
   const who = desc.perspectives.find((p) => p.id === pick.perspective)?.label ?? pick.perspective;
-  const sign = `${pick.delta > 0 ? "+" : "−"}${number(Math.abs(pick.delta), lang)}`;
+  const sign = `${pick.delta > 0 ? "+" : "−"}${number(Math.abs(pick.delta), lang, 2)}`;
   r.sentence.dataset.criterion = pick.criterion;
   r.sentence.dataset.perspective = pick.perspective;
-  r.sentence.textContent = ui.differs(who, label(pick.criterion), number(pick.points, lang), number(pick.rubric_points, lang), sign);
+  r.sentence.textContent = ui.differs(who, label(pick.criterion), number(pick.points, lang, 2), number(pick.rubric_points, lang, 2), sign);
 }
 

@@ -32,6 +32,10 @@ pub struct Lever {
     pub per_unit: Option<f64>,
     /// The total after the change.
     pub total: f64,
+    /// Whether a summary shows this lever: one of the first three whose gain is a
+    /// difference of at least 0.005 points ([`super::shown::mark_shown`]).
+    #[serde(default)]
+    pub shown: bool,
 }
 
 impl Score {
@@ -49,7 +53,7 @@ impl Score {
 
 impl Rubric {
     /// Every criterion's lever for one initiative, sorted by `gain`, highest first (ties in
-    /// rubric order).
+    /// rubric order), the ones a summary shows marked `shown`.
     ///
     /// # Errors
     /// The errors of [`Rubric::score`] for these inputs and perspective.
@@ -86,9 +90,11 @@ impl Rubric {
                 best,
                 per_unit,
                 total,
+                shown: false,
             });
         }
         out.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+        super::shown::mark_shown(&mut out);
         Ok(out)
     }
 }

@@ -19,6 +19,7 @@ pub mod perspectives;
 pub mod portfolio;
 pub mod reweight;
 pub mod sampling;
+pub mod shown;
 pub mod sroi;
 pub mod sroi_input;
 pub mod stability;

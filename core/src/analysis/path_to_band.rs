@@ -30,6 +30,10 @@ pub struct PathStep {
     /// The new input, in the input's own terms (a number, a Likert level, `true`, an
     /// option id).
     pub value: InputValue,
+    /// `value` as a summary prints it: a fractional number rounded to two decimals towards
+    /// where the path goes, so the printed value still reaches the band
+    /// ([`super::shown::towards`]); other inputs as `value`.
+    pub shown: InputValue,
 }
 
 impl Rubric {
@@ -187,6 +191,7 @@ impl Rubric {
             .filter_map(|(i, value)| {
                 self.criteria().get(i).map(|c| PathStep {
                     criterion: c.id().to_owned(),
+                    shown: super::shown::towards(position(c, &raw_of(&base, i)), &value),
                     value,
                 })
             })

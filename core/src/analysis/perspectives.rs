@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::shown::is_difference;
 use crate::error::Result;
 use crate::input::Inputs;
 use crate::rubric::Rubric;
@@ -40,6 +41,10 @@ pub struct CriterionComparison {
     pub points: Vec<f64>,
     /// Largest minus smallest of `points`: how much the weight sets disagree here.
     pub spread: f64,
+    /// Whether `spread` is a difference a summary reports (at least 0.005 points,
+    /// [`super::shown::is_difference`]).
+    #[serde(default)]
+    pub differs: bool,
 }
 
 /// The biggest difference between a perspective and the rubric's own weights.
@@ -57,6 +62,11 @@ pub struct Difference {
     pub delta: f64,
     /// The perspective's total minus the rubric's.
     pub total_delta: f64,
+    /// Whether `delta` is a difference a summary reports (at least 0.005 points either way,
+    /// [`super::shown::is_difference`]); when not, the perspective agrees with the rubric's
+    /// own weights on every criterion.
+    #[serde(default)]
+    pub differs: bool,
 }
 
 impl Rubric {
@@ -91,6 +101,7 @@ impl Rubric {
                         .unwrap_or_default(),
                     points,
                     spread: max - min,
+                    differs: is_difference(max - min),
                 }
             })
             .collect();
@@ -107,12 +118,14 @@ impl Rubric {
                         Some(t) if delta(t).abs() >= delta(c).abs() => Some(t),
                         _ => Some(c),
                     })?;
+                let d = delta(top);
                 Some(Difference {
                     perspective: columns.get(k)?.clone(),
                     criterion: top.id.clone(),
                     points: top.points.get(k).copied().unwrap_or(0.0),
                     rubric_points: top.points.first().copied().unwrap_or(0.0),
-                    delta: delta(top),
+                    delta: d,
+                    differs: is_difference(d),
                     total_delta: scores.get(k).map_or(0.0, |s| s.total) - own_total,
                 })
             })

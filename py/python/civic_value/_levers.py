@@ -28,6 +28,7 @@ def levers(score: Score) -> pandas.DataFrame:
             "gain": [float(r[1]) for r in rows],
             "best": pd.Series([r[2] for r in rows], index=index, dtype=object),
             "per_unit": [float(r[3]) for r in rows],
+            "shown": [bool(r[5]) for r in rows],
         },
         index=index,
     )

@@ -62,6 +62,9 @@ def small_multiple(score: Score, rubric: Rubric, lang: str = "en") -> str:
         )
     notes = []
     for d in c["differences"]:
+        if not d["differs"]:
+            notes.append(f"{escape(labels.get(d['perspective'], d['perspective']))}: none")
+            continue
         notes.append(
             f"{escape(labels.get(d['perspective'], d['perspective']))}: "
             f"{escape(names.get(d['criterion'], d['criterion']))} {float(d['delta']):+.2f} points"

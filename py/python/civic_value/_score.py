@@ -204,7 +204,9 @@ class Score:
         value that reaches its best; applying it and re-scoring adds exactly this), ``best``
         (that input, in its own terms: a number, a Likert level, ``True``, an option id) and
         ``per_unit`` (points per unit of input where it stands; NaN for Likert, boolean and
-        category criteria). Re-scored by the engine under the score's perspective."""
+        category criteria) and ``shown`` (whether a summary shows it: the first three whose
+        gain is at least 0.005 points, the rule the command line and the web form use).
+        Re-scored by the engine under the score's perspective."""
         from ._levers import levers
 
         return levers(self)
