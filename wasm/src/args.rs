@@ -12,7 +12,14 @@
 //! - anything structured (an options bag, a list of ids, weights): [`read`] copies the JS
 //!   value once into an owned [`Tree`] and reads it into any serde type, with the path of a
 //!   bad field (`options.samples: invalid type: string "x", expected u32`);
+//! - numbers and booleans: [`opt_number`], [`opt_bool`];
+//! - options bags: [`options`] (a whole bag into a serde type), [`option`] (one field as it
+//!   is, for values serde cannot hold: `Infinity`, a BigInt); a required list: [`list`];
+//! - what a getter threw: [`thrown`]; a wrong type: [`type_error`], named by [`kind_of`];
 //! - the inputs of an initiative: [`crate::inputs_from_js`].
+//!
+//! Every export uses these (no module keeps its own copies), so the same mistake gives the
+//! same message everywhere.
 //!
 //! ```ignore
 //! #[wasm_bindgen]
@@ -177,4 +184,80 @@ pub fn read<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsVal
         let path = e.path_under(name);
         js_sys::TypeError::new(&format!("{path}: {}", e.message)).into()
     })
+}
+
+/// A required structured argument (a list, a matrix) read like [`read`]; `undefined` or
+/// `null` throws a `TypeError` (`matrix: expected an array, got undefined`).
+pub fn list<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Err(type_error(name, "an array", value));
+    }
+    read(value, name)
+}
+
+/// An options bag read into `T` like [`read`]; `undefined` or `null` give `T::default()`.
+/// Throws a `TypeError` for a value that is not a plain object
+/// (`options: expected an object or undefined, got array`).
+pub fn options<T: DeserializeOwned + Default>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    object(value, name)?;
+    read(value, name)
+}
+
+/// Throw a `TypeError` unless `value` is an object and not an array.
+fn object(value: &JsValue, name: &str) -> Result<(), JsValue> {
+    if !value.is_object() || kind_of(value) == "array" {
+        return Err(type_error(name, "an object or undefined", value));
+    }
+    Ok(())
+}
+
+/// One field of an options bag, `options[key]`, as it is: `undefined` when `options` is
+/// `undefined` or `null`. Throws a `TypeError` when `options` is not an object, and the
+/// engine's `input.parse` error at `options.{key}` when reading the field throws (a getter
+/// or a Proxy trap; it runs inside `try`).
+pub fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    object(options, "options")?;
+    js_sys::Reflect::get(options, &JsValue::from_str(key))
+        .map_err(|e| thrown(&e, &format!("options.{key}")))
+}
+
+/// What a getter or Proxy trap threw while an argument was read, as the engine's
+/// `input.parse` error at `path` (so it carries a code and a path, like the inputs' own).
+pub fn thrown(e: &JsValue, path: &str) -> JsValue {
+    let message = e.dyn_ref::<js_sys::Error>().map_or_else(
+        || format!("reading it threw {}", kind_of(e)),
+        |e| format!("reading it threw: {}", String::from(e.message())),
+    );
+    to_js_error(&cv::ErrorKind::InputParse { message }.at(path))
+}
+
+/// An optional number (NaN and ±Infinity included: the engine names them): `undefined` or
+/// `null` give `None`. Throws a `TypeError` for anything else
+/// (`change: expected a number or undefined, got string`).
+pub fn opt_number(value: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| type_error(name, "a number or undefined", value))
+}
+
+/// An optional boolean: `undefined` or `null` give `None`. Throws a `TypeError` for
+/// anything else (`varyInputs: expected a boolean or undefined, got number`).
+pub fn opt_bool(value: &JsValue, name: &str) -> Result<Option<bool>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_bool()
+        .map(Some)
+        .ok_or_else(|| type_error(name, "a boolean or undefined", value))
 }

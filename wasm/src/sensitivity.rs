@@ -7,24 +7,12 @@ use cv::analysis::monte_carlo::MonteCarloOptions;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::{Rubric, inputs_from_js, to_js_error, to_plain};
-
-fn type_error(message: String) -> JsValue {
-    js_sys::TypeError::new(&message).into()
-}
-
-fn type_of(v: &JsValue) -> String {
-    if v.is_null() {
-        "null".to_owned()
-    } else if Array::is_array(v) {
-        "array".to_owned()
-    } else {
-        v.js_typeof().as_string().unwrap_or_default()
-    }
-}
+use crate::{Rubric, args, inputs_from_js, to_js_error, to_plain};
 
 fn invalid(path: &str, expected: &str, got: &JsValue) -> JsValue {
-    let got = got.as_f64().map_or_else(|| type_of(got), |x| x.to_string());
+    let got = got
+        .as_f64()
+        .map_or_else(|| args::kind_of(got), |x| x.to_string());
     to_js_error(
         &cv::ErrorKind::InvalidParameter {
             expected: expected.to_owned(),
@@ -32,32 +20,6 @@ fn invalid(path: &str, expected: &str, got: &JsValue) -> JsValue {
         }
         .at(path),
     )
-}
-
-/// `options[key]` (`undefined` when `options` is `undefined` or `null`).
-fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(JsValue::UNDEFINED);
-    }
-    if !options.is_object() || Array::is_array(options) {
-        return Err(type_error(format!(
-            "options: expected an object or undefined, got {}",
-            type_of(options)
-        )));
-    }
-    Reflect::get(options, &JsValue::from_str(key))
-        .map_err(|e| thrown(&e, &format!("options.{key}")))
-}
-
-/// What a getter or Proxy trap threw while an argument was read, as the engine's
-/// `input.parse` error at `path` (so it carries a code and a path, like the inputs' own).
-fn thrown(e: &JsValue, path: &str) -> JsValue {
-    use wasm_bindgen::JsCast;
-    let message = e.dyn_ref::<js_sys::Error>().map_or_else(
-        || "reading it threw".to_owned(),
-        |e| format!("reading it threw: {}", String::from(e.message())),
-    );
-    to_js_error(&cv::ErrorKind::InputParse { message }.at(path))
 }
 
 /// A whole number (a JS number, or a BigInt for seeds above 2^53) from `min` to `u64::MAX`.
@@ -76,10 +38,7 @@ fn whole(v: &JsValue, path: &str, min: u64, default: u64) -> Result<u64, JsValue
         };
     }
     let Some(x) = v.as_f64() else {
-        return Err(type_error(format!(
-            "{path}: expected a number, got {}",
-            type_of(v)
-        )));
+        return Err(args::type_error(path, "a number", v));
     };
     #[allow(clippy::cast_precision_loss)]
     if x.fract() != 0.0 || !(x >= min as f64 && x <= 9_007_199_254_740_991.0) {
@@ -107,18 +66,9 @@ impl Rubric {
         #[wasm_bindgen(unchecked_optional_param_type = "number")] change: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let perspective = crate::args::opt_string(&perspective, "perspective")?;
-        let change = if change.is_undefined() {
-            0.2
-        } else {
-            change.as_f64().ok_or_else(|| {
-                type_error(format!(
-                    "change: expected a number, got {}",
-                    type_of(&change)
-                ))
-            })?
-        };
-        let inputs = crate::args::inputs(&inputs, "inputs")?;
+        let perspective = args::opt_string(&perspective, "perspective")?;
+        let change = args::opt_number(&change, "change")?.unwrap_or(0.2);
+        let inputs = args::inputs(&inputs, "inputs")?;
         let t = self
             .inner
             .tornado(&inputs, change, perspective.as_deref())
@@ -143,60 +93,30 @@ impl Rubric {
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
         if !Array::is_array(&items) {
-            return Err(type_error(format!(
-                "items: expected an array of inputs, got {}",
-                type_of(&items)
-            )));
+            return Err(args::type_error("items", "an array of inputs", &items));
         }
         let defaults = MonteCarloOptions::default();
-        let draws = whole(&option(&options, "draws")?, "draws", 1, defaults.draws)?;
-        let seed = whole(&option(&options, "seed")?, "seed", 0, defaults.seed)?;
-        let top_k = whole(&option(&options, "topK")?, "top_k", 1, 3)?;
-        let concentration = option(&options, "concentration")?;
-        let concentration = if concentration.is_undefined() {
-            defaults.concentration
-        } else {
-            concentration.as_f64().ok_or_else(|| {
-                type_error(format!(
-                    "concentration: expected a number, got {}",
-                    type_of(&concentration)
-                ))
-            })?
-        };
-        let vary = option(&options, "varyInputs")?;
-        let vary_inputs = if vary.is_undefined() {
-            true
-        } else {
-            vary.as_bool().ok_or_else(|| {
-                type_error(format!(
-                    "varyInputs: expected a boolean, got {}",
-                    type_of(&vary)
-                ))
-            })?
-        };
-        let perspective = option(&options, "perspective")?;
-        let perspective = if perspective.is_undefined() || perspective.is_null() {
-            None
-        } else {
-            Some(perspective.as_string().ok_or_else(|| {
-                type_error(format!(
-                    "perspective: expected a string, got {}",
-                    type_of(&perspective)
-                ))
-            })?)
-        };
+        let option = |key| args::option(&options, key);
+        let draws = whole(&option("draws")?, "draws", 1, defaults.draws)?;
+        let seed = whole(&option("seed")?, "seed", 0, defaults.seed)?;
+        let top_k = whole(&option("topK")?, "top_k", 1, 3)?;
+        let concentration = args::opt_number(&option("concentration")?, "concentration")?
+            .unwrap_or(defaults.concentration);
+        let vary_inputs =
+            args::opt_bool(&option("varyInputs")?, "varyInputs")?.unwrap_or(defaults.vary_inputs);
+        let perspective = args::opt_string(&option("perspective")?, "perspective")?;
         let mut inputs = Vec::new();
         // Read with Reflect (whose exceptions are caught), never by iterating: a Proxy's traps
         // run inside `try`.
         let length = Reflect::get(&items, &"length".into())
-            .map_err(|e| thrown(&e, "items.length"))?
+            .map_err(|e| args::thrown(&e, "items.length"))?
             .as_f64()
             .unwrap_or(0.0);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let length = length.clamp(0.0, f64::from(u32::MAX)) as u32;
         for i in 0..length {
             let item =
-                Reflect::get_u32(&items, i).map_err(|e| thrown(&e, &format!("rows[{i}]")))?;
+                Reflect::get_u32(&items, i).map_err(|e| args::thrown(&e, &format!("rows[{i}]")))?;
             inputs.push(
                 inputs_from_js(item)
                     .map_err(|e| to_js_error(&e.prefixed(&format!("rows[{i}]"))))?,

@@ -8,22 +8,17 @@ use civic_value as cv;
 use civic_value::Tree;
 use cv::analysis::sroi as core_sroi;
 use cv::analysis::sroi_input::{discount_from_value, ends_from_value, outcomes_from_value};
-use js_sys::Reflect;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::{Rubric, inputs_from_js, to_js_error, to_plain};
-
-fn type_error(message: String) -> JsValue {
-    js_sys::TypeError::new(&message).into()
-}
+use crate::{Rubric, args, inputs_from_js, to_js_error, to_plain};
 
 /// A JS value as JSON, read once through the boundary's copy ([`crate::args::copy`]: plain
 /// objects, `Map`s, arrays, numbers, strings, booleans, null/undefined; getters run once and
 /// what they throw is an `input.parse` error with its path; the input size limit holds).
 /// NaN and ±Infinity are refused with their path, like the core refuses them.
 fn read(v: &JsValue, path: &str) -> Result<Value, JsValue> {
-    let tree = crate::args::copy(v, path).map_err(|e| to_js_error(&e))?;
+    let tree = args::copy(v, path).map_err(|e| to_js_error(&e))?;
     to_value(tree, path)
 }
 
@@ -55,38 +50,15 @@ fn to_value(tree: Tree, path: &str) -> Result<Value, JsValue> {
     })
 }
 
-/// `options[key]` when `options` is an object; `undefined` otherwise. A getter or Proxy
-/// trap that throws is an `input.parse` error at `options.key`.
-fn option(options: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(JsValue::UNDEFINED);
-    }
-    if !options.is_object() || crate::args::kind_of(options) == "array" {
-        return Err(type_error(format!(
-            "options: expected an object or undefined, got {}",
-            crate::args::kind_of(options)
-        )));
-    }
-    Reflect::get(options, &JsValue::from_str(key)).map_err(|e| {
-        to_js_error(
-            &cv::ErrorKind::InputParse {
-                message: format!("reading this value threw {}", crate::args::kind_of(&e)),
-            }
-            .at(format!("options.{key}")),
-        )
-    })
+/// The investment: a number, or `None` for `undefined`/`null`. Throws a `TypeError` for
+/// anything else.
+fn investment(v: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    args::opt_number(v, name)
 }
 
-fn investment(v: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.as_f64().map(Some).ok_or_else(|| {
-        type_error(format!(
-            "{name}: expected a number, got {}",
-            v.js_typeof().as_string().unwrap_or_default()
-        ))
-    })
+/// A required investment: throws a `TypeError` for `undefined`/`null` as for any non-number.
+fn required_investment(v: &JsValue) -> Result<f64, JsValue> {
+    investment(v, "investment")?.ok_or_else(|| args::type_error("investment", "a number", v))
 }
 
 fn outcomes_and_discount(
@@ -95,7 +67,7 @@ fn outcomes_and_discount(
 ) -> Result<(Vec<core_sroi::Outcome>, cv::analysis::discount::Discount), JsValue> {
     let outcomes =
         outcomes_from_value(&read(outcomes, "outcomes")?).map_err(|e| to_js_error(&e))?;
-    let discount = discount_from_value(&read(&option(options, "discount")?, "discount")?)
+    let discount = discount_from_value(&read(&args::option(options, "discount")?, "discount")?)
         .map_err(|e| to_js_error(&e))?;
     Ok((outcomes, discount))
 }
@@ -113,8 +85,7 @@ pub fn sroi(
     #[wasm_bindgen(unchecked_optional_param_type = "{ discount?: Discount } | null")]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let invest = crate::sroi::investment(&investment, "investment")?
-        .ok_or_else(|| type_error("investment: expected a number, got undefined".to_owned()))?;
+    let invest = required_investment(&investment)?;
     let (outcomes, discount) = outcomes_and_discount(&outcomes, &options)?;
     let result = core_sroi::sroi(&outcomes, invest, &discount).map_err(|e| to_js_error(&e))?;
     to_plain(&result)
@@ -135,11 +106,10 @@ pub fn sroi_sensitivity(
     )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let invest = crate::sroi::investment(&investment, "investment")?
-        .ok_or_else(|| type_error("investment: expected a number, got undefined".to_owned()))?;
+    let invest = required_investment(&investment)?;
     let (outcomes, discount) = outcomes_and_discount(&outcomes, &options)?;
-    let ends =
-        ends_from_value(&read(&option(&options, "ends")?, "ends")?).map_err(|e| to_js_error(&e))?;
+    let ends = ends_from_value(&read(&args::option(&options, "ends")?, "ends")?)
+        .map_err(|e| to_js_error(&e))?;
     let rows =
         core_sroi::sensitivity(&outcomes, invest, &discount, &ends).map_err(|e| to_js_error(&e))?;
     to_plain(&rows)
@@ -159,8 +129,8 @@ impl Rubric {
         )]
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let invest = investment(&option(&options, "investment")?, "options.investment")?;
-        let discount = option(&options, "discount")?;
+        let invest = investment(&args::option(&options, "investment")?, "options.investment")?;
+        let discount = args::option(&options, "discount")?;
         let discount = if discount.is_undefined() || discount.is_null() {
             None
         } else {

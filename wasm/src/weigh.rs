@@ -14,42 +14,19 @@ use cv::analysis::{critic as core_critic, entropy as core_entropy, weights as co
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::{Rubric, to_js_error, to_plain};
-
-fn type_error(message: String) -> JsValue {
-    js_sys::TypeError::new(&message).into()
-}
-
-fn type_name(v: &JsValue) -> String {
-    crate::args::kind_of(v)
-}
+use crate::{Rubric, args, to_js_error, to_plain};
 
 /// Most rows or columns read.
 const MAX_LEN: u32 = 100_000;
 
-/// A structured argument copied once through the boundary (getters and Proxy traps run
-/// once, inside `try`; what they throw becomes an `input.*` error with a path), then read
-/// by serde: a value of the wrong shape throws a `TypeError` naming the entry
-/// (`matrix[0][1]: invalid type: string "2", expected f64`). NaN and ±Infinity stay
-/// numbers, so the core names them.
-fn read<T: serde::de::DeserializeOwned>(v: &JsValue, path: &str) -> Result<T, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Err(type_error(format!(
-            "{path}: expected an array, got {}",
-            type_name(v)
-        )));
-    }
-    crate::args::read(v, path)
-}
-
 /// An array of numbers (NaN and ±Infinity are passed on: the core names them).
 fn numbers(v: &JsValue, path: &str) -> Result<Vec<f64>, JsValue> {
-    read(v, path)
+    args::list(v, path)
 }
 
 /// An array of arrays of numbers.
 fn matrix(v: &JsValue, path: &str) -> Result<Vec<Vec<f64>>, JsValue> {
-    read(v, path)
+    args::list(v, path)
 }
 
 /// The options bag of `weights.ahp`, `weights.ahpSynthesis`, `mcda.wsum` and `mcda.topsis`
@@ -64,16 +41,7 @@ struct Options {
 /// `options`, or the defaults when it is undefined/null. Throws a `TypeError` for a value
 /// that is not an object or a field that is not a string.
 fn options(options: &JsValue) -> Result<Options, JsValue> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(Options::default());
-    }
-    if !options.is_object() || Array::is_array(options) {
-        return Err(type_error(format!(
-            "options: expected an object or undefined, got {}",
-            type_name(options)
-        )));
-    }
-    crate::args::read(options, "options")
+    args::options(options, "options")
 }
 
 fn ahp_options(options: &JsValue) -> Result<(AhpMethod, RandomIndex), JsValue> {
@@ -87,10 +55,11 @@ fn ahp_options(options: &JsValue) -> Result<(AhpMethod, RandomIndex), JsValue> {
 fn count(v: &JsValue) -> Result<usize, JsValue> {
     match v.as_f64() {
         Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(MAX_LEN) => Ok(x as usize),
-        _ => Err(type_error(format!(
-            "n: expected a whole number from 0 to {MAX_LEN}, got {}",
-            type_name(v)
-        ))),
+        _ => Err(args::type_error(
+            "n",
+            &format!("a whole number from 0 to {MAX_LEN}"),
+            v,
+        )),
     }
 }
 
@@ -129,7 +98,7 @@ impl Weights {
         #[wasm_bindgen(unchecked_optional_param_type = "AhpOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let c = matrix(&criteria, "criteria")?;
-        let alts: Vec<Vec<Vec<f64>>> = read(&alternatives, "alternatives")?;
+        let alts: Vec<Vec<Vec<f64>>> = args::list(&alternatives, "alternatives")?;
         let (method, ri) = ahp_options(&options)?;
         done(core_ahp::ahp_synthesis(&c, &alts, method, ri))
     }
@@ -300,12 +269,7 @@ impl ScoreContext {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let Some(band) = band.as_string() else {
-            return Err(type_error(format!(
-                "band: expected a string, got {}",
-                type_name(&band)
-            )));
-        };
+        let band = args::string(&band, "band")?;
         done(
             self.rubric
                 .path_to_band(&self.inputs, self.perspective.as_deref(), &band),
@@ -387,10 +351,11 @@ impl Rubric {
         #[wasm_bindgen(unchecked_param_type = "{ [criterion: string]: number }")] weights: JsValue,
     ) -> Result<Rubric, JsValue> {
         if !weights.is_object() || Array::is_array(&weights) {
-            return Err(type_error(format!(
-                "weights: expected an object of criterion id → weight, got {}",
-                type_name(&weights)
-            )));
+            return Err(args::type_error(
+                "weights",
+                "an object of criterion id → weight",
+                &weights,
+            ));
         }
         let map: BTreeMap<String, f64> = crate::args::read(&weights, "weights")?;
         self.inner

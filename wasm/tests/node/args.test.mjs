@@ -1,0 +1,52 @@
+// One set of argument helpers (wasm/src/args.rs) behind every export: the same mistake gives
+// the same error whichever export it is made in — a wrong type is a TypeError worded alike,
+// an options bag that is not an object is refused alike, and a getter that throws is an
+// `input.parse` error at `options.<key>` carrying what it threw.
+// Run: node --test wasm/tests/node/ (after scripts/build-wasm).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+import { initSync, Rubric, sroi, sroiSensitivity, weights } from "../../pkg/civic_value.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../../..");
+initSync({ module: readFileSync(path.join(root, "wasm/pkg/civic_value_bg.wasm")) });
+
+const rubric = Rubric.default();
+const items = [{ support_share: 72 }];
+const outcomes = [{ quantity: 1, proxy: 1, duration: 1 }];
+
+const typeError = (fn, message) =>
+  assert.throws(fn, (e) => e instanceof TypeError && e.message === message, message);
+
+test("an options bag that is not an object is refused alike by every export", () => {
+  const message = "options: expected an object or undefined, got array";
+  typeError(() => rubric.monteCarlo(items, []), message);
+  typeError(() => sroi(outcomes, 1, []), message);
+  typeError(() => sroiSensitivity(outcomes, 1, []), message);
+  typeError(() => rubric.monetise({}, []), message);
+  typeError(() => weights.ahp([[1]], []), message);
+});
+
+test("a number of the wrong type is named alike", () => {
+  typeError(() => rubric.tornado({}, "0.2"), "change: expected a number or undefined, got string");
+  typeError(() => rubric.monteCarlo(items, { concentration: "5" }), "concentration: expected a number or undefined, got string");
+  typeError(() => rubric.monetise({}, { investment: "5" }), "options.investment: expected a number or undefined, got string");
+  // null is not a number: the message says null (it said "undefined" before).
+  typeError(() => sroi(outcomes, null), "investment: expected a number, got null");
+  typeError(() => rubric.monteCarlo(items, { varyInputs: 1 }), "varyInputs: expected a boolean or undefined, got number");
+});
+
+test("a getter that throws is input.parse at options.<key>, with what it threw", () => {
+  const boom = (key) => ({ get [key]() { throw new Error("boom"); } });
+  for (const [fn, p] of [
+    [() => sroi(outcomes, 1, boom("discount")), "options.discount"],
+    [() => rubric.monetise({}, boom("investment")), "options.investment"],
+    [() => rubric.monteCarlo(items, boom("draws")), "options.draws"],
+  ]) {
+    assert.throws(fn, (e) => e.code === "input.parse" && e.path === p && e.detail === "reading it threw: boom", p);
+  }
+});
