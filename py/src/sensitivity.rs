@@ -4,7 +4,7 @@
 //! Ctrl-C), whose exception stops the run and is raised as it was.
 
 use civic_value::Rubric;
-use civic_value::analysis::monte_carlo::MonteCarloOptions;
+use civic_value::analysis::monte_carlo::{MonteCarloOptions, option_error};
 use numpy::IntoPyArray;
 use numpy::ndarray::Array2;
 use pyo3::prelude::*;
@@ -46,14 +46,21 @@ pub fn stability<'py>(
     to_py_object(py, &s)
 }
 
-/// The options of a Monte Carlo run.
+/// The options of a Monte Carlo run, as Python gave them (whole numbers of any sign: what
+/// each accepts is the core's check).
 pub struct Options {
-    pub draws: u64,
-    pub seed: u64,
+    pub draws: i128,
+    pub seed: i128,
     pub concentration: f64,
     pub vary_inputs: bool,
-    pub top_k: usize,
+    pub top_k: i128,
     pub threads: Option<usize>,
+}
+
+/// A Python whole number as the core's option `field`; one that does not fit (negative, or
+/// too large) gets the core's message for the option (`monte_carlo::option_error`).
+fn whole<T: TryFrom<i128>>(py: Python<'_>, value: i128, field: &str) -> PyResult<T> {
+    T::try_from(value).map_err(|_| to_py(py, &option_error(field, value.to_string())))
 }
 
 /// Monte Carlo over the rows of a table: a dict of numpy arrays, one entry per initiative
@@ -72,11 +79,11 @@ pub fn monte_carlo<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let items = frame_inputs(py, names, columns, rows)?;
     let o = MonteCarloOptions {
-        draws: options.draws,
-        seed: options.seed,
+        draws: whole(py, options.draws, "draws")?,
+        seed: whole(py, options.seed, "seed")?,
         concentration: options.concentration,
         vary_inputs: options.vary_inputs,
-        top_k: options.top_k,
+        top_k: whole(py, options.top_k, "top_k")?,
         threads: options.threads.unwrap_or(0),
     };
     let mut failure: Option<PyErr> = None;

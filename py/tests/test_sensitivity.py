@@ -173,6 +173,16 @@ def test_bad_arguments(rubric: cv.Rubric, three: Tuple[cv.Rubric, pd.DataFrame])
         with pytest.raises(cv.InputError) as e:
             rubric.monte_carlo(frame, **kwargs)  # type: ignore[arg-type]
         assert (e.value.code, e.value.path) == ("input.invalid_parameter", path)  # type: ignore[attr-defined]
+    # The engine's messages, whatever the value (the same as the command line's and JS's).
+    for kwargs, message in [
+        (dict(draws=0), "draws: expected a whole number of draws from 1 to 100000000, got 0"),
+        (dict(draws=-5), "draws: expected a whole number of draws from 1 to 100000000, got -5"),
+        (dict(top_k=0), "top_k: expected a whole number of at least 1, got 0"),
+        (dict(seed=2**64), "seed: expected a whole number from 0 to 2^64 \u2212 1, got 18446744073709551616"),
+    ]:
+        with pytest.raises(cv.InputError) as e:
+            rubric.monte_carlo(frame, **kwargs)  # type: ignore[arg-type]
+        assert str(e.value) == message
     with pytest.raises(TypeError):
         rubric.monte_carlo(frame, draws=1.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):

@@ -3,49 +3,59 @@
 //! analyses are the core's, so the same seed gives the same numbers as Python and the CLI.
 
 use civic_value as cv;
-use cv::analysis::monte_carlo::MonteCarloOptions;
+use cv::analysis::monte_carlo::{self, MonteCarloOptions};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::{Rubric, args, inputs_from_js, to_js_error, to_plain};
 
-fn invalid(path: &str, expected: &str, got: &JsValue) -> JsValue {
-    let got = got
-        .as_f64()
-        .map_or_else(|| args::kind_of(got), |x| x.to_string());
-    to_js_error(
-        &cv::ErrorKind::InvalidParameter {
-            expected: expected.to_owned(),
-            got,
-        }
-        .at(path),
-    )
+/// The JavaScript name of a Monte Carlo option the core names in Rust (`top_k` → `topK`;
+/// the initiatives are the argument `items`).
+fn js_name(field: &str) -> &str {
+    match field {
+        "top_k" => "topK",
+        "vary_inputs" => "varyInputs",
+        "initiatives" => "items",
+        other => other,
+    }
 }
 
-/// A whole number (a JS number, or a BigInt for seeds above 2^53) from `min` to `u64::MAX`.
-fn whole(v: &JsValue, path: &str, min: u64, default: u64) -> Result<u64, JsValue> {
+/// A core error about a Monte Carlo option, at the option's JavaScript name.
+fn option_error(e: &cv::Error) -> JsValue {
+    to_js_error(&e.kind().clone().at(js_name(e.path())))
+}
+
+/// A whole number for the Monte Carlo option `field` (the core's name): a JS number up to
+/// 2^53 − 1, or a BigInt for more (seeds). Only the conversion is checked here: a value that
+/// is no whole number at all (negative, fractional, not finite) gets the core's message for
+/// the option ([`monte_carlo::option_error`]); what the option accepts (draws ≥ 1, …) is
+/// the core's check. Errors name the option as JavaScript does (`topK`).
+fn whole(v: &JsValue, field: &str, default: u64) -> Result<u64, JsValue> {
     if v.is_undefined() {
         return Ok(default);
     }
+    let core = |got: String| option_error(&monte_carlo::option_error(field, got));
     if v.is_bigint() {
         let text = js_sys::BigInt::from(v.clone())
             .to_string(10)
             .map(String::from)
             .unwrap_or_default();
-        return match text.parse::<u64>() {
-            Ok(x) if x >= min => Ok(x),
-            _ => Err(invalid(path, "a whole number of at least 1", v)),
-        };
+        return text.parse::<u64>().map_err(|_| core(text));
     }
     let Some(x) = v.as_f64() else {
-        return Err(args::type_error(path, "a number", v));
+        return Err(args::type_error(js_name(field), "a number", v));
     };
-    #[allow(clippy::cast_precision_loss)]
-    if x.fract() != 0.0 || !(x >= min as f64 && x <= 9_007_199_254_740_991.0) {
-        return Err(invalid(
-            path,
-            &format!("a whole number from {min} to 2^53 − 1 (a BigInt above)"),
-            v,
+    if !x.is_finite() || x.fract() != 0.0 || x < 0.0 {
+        return Err(core(x.to_string()));
+    }
+    if x > 9_007_199_254_740_991.0 {
+        // Not every whole number above 2^53 is a JS number: a conversion rule of JavaScript.
+        return Err(to_js_error(
+            &cv::ErrorKind::InvalidParameter {
+                expected: "a number up to 2^53 − 1 (a BigInt above)".to_owned(),
+                got: x.to_string(),
+            }
+            .at(js_name(field)),
         ));
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -97,9 +107,13 @@ impl Rubric {
         }
         let defaults = MonteCarloOptions::default();
         let option = |key| args::option(&options, key);
-        let draws = whole(&option("draws")?, "draws", 1, defaults.draws)?;
-        let seed = whole(&option("seed")?, "seed", 0, defaults.seed)?;
-        let top_k = whole(&option("topK")?, "top_k", 1, 3)?;
+        let draws = whole(&option("draws")?, "draws", defaults.draws)?;
+        let seed = whole(&option("seed")?, "seed", defaults.seed)?;
+        let top_k = whole(
+            &option("topK")?,
+            "top_k",
+            u64::try_from(defaults.top_k).unwrap_or(3),
+        )?;
         let concentration = args::opt_number(&option("concentration")?, "concentration")?
             .unwrap_or(defaults.concentration);
         let vary_inputs =
@@ -133,7 +147,7 @@ impl Rubric {
         let mc = self
             .inner
             .monte_carlo(&inputs, perspective.as_deref(), &o, &mut |_, _| true)
-            .map_err(|e| to_js_error(&e))?;
+            .map_err(|e| option_error(&e))?;
         let out = to_plain(&mc)?;
         // JSON has no Infinity (fixed weights) and no integers above 2^53 (seeds): set both.
         let _ = Reflect::set(

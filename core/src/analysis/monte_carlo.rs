@@ -159,38 +159,40 @@ impl Rubric {
     }
 }
 
-fn invalid(path: &str, expected: &str, got: String) -> crate::Error {
+/// The error for a Monte Carlo option that cannot be used: `field` is the option's name in
+/// [`MonteCarloOptions`] (`draws`, `seed`, `concentration`, `top_k`, or `initiatives` for
+/// their number), `got` the value as text. Its message says what the option accepts; the
+/// path is `field`. Bindings call it for a value they cannot even convert (a negative or
+/// fractional number), so every language gives the core's message, and rename the path to
+/// the option's name in their language (`topK` in JavaScript).
+pub fn option_error(field: &str, got: String) -> crate::Error {
+    let expected = match field {
+        "draws" => "a whole number of draws from 1 to 100000000",
+        "seed" => "a whole number from 0 to 2^64 − 1",
+        "concentration" => "a concentration greater than 0 (or infinity for fixed weights)",
+        "top_k" => "a whole number of at least 1",
+        "initiatives" => "at most 5000 initiatives",
+        _ => "a valid value",
+    };
     ErrorKind::InvalidParameter {
         expected: expected.to_owned(),
         got,
     }
-    .at(path)
+    .at(field)
 }
 
 fn check(o: &MonteCarloOptions, n: usize) -> Result<()> {
     if o.draws == 0 || o.draws > MAX_DRAWS {
-        return Err(invalid(
-            "draws",
-            "a whole number of draws from 1 to 100000000",
-            o.draws.to_string(),
-        ));
+        return Err(option_error("draws", o.draws.to_string()));
     }
     if o.concentration.is_nan() || o.concentration <= 0.0 {
-        return Err(invalid(
-            "concentration",
-            "a concentration greater than 0 (or infinity for fixed weights)",
-            o.concentration.to_string(),
-        ));
+        return Err(option_error("concentration", o.concentration.to_string()));
     }
     if o.top_k == 0 {
-        return Err(invalid("top_k", "top_k of at least 1", "0".to_owned()));
+        return Err(option_error("top_k", "0".to_owned()));
     }
     if n > MAX_INITIATIVES {
-        return Err(invalid(
-            "initiatives",
-            "at most 5000 initiatives",
-            n.to_string(),
-        ));
+        return Err(option_error("initiatives", n.to_string()));
     }
     Ok(())
 }

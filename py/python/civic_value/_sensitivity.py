@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 
 import numpy as np
 
-from ._native import InputError
-
 if TYPE_CHECKING:
     import pandas
 
@@ -22,16 +20,6 @@ if TYPE_CHECKING:
 FrameLike = Union["pandas.DataFrame", Sequence[Mapping[str, Any]]]
 #: ``None``, a callable ``(done, total)``, or ``True`` for a tqdm bar.
 ProgressLike = Union[None, bool, Callable[[int, int], Any]]
-
-
-def _invalid(path: str, expected: str, got: object) -> InputError:
-    message = f"expected {expected}, got {got!r}"
-    err = InputError(f"{path}: {message}")
-    err.code = "input.invalid_parameter"
-    err.path = path
-    err.message = message
-    err.errors = [err]
-    return err
 
 
 def _frame(frame: FrameLike) -> pandas.DataFrame:
@@ -232,11 +220,11 @@ def monte_carlo(
     perspective: Optional[str],
     threads: Optional[int],
 ) -> MonteCarloResult:
-    for name, value, low in (("draws", draws, 1), ("seed", seed, 0), ("top_k", top_k, 1)):
+    # Types only: what each option accepts (draws from 1, ...) is the engine's check, with
+    # the engine's message.
+    for name, value in (("draws", draws), ("seed", seed), ("top_k", top_k)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be a whole number, got {type(value).__name__}")
-        if value < low or value >= 2**64:
-            raise _invalid(name, f"a whole number from {low} to 2**64 - 1", value)
     if isinstance(concentration, bool) or not isinstance(concentration, (int, float)):
         raise TypeError(f"concentration must be a number, got {type(concentration).__name__}")
     df = _frame(frame)

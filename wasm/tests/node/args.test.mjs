@@ -50,3 +50,20 @@ test("a getter that throws is input.parse at options.<key>, with what it threw",
     assert.throws(fn, (e) => e.code === "input.parse" && e.path === p && e.detail === "reading it threw: boom", p);
   }
 });
+
+test("Monte Carlo options: the core's check and message, at the JS option's name", () => {
+  const coded = (options, p, detail) =>
+    assert.throws(() => rubric.monteCarlo(items, options), (e) =>
+      e.code === "input.invalid_parameter" && e.path === p && e.detail === detail, `${p}: ${detail}`);
+  // topK, not the core's top_k.
+  coded({ topK: 0 }, "topK", "expected a whole number of at least 1, got 0");
+  coded({ topK: -2 }, "topK", "expected a whole number of at least 1, got -2");
+  // The same words as Python and the command line, for 0 and for what JS cannot convert.
+  coded({ draws: 0 }, "draws", "expected a whole number of draws from 1 to 100000000, got 0");
+  coded({ draws: 1.5 }, "draws", "expected a whole number of draws from 1 to 100000000, got 1.5");
+  coded({ draws: 1e9 }, "draws", "expected a whole number of draws from 1 to 100000000, got 1000000000");
+  coded({ seed: -1 }, "seed", "expected a whole number from 0 to 2^64 − 1, got -1");
+  coded({ seed: 2n ** 64n }, "seed", "expected a whole number from 0 to 2^64 − 1, got 18446744073709551616");
+  coded({ concentration: 0 }, "concentration", "expected a concentration greater than 0 (or infinity for fixed weights), got 0");
+  typeError(() => rubric.monteCarlo(items, { topK: "3" }), "topK: expected a number, got string");
+});
