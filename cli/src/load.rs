@@ -121,11 +121,11 @@ pub(crate) struct InputArgs {
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
-    civic_value::stream::Dialect::parse_delimiter(s)
+    civic_value::stream::Dialect::parse_delimiter(s).map_err(|k| k.to_string())
 }
 
 fn parse_decimal(s: &str) -> Result<char, String> {
-    civic_value::stream::Dialect::parse_decimal(s)
+    civic_value::stream::Dialect::parse_decimal(s).map_err(|k| k.to_string())
 }
 
 /// One record of a stream, not yet turned into an initiative (that may happen on another

@@ -66,26 +66,33 @@ impl Dialect {
     /// `,` or `comma`, `;` or `semicolon`, a tab, `\t` or `tab`, `|` or `pipe`.
     ///
     /// # Errors
-    /// A message naming the accepted forms for anything else.
-    pub fn parse_delimiter(name: &str) -> std::result::Result<u8, String> {
+    /// `input.invalid_parameter` naming the accepted forms for anything else (the caller
+    /// places it at its option's name with [`ErrorKind::at`]).
+    pub fn parse_delimiter(name: &str) -> std::result::Result<u8, ErrorKind> {
         match name {
             "," | "comma" => Ok(b','),
             ";" | "semicolon" => Ok(b';'),
             "\t" | "tab" | "\\t" => Ok(b'\t'),
             "|" | "pipe" => Ok(b'|'),
-            other => Err(format!("expected , ; tab or |, got {other:?}")),
+            other => Err(ErrorKind::InvalidParameter {
+                expected: ", ; tab or |".to_owned(),
+                got: format!("{other:?}"),
+            }),
         }
     }
 
     /// A decimal separator as a person names it: `,` or `.`.
     ///
     /// # Errors
-    /// A message naming the accepted forms for anything else.
-    pub fn parse_decimal(name: &str) -> std::result::Result<char, String> {
+    /// `input.invalid_parameter` naming the accepted forms for anything else.
+    pub fn parse_decimal(name: &str) -> std::result::Result<char, ErrorKind> {
         match name {
             "," => Ok(','),
             "." => Ok('.'),
-            other => Err(format!("expected , or ., got {other:?}")),
+            other => Err(ErrorKind::InvalidParameter {
+                expected: ", or .".to_owned(),
+                got: format!("{other:?}"),
+            }),
         }
     }
 

@@ -68,16 +68,18 @@ fn read<'py, R: Read>(
     Ok((ids, columns, lists))
 }
 
-/// `value` read by the core's `parse` (the CLI's names), or a `ValueError` naming `name`.
+/// `value` read by the core's `parse` (the CLI's names), or the core's
+/// `input.invalid_parameter` at `name` (an `InputError`, like every other bad input).
 fn dialect_option<T>(
+    py: Python<'_>,
     name: &str,
     value: Option<&str>,
-    parse: fn(&str) -> Result<T, String>,
+    parse: fn(&str) -> Result<T, ErrorKind>,
 ) -> PyResult<Option<T>> {
     value
         .map(parse)
         .transpose()
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{name}: {e}")))
+        .map_err(|k| to_py(py, &k.at(name)))
 }
 
 /// Read a CSV (`path`, or the bytes `data`) as the command line does, into the row ids,
@@ -94,8 +96,8 @@ pub fn read_csv<'py>(
     ignore: Vec<String>,
 ) -> PyResult<Frame<'py>> {
     let options = Options {
-        delimiter: dialect_option("delimiter", delimiter, Dialect::parse_delimiter)?,
-        decimal: dialect_option("decimal", decimal, Dialect::parse_decimal)?,
+        delimiter: dialect_option(py, "delimiter", delimiter, Dialect::parse_delimiter)?,
+        decimal: dialect_option(py, "decimal", decimal, Dialect::parse_decimal)?,
         ignore,
     };
     let rubric = &rubric.inner;

@@ -57,8 +57,15 @@ def test_forced_dialects(rubric: Rubric) -> None:
     assert frame["support_share"].tolist() == ["72,5"]
     frame = rubric.read_csv(b"id|support_share\na|80\n", delimiter="|")
     assert frame["support_share"].tolist() == [80.0]
-    with pytest.raises(ValueError):
+    # A bad name is an InputError (a CivicValueError, so still a ValueError) with a code and
+    # the option's name as its path, like every other input error.
+    with pytest.raises(InputError) as e:
         rubric.read_csv(b"id\n", delimiter="x")
+    assert (e.value.code, e.value.path) == ("input.invalid_parameter", "delimiter")  # type: ignore[attr-defined]
+    assert str(e.value) == 'delimiter: expected , ; tab or |, got "x"'
+    with pytest.raises(InputError) as e:
+        rubric.read_csv(b"id\n", decimal=";")
+    assert (e.value.code, e.value.path) == ("input.invalid_parameter", "decimal")  # type: ignore[attr-defined]
     # The command line's names for the delimiter work here too (one parser, in the core).
     for name in ["tab", "\t"]:
         frame = rubric.read_csv(b"id\tsupport_share\na\t80\n", delimiter=name)
