@@ -554,9 +554,9 @@ fn push_explained(
 
 /// The CSV rows of a chunk encoded by column into `c` and scored together by
 /// [`BatchScorer::score_block`] (the same bits as `score_row`); rows that do not encode are
-/// marked in `c.skip`, for the explained path. `None` when a row that encodes cannot be
-/// scored (a value out of range…): the chunk then goes row by row, so that each such row is
-/// reported.
+/// marked in `c.skip`, for the explained path, and so are rows that encode but cannot be
+/// scored (a value out of range…), so that each such row is reported. `None` only when an
+/// error names no row (the chunk then goes row by row).
 fn score_columns(
     ctx: &Ctx<'_>,
     layout: &civic_value::stream::CsvLayout<'_>,
@@ -594,18 +594,48 @@ fn score_columns(
     fill(&mut c.points, rows * m, 0.0);
     c.knocked_out.clear();
     c.knocked_out.resize(rows, false);
-    let low: Vec<&[f64]> = c.low.chunks(rows.max(1)).collect();
-    let high: Vec<&[f64]> = c.high.chunks(rows.max(1)).collect();
-    let mut out = BlockScores {
-        total: &mut c.total,
-        low: &mut c.lo,
-        high: &mut c.hi,
-        knocked_out: &mut c.knocked_out,
-        points: c.points.chunks_mut(rows.max(1)).collect(),
-    };
-    ctx.batch
-        .score_block(0, &low, &high, &c.skip, &mut out)
-        .ok()
+    // A row that encodes but cannot be scored (a value out of range…) stops the block there:
+    // the rows before it are scored, it goes to the explained path (which reports it), and
+    // scoring resumes after it. Only the bad row is parsed again.
+    let mut from = 0;
+    loop {
+        let low: Vec<&[f64]> = c
+            .low
+            .chunks(rows.max(1))
+            .map(|v| v.get(from..).unwrap_or(&[]))
+            .collect();
+        let high: Vec<&[f64]> = c
+            .high
+            .chunks(rows.max(1))
+            .map(|v| v.get(from..).unwrap_or(&[]))
+            .collect();
+        let mut out = BlockScores {
+            total: c.total.get_mut(from..)?,
+            low: c.lo.get_mut(from..)?,
+            high: c.hi.get_mut(from..)?,
+            knocked_out: c.knocked_out.get_mut(from..)?,
+            points: c
+                .points
+                .chunks_mut(rows.max(1))
+                .map(|p| p.get_mut(from..).unwrap_or(&mut []))
+                .collect(),
+        };
+        let skip = c.skip.get(from..)?;
+        match ctx.batch.score_block(from, &low, &high, skip, &mut out) {
+            Ok(()) => return Some(()),
+            Err(e) => {
+                let bad = bad_row(e.path()).filter(|r| (from..rows).contains(r))?;
+                *c.skip.get_mut(bad)? = true;
+                from = bad + 1;
+            }
+        }
+    }
+}
+
+/// The row an error of [`BatchScorer::score_block`] names: `N` of `rows[N].…`.
+fn bad_row(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("rows[")?;
+    rest.get(..rest.find(']')?)?.parse().ok()
 }
 
 /// Encode a CSV row's criteria cells, handing each criterion's `(low, high)` to `put`; the
@@ -901,8 +931,69 @@ fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Li
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_row_alone_leaves_the_block_path() {
+        // support_share is 0–100: rows 1 and 3 encode but are out of range. The block path
+        // scores the others (the old code gave up on the whole chunk and parsed every row
+        // again), marks only those two for the explained path, and every row it scored has
+        // the total `score` gives it.
+        let rubric = Rubric::builtin();
+        let ids: Vec<&str> = rubric.criteria().iter().map(|c| c.id()).collect();
+        let ctx = Ctx {
+            rubric: &rubric,
+            perspective: None,
+            format: Format::Csv,
+            lang: "en",
+            batch: rubric.batch(&ids, None).unwrap(),
+            json_keys: Vec::new(),
+        };
+        let text =
+            "id,support_share,volunteer_hours\na,72,3000\nb,120,10\nc,55,\nd,-1,5\ne,90,200\n";
+        let mut csv = civic_value::stream::CsvInitiatives::new(
+            &rubric,
+            std::io::Cursor::new(text.as_bytes()),
+            None,
+            None,
+            &[],
+        )
+        .unwrap();
+        let mut block = Block::default();
+        while let Some(row) = csv.next_row() {
+            block.push_row(&row.unwrap());
+        }
+        let mut columns = Columns::default();
+        let scored = score_columns(&ctx, csv.layout(), &block, &block.entries, &mut columns);
+        assert_eq!(scored, Some(()));
+        assert_eq!(columns.skip, [false, true, false, true, false]);
+        for (r, inputs) in [(0, "72,3000"), (2, "55,"), (4, "90,200")] {
+            let (share, hours) = inputs.split_once(',').unwrap();
+            let mut given = civic_value::Inputs::new();
+            given.insert(
+                "support_share",
+                civic_value::InputValue::Number(share.parse().unwrap()),
+            );
+            if !hours.is_empty() {
+                given.insert(
+                    "volunteer_hours",
+                    civic_value::InputValue::Number(hours.parse().unwrap()),
+                );
+            }
+            let want = rubric.score(&given, None).unwrap().total;
+            assert_eq!(columns.total[r].to_bits(), want.to_bits(), "row {r}");
+        }
+    }
+
+    #[test]
+    fn bad_row_reads_the_row_of_a_path() {
+        assert_eq!(bad_row("rows[12].input.support_share"), Some(12));
+        assert_eq!(bad_row("rows[0]"), Some(0));
+        assert_eq!(bad_row("input"), None);
+        assert_eq!(bad_row("rows[x]"), None);
+    }
 
     /// zmij's text is ryu's wherever `shortest` uses it: random bit patterns over the whole
     /// range, and short decimals (`k / 10^j`, the common points), both signs.
