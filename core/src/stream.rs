@@ -190,8 +190,9 @@ impl<R: Read> Read for LineLimit<R> {
     }
 }
 
-/// One CSV row: where it is and its cells.
-#[derive(Debug, Clone)]
+/// One CSV row: where it is and its cells. `CsvRow::default()` is an empty buffer for
+/// [`CsvInitiatives::read_row`].
+#[derive(Debug, Clone, Default)]
 pub struct CsvRow {
     /// 1-based number of the row among the data rows (its id when there is no `id`).
     pub number: usize,

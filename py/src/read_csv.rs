@@ -5,7 +5,7 @@
 
 use std::io::{BufReader, Read};
 
-use civic_value::stream::{Column, CsvInitiatives, Dialect};
+use civic_value::stream::{Column, CsvInitiatives, CsvRow, Dialect};
 use civic_value::{ErrorKind, Initiative};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -53,8 +53,11 @@ fn read<'py, R: Read>(
     let columns = frame_columns(csv.layout().columns(), csv.layout().header());
     let lists: Vec<Bound<'py, PyList>> = columns.iter().map(|_| PyList::empty(py)).collect();
     let mut ids = Vec::new();
-    while let Some(row) = csv.next_row() {
-        let row = row.map_err(|e| to_py(py, &e))?;
+    // One row buffer for the whole file (the core's `read_row` refills it), not a new
+    // record per row.
+    let mut row = CsvRow::default();
+    while let Some(read) = csv.read_row(&mut row) {
+        read.map_err(|e| to_py(py, &e))?;
         let Initiative { id, inputs, .. } =
             csv.layout().initiative(&row).map_err(|e| to_py(py, &e))?;
         for (column, list) in columns.iter().zip(&lists) {
