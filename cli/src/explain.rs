@@ -72,14 +72,7 @@ fn explain_one(
 ) -> Result<Explained, civic_value::Error> {
     let score = rubric.score(&initiative.inputs, perspective)?;
     let levers = rubric.levers(&initiative.inputs, perspective)?;
-    let next_band = rubric
-        .next_band(&score)
-        .map(|b| b.id().to_owned())
-        .or_else(|| {
-            (!score.knockouts.is_empty())
-                .then(|| score.band.clone())
-                .flatten()
-        });
+    let next_band = rubric.next_band(&score).map(|b| b.id().to_owned());
     let (path, path_error) = match &next_band {
         None => (None, None),
         Some(b) => match rubric.path_to_band(&initiative.inputs, perspective, b) {

@@ -341,6 +341,22 @@ fn path_of_the_park_to_strong_is_empty_and_knockout_matters() {
     let knocked = r.score(&low_support, None).unwrap();
     assert!(knocked.knocked_out);
     assert_eq!(r.next_band(&knocked).map(|b| b.id()), Some("strong"));
+    // Support 40–90 %: still Strong (total 79.7), the knock-out (>= 50) may fail within the
+    // range, so path_to_band does not count it as there: aim for Strong itself (the old
+    // rule looked only at knocked_out, for certain, and said there was nothing to aim for).
+    let mut range = park.clone();
+    range.insert(
+        "support_share",
+        civic_value::InputValue::Range {
+            low: 40.0,
+            high: 90.0,
+        },
+    );
+    let possible = r.score(&range, None).unwrap();
+    assert_eq!(possible.band.as_deref(), Some("strong"));
+    assert!(!possible.knocked_out && !possible.knockouts.is_empty());
+    assert_eq!(r.next_band(&possible).map(|b| b.id()), Some("strong"));
+    assert!(!r.path_to_band(&range, None, "strong").unwrap().is_empty());
 }
 
 #[test]

@@ -135,7 +135,7 @@ impl Rubric {
     /// `inputs` maps criterion ids to values: a number, `[low, high]` or `{low, high}`,
     /// `{value, evidence}`, `true`/`false`, an option id, or `null`/`undefined` (missing).
     /// Returns a plain object of the same shape as the CLI's JSON, with two non-enumerable
-    /// methods, `levers()` and `pathTo(band)` (see `weigh.rs`). Throws a
+    /// methods, `levers()`, `pathTo(band)` and `nextBand()` (see `weigh.rs`). Throws a
     /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`), or a
     /// `TypeError` for arguments of the wrong JS type.
     #[wasm_bindgen(unchecked_return_type = "ScoreWithMethods")]
@@ -150,7 +150,7 @@ impl Rubric {
             .inner
             .score(&inputs, perspective.as_deref())
             .map_err(|e| to_js_error(&e))?;
-        // Plain data, plus `levers()` and `pathTo(band)` as non-enumerable methods (they keep
+        // Plain data, plus `levers()`, `pathTo(band)` and `nextBand()` as non-enumerable methods (they keep
         // the rubric and these inputs).
         Ok(weigh::with_methods(
             to_plain(&score)?,

@@ -389,6 +389,8 @@ export interface ScoreWithMethods extends Score {
   levers(): Lever[];
   /** The fewest changes that reach `band` (or higher) with no knock-out failing. */
   pathTo(band: string): PathStep[];
+  /** The band to aim for next: the band above, or the top band itself when a knock-out fails or may fail there; `null` in the top band with no knock-out listed (the CLI's `explain` `next_band`). */
+  nextBand(): string | null;
 }
 
 // ---- sensitivity (issue 8a) -------------------------------------------------------------

@@ -223,7 +223,7 @@ fn matrix_arg(v: &JsValue) -> Result<Vec<Vec<f64>>, JsValue> {
     matrix(v, "matrix")
 }
 
-// Score objects get two methods, `levers()` and `pathTo(band)`, as non-enumerable own
+// Score objects get three methods, `levers()`, `pathTo(band)` and `nextBand()`, as non-enumerable own
 // properties (the prototype stays `Object.prototype`, `Object.keys` and `JSON.stringify`
 // are unchanged), and under a symbol the context they need: the rubric and the inputs the
 // score was made from (kept, not read back from the score's data).
@@ -231,10 +231,12 @@ fn matrix_arg(v: &JsValue) -> Result<Vec<Vec<f64>>, JsValue> {
 const CONTEXT = Symbol("civic-value score context");
 function levers() { return this[CONTEXT].levers(); }
 function pathTo(band) { return this[CONTEXT].pathTo(band); }
+function nextBand() { return this[CONTEXT].nextBand(); }
 export function attachScoreMethods(score, context) {
   Object.defineProperty(score, CONTEXT, { value: context });
   Object.defineProperty(score, "levers", { value: levers });
   Object.defineProperty(score, "pathTo", { value: pathTo });
+  Object.defineProperty(score, "nextBand", { value: nextBand });
   return score;
 }
 "#)]
@@ -261,6 +263,21 @@ impl ScoreContext {
             self.rubric
                 .levers(&self.inputs, self.perspective.as_deref()),
         )
+    }
+
+    /// The band to aim for next (the core's `Rubric::next_band`): the band above, or the
+    /// top band itself when a knock-out fails or may fail there; `null` in the top band
+    /// with no knock-out listed.
+    #[wasm_bindgen(js_name = "nextBand", unchecked_return_type = "string | null")]
+    pub fn next_band(&self) -> Result<JsValue, JsValue> {
+        let score = self
+            .rubric
+            .score(&self.inputs, self.perspective.as_deref())
+            .map_err(|e| to_js_error(&e))?;
+        Ok(self
+            .rubric
+            .next_band(&score)
+            .map_or(JsValue::NULL, |b| JsValue::from_str(b.id())))
     }
 
     /// The fewest changes that put the scored initiative in `band` (or higher).

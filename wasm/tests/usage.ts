@@ -102,12 +102,13 @@ export async function main(): Promise<void> {
   const byWsum: number[] = mcda.wsum([[1, 2], [2, 1]], [1, 1], [1, -1], { normalization: "max" });
   const scored: ScoreWithMethods = rubric.score(inputs);
   const levers: Lever[] = scored.levers();
+  const next: string | null = scored.nextBand();
   const path: PathStep[] = scored.pathTo("strong");
   const compared: PerspectiveComparison = rubric.comparePerspectives(inputs);
   const reweighted: Rubric = rubric.withWeights({ volunteer_hours: 1 });
   const first: Lever | undefined = levers[0];
   const top: string = first ? `${first.criterion} +${first.gain} ${show(first.best)} ${first.per_unit ?? "-"}` : "";
-  console.log(judged.cr, plainAhp.consistent, ranked, closeness, byWsum, top, path.map((s) => `${s.criterion}=${show(s.value)}`),
+  console.log(judged.cr, plainAhp.consistent, ranked, closeness, byWsum, top, next, path.map((s) => `${s.criterion}=${show(s.value)}`),
     compared.columns, compared.differences.map((d) => `${d.perspective}: ${d.criterion} ${d.delta}`), report(scored));
   reweighted.free();
   custom.free();

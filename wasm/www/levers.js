@@ -117,9 +117,10 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
     r.list.append(li);
   }
 
-  // The next band up, or this band when a knock-out fails in it (core's Rubric::next_band).
+  // The band to aim for is the engine's (Rubric::next_band, as the CLI's explain).
   const rank = desc.bands.findIndex((b) => b.id === score.band);
-  const target = rank > 0 ? desc.bands[rank - 1] : (score.knocked_out && rank === 0 ? desc.bands[0] : null);
+  const next = score.nextBand();
+  const target = next === null ? null : desc.bands.find((b) => b.id === next) ?? null;
   r.path.dataset.band = target?.id ?? "";
   if (!target) {
     r.path.textContent = rank === 0 ? ui.top : "";

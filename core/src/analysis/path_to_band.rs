@@ -38,13 +38,16 @@ pub struct PathStep {
 
 impl Rubric {
     /// The band to aim for next: the one above the band `score` is in, or the top band
-    /// itself when the score is in it but a knock-out fails (the path then fixes the
-    /// knock-out). `None` in the top band with no knock-out failing, or without bands.
+    /// itself when the score is in it but a knock-out fails for certain or may fail within
+    /// a range (`score.knockouts` not empty: [`Rubric::path_to_band`] does not count such a
+    /// score as in its band, and its path fixes the knock-out). `None` in the top band with
+    /// no knock-out listed, or without bands. The command line's `explain` and the web form
+    /// (`score.nextBand()`) both ask this.
     pub fn next_band(&self, score: &Score) -> Option<&Band> {
         let here = self.band_rank(score.band.as_deref())?;
         match here.checked_sub(1) {
             Some(above) => self.bands().get(above),
-            None if score.knocked_out => self.bands().get(here),
+            None if !score.knockouts.is_empty() => self.bands().get(here),
             None => None,
         }
     }

@@ -5,6 +5,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { ROOT, launch, openForm, serveForm } from "./harness.mjs";
@@ -79,6 +81,28 @@ describe("levers and the path to the next band in the form", () => {
     await page.waitForFunction(() =>
       ![...document.querySelectorAll("[data-testid=levers] li")].some((li) => li.dataset.criterion === "support_share"));
     assert.notDeepEqual(await shownLevers(), before);
+  });
+
+  it("aims for the band the CLI aims for when a knock-out may fail in the top band", async () => {
+    // The park with support 40–90 %: still Strong, but the knock-out (>= 50) may fail in the
+    // range. The CLI's explain aims for Strong (the engine's next_band); the form used to
+    // say "Already in the top band." (it looked at knocked_out, for certain, only).
+    const dir = mkdtempSync(path.join(tmpdir(), "civic-value-levers-"));
+    const file = path.join(dir, "park-range.json");
+    const park = JSON.parse(readFileSync(example("oosterspoorbaan"), "utf8"));
+    park.inputs.support_share = [40, 90];
+    writeFileSync(file, JSON.stringify(park));
+    const want = explain(file);
+    assert.equal(want.next_band, "strong");
+    await fillExample("oosterspoorbaan");
+    await page.locator('[name="support_share"]').fill("40");
+    await page.locator('[name="support_share.ranged"]').check();
+    await page.locator('[name="support_share.high"]').fill("90");
+    await page.waitForFunction((band) =>
+      document.querySelector("[data-testid=path-to-next-band]")?.dataset.band === band, want.next_band);
+    const text = await page.locator("[data-testid=path-to-next-band]").textContent();
+    assert.notEqual(text, "Already in the top band.");
+    assert.deepEqual((await shownLevers()).map((l) => l.id), topThree(want));
   });
 
   it("explains the biggest difference of the selected perspective in one sentence", async () => {
