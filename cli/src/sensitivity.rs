@@ -141,10 +141,10 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mc = mc.map_err(|e| Failure::Invalid(e.to_string()))?;
+    let mc = mc.map_err(|e| Failure::Invalid(flagged(&e)))?;
     let tornado = rubric
         .tornado(&first.inputs, args.change, perspective)
-        .map_err(|e| Failure::Invalid(e.to_string()))?;
+        .map_err(|e| Failure::Invalid(flagged(&e)))?;
     let out = match args.format {
         Format::Table => table(&initiatives, &mc, first, &tornado),
         Format::Json => {
@@ -276,4 +276,15 @@ fn table(initiatives: &[Initiative], mc: &MonteCarlo, first: &Initiative, t: &To
         );
     }
     out
+}
+
+/// A core error, with an option the core names (`top_k`) named by its flag (`--top-k`); the
+/// check and the message are the core's.
+fn flagged(e: &civic_value::Error) -> String {
+    match e.path() {
+        p @ ("draws" | "seed" | "concentration" | "top_k" | "change") => {
+            format!("--{}: {}", p.replace('_', "-"), e.message())
+        }
+        _ => e.to_string(),
+    }
 }

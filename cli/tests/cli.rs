@@ -584,7 +584,7 @@ fn sensitivity_on_the_fund_round() {
     ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(
-        stderr(&bad).contains("draws: expected a whole number of draws"),
+        stderr(&bad).contains("--draws: expected a whole number of draws"),
         "{}",
         stderr(&bad)
     );
