@@ -575,6 +575,15 @@ proptest! {
             let sum: f64 = c.criteria.iter().map(|row| row.points[k]).sum();
             prop_assert!((sum - total).abs() < 1e-9, "{sum} vs {total}");
         }
+        // The perspective a summary names: no other has a larger |delta|, none before it an
+        // equal one; a difference below 0.005 points is none.
+        let largest = c.largest.as_deref().unwrap();
+        let at = c.differences.iter().position(|d| d.perspective == largest).unwrap();
+        for (k, d) in c.differences.iter().enumerate() {
+            let top = c.differences[at].delta.abs();
+            prop_assert!(d.delta.abs() < top || (d.delta.abs() == top && k >= at));
+            prop_assert_eq!(d.differs, d.delta.abs() >= 0.005);
+        }
     }
 
     #[test]

@@ -381,6 +381,8 @@ export interface PerspectiveComparison {
     /** `delta` is at least 0.005 points either way; when not, the perspective agrees with the rubric's weights. */
     differs: boolean;
   }>;
+  /** The perspective whose difference is the largest of all (by |delta|, the first of equals); `null` without perspectives. */
+  largest: string | null;
 }
 
 /** A score as `rubric.score()` returns it: the plain data and two non-enumerable methods. */

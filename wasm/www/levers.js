@@ -143,9 +143,8 @@ export function showLevers(rubric, score, inputs, desc, lang, perspective) {
   }
   r.sentence.hidden = false;
   const c = rubric.comparePerspectives(inputs);
-  const pick = perspective
-    ? c.differences.find((d) => d.perspective === perspective)
-    : c.differences.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a?.delta ?? -1) ? b : a), null);
+  // The chosen perspective's difference, or the largest of all (the engine's `largest`).
+  const pick = c.differences.find((d) => d.perspective === (perspective || c.largest));
   if (!pick || !pick.differs) {
     r.sentence.textContent = ui.same;
     r.sentence.dataset.criterion = "";

@@ -28,6 +28,11 @@ pub struct PerspectiveComparison {
     /// Per perspective (rubric order), the criterion whose points differ most from the
     /// rubric's own weights.
     pub differences: Vec<Difference>,
+    /// The perspective whose difference is the largest of all (by `|delta|`, the first of
+    /// equals): the one a summary names when no perspective is chosen. `None` without
+    /// perspectives.
+    #[serde(default)]
+    pub largest: Option<String>,
 }
 
 /// One criterion's points under every weight set.
@@ -106,7 +111,7 @@ impl Rubric {
             })
             .collect();
         let own_total = scores.first().map_or(0.0, |s| s.total);
-        let differences = (1..columns.len())
+        let differences: Vec<Difference> = (1..columns.len())
             .filter_map(|k| {
                 let delta = |c: &CriterionComparison| {
                     c.points.get(k).copied().unwrap_or(0.0)
@@ -130,7 +135,15 @@ impl Rubric {
                 })
             })
             .collect();
+        let largest = differences
+            .iter()
+            .fold(None, |top: Option<&Difference>, d| match top {
+                Some(t) if t.delta.abs() >= d.delta.abs() => Some(t),
+                _ => Some(d),
+            })
+            .map(|d| d.perspective.clone());
         Ok(PerspectiveComparison {
+            largest,
             columns,
             totals: scores.iter().map(|s| s.total).collect(),
             bands: scores.iter().map(|s| s.band.clone()).collect(),
