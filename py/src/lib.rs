@@ -14,6 +14,7 @@ mod select;
 mod sensitivity;
 mod sroi;
 mod table;
+mod threads;
 mod weigh;
 
 use pyo3::prelude::*;
@@ -447,8 +448,7 @@ mod _native {
             rows: usize,
             perspective: Option<&str>,
         ) -> PyResult<Bound<'py, PyTuple>> {
-            let scores = frame::score_columns(py, &self.inner, &names, columns, rows, perspective)?;
-            frame::into_py(py, scores)
+            frame::score_columns(py, &self.inner, &names, columns, rows, perspective)
         }
     }
 
