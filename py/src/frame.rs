@@ -96,8 +96,8 @@ fn shape_error(expected: usize, got: usize, path: String) -> Error {
 }
 
 /// Read the columns of a table and score every row as `score` would: `(total, low, high,
-/// knocked_out, band, points)` — totals, interval ends, knock-outs, band index (−1 for
-/// none) and a criteria × rows array of points (one contiguous row per criterion).
+/// knocked_out, band, points)` — totals, interval ends, knock-outs, band as the code
+/// of an ordered categorical (lowest band 0, −1 for none) and a criteria × rows array of points (one contiguous row per criterion).
 ///
 /// The result arrays are made by numpy (with the GIL), which asks the kernel for huge pages
 /// for large arrays (`madvise`), and filled with the GIL released: 17 arrays of a million
@@ -559,19 +559,25 @@ impl Table<'_> {
         ))
     }
 
-    /// The index in the rubric's list of the band of `total` (−1 for none).
+    /// The band of `total` as its code in an ordered categorical, lowest band first (−1
+    /// for none).
     #[inline]
     fn band_of(&self, total: f64) -> i32 {
-        self.rubric
-            .band_index_for(total)
-            .and_then(|i| i32::try_from(i).ok())
-            .unwrap_or(-1)
+        self.band_code(self.rubric.band_index_for(total))
     }
 
-    /// The index of a band in the rubric's list (−1 for none).
+    /// The code of a band given by id (−1 for none).
     fn band_index(&self, id: Option<&str>) -> i32 {
-        id.and_then(|id| self.rubric.bands().iter().position(|b| b.id() == id))
-            .and_then(|i| i32::try_from(i).ok())
+        self.band_code(id.and_then(|id| self.rubric.bands().iter().position(|b| b.id() == id)))
+    }
+
+    /// The categorical code (lowest band 0) of the band at `index` in the rubric's list
+    /// (highest threshold first); −1 for none.
+    #[inline]
+    fn band_code(&self, index: Option<usize>) -> i32 {
+        index
+            .and_then(|i| self.rubric.bands().len().checked_sub(1 + i))
+            .and_then(|c| i32::try_from(c).ok())
             .unwrap_or(-1)
     }
 }

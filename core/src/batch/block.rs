@@ -56,7 +56,9 @@ impl BatchScorer<'_> {
         out: &mut BlockScores<'_>,
     ) -> Result<()> {
         let n = out.total.len();
-        let high = if high.is_empty() { low } else { high };
+        // No `high`: every cell is a point, no range to look for.
+        let points_only = high.is_empty();
+        let high = if points_only { low } else { high };
         let shape = |expected: usize, got: usize, path: &str| {
             Err(ErrorKind::Shape { expected, got }.at(path.to_owned()))
         };
@@ -88,6 +90,7 @@ impl BatchScorer<'_> {
                 first_row,
                 start,
                 len,
+                points_only,
             };
             self.score_sub_block(&rows, low, high, skip, out, &mut scratch)?;
             start += len;
@@ -110,6 +113,7 @@ impl BatchScorer<'_> {
             first_row,
             start,
             len,
+            points_only,
         } = *at;
         let kind = self.rubric.aggregation();
         let mut hi = [0.0; BLOCK];
@@ -154,8 +158,10 @@ impl BatchScorer<'_> {
                 (Some((xs, xh)), _) => {
                     if column_values(step, xs, vs) {
                         // A range goes to `score_row`, as there.
-                        for ((s, &a), &b) in slow.iter_mut().zip(xs).zip(xh) {
-                            *s |= a != b;
+                        if !points_only {
+                            for ((s, &a), &b) in slow.iter_mut().zip(xs).zip(xh) {
+                                *s |= a != b;
+                            }
                         }
                     } else {
                         // A missing cell (both ends NaN) whose policy gives a fixed point
@@ -329,6 +335,8 @@ struct Rows {
     first_row: usize,
     start: usize,
     len: usize,
+    /// Whether the caller gave no `high` (every cell a point).
+    points_only: bool,
 }
 
 /// One row's buffers for the rows that `score_row` scores (allocated once per call, when
