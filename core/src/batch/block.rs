@@ -164,23 +164,7 @@ impl BatchScorer<'_> {
                             }
                         }
                     } else {
-                        // A missing cell (both ends NaN) whose policy gives a fixed point
-                        // takes it here, as `totals` does; every other missing, bad or
-                        // range cell goes to `score_row`.
-                        for (((s, &a), &b), v) in slow.iter_mut().zip(xs).zip(xh).zip(vs.iter_mut())
-                        {
-                            if a.is_nan() && b.is_nan() {
-                                match step.missing_point {
-                                    Some(m) => {
-                                        *v = m.v;
-                                        missing_cells = true;
-                                    }
-                                    None => *s = true,
-                                }
-                            } else {
-                                *s |= a != b || !step.check.valid(a);
-                            }
-                        }
+                        missing_cells = mark_cells(step, xs, xh, vs, slow);
                     }
                 }
                 // No column for this criterion: every row is missing it.
@@ -325,6 +309,48 @@ impl BatchScorer<'_> {
                 .unwrap_or(f64::NAN);
         }
         self.score_row(&scratch.lo, &scratch.hi, &mut scratch.points)
+    }
+}
+
+/// The cells of one column of a sub-block when some are not valid points: a missing cell
+/// (both ends NaN) whose policy gives a fixed point takes it in `vs`, as `totals` does;
+/// every other missing, bad or range cell marks its row `slow` (for `score_row`). Returns
+/// whether a missing cell was taken in place. One copy of the loop per kind of check, so
+/// that no cell pays for the dispatch.
+#[inline(always)]
+fn mark_cells(
+    step: &super::Step<'_>,
+    xs: &[f64],
+    xh: &[f64],
+    vs: &mut [f64],
+    slow: &mut [bool],
+) -> bool {
+    use super::{Check, boolean_ok, category_ok, likert_ok, number_ok};
+    #[inline(always)]
+    fn mark(
+        valid: impl Fn(f64) -> bool,
+        fixed: Option<f64>,
+        xs: &[f64],
+        xh: &[f64],
+        vs: &mut [f64],
+        slow: &mut [bool],
+    ) -> bool {
+        let (fixed, value) = fixed.map_or((false, f64::NAN), |v| (true, v));
+        let mut taken = false;
+        for (((s, &a), &b), v) in slow.iter_mut().zip(xs).zip(xh).zip(vs.iter_mut()) {
+            let gap = a.is_nan() && b.is_nan();
+            *v = if gap { value } else { *v };
+            *s |= if gap { !fixed } else { a != b || !valid(a) };
+            taken |= gap && fixed;
+        }
+        taken
+    }
+    let fixed = step.missing_point.map(|m| m.v);
+    match step.check {
+        Check::Number { min, max } => mark(|x| number_ok(x, min, max), fixed, xs, xh, vs, slow),
+        Check::Likert { levels } => mark(|x| likert_ok(x, levels), fixed, xs, xh, vs, slow),
+        Check::Boolean => mark(boolean_ok, fixed, xs, xh, vs, slow),
+        Check::Category { options } => mark(|x| category_ok(x, options), fixed, xs, xh, vs, slow),
     }
 }
 
