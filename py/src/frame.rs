@@ -11,9 +11,10 @@
 //! - a list of Python values (anything else: tuples for ranges, evidence dicts, mixed).
 //!
 //! Numeric arrays are read in place (no copy when contiguous). The rows are split over the
-//! cores with the GIL released; each thread fills blocks of rows in the core's numeric
-//! encoding ([`Criterion::encode`]) column by column and scores them with
-//! [`BatchScorer::score_row`]. A row with a cell that has no numeric encoding (an evidence
+//! cores with the GIL released ([`crate::threads`], shared with `score_matrix`); each thread
+//! fills blocks of rows in the core's numeric encoding ([`Criterion::encode`]) column by
+//! column and scores them with [`BatchScorer::score_block`], into result arrays made by
+//! numpy. A row with a cell that has no numeric encoding (an evidence
 //! grade, a value of the wrong kind) goes through [`Rubric::score`] instead, so every row
 //! gets exactly what `score` would give it, result or error.
 
