@@ -60,6 +60,7 @@ mod canonical;
 mod compile;
 mod describe;
 pub mod doc;
+mod doc_tree;
 mod error;
 mod input;
 mod parse;

@@ -53,7 +53,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    fn unexpected(&self) -> Unexpected<'_> {
+    pub(crate) fn unexpected(&self) -> Unexpected<'_> {
         match self {
             Tree::Null => Unexpected::Unit,
             Tree::Bool(b) => Unexpected::Bool(*b),
@@ -126,7 +126,8 @@ impl RubricDoc {
             }
             .at(""));
         }
-        tree.read::<RubricDoc>().map_err(|e| {
+        crate::doc_tree::rubric(tree).map_err(|e| {
+            let e = e.finish();
             let path = e.path();
             ErrorKind::RubricParse {
                 format,
@@ -224,7 +225,7 @@ impl<'de> Visitor<'de> for TreeVisitor {
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq)]
-enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Index(usize),
 }
@@ -239,12 +240,12 @@ pub struct TreeError {
 }
 
 impl TreeError {
-    fn under(mut self, segment: Segment) -> Self {
+    pub(crate) fn under(mut self, segment: Segment) -> Self {
         self.segments.push(segment);
         self
     }
 
-    fn finish(mut self) -> Self {
+    pub(crate) fn finish(mut self) -> Self {
         self.segments.reverse();
         self
     }
