@@ -57,6 +57,7 @@ mod band;
 mod batch;
 mod builtin;
 mod canonical;
+mod canonical_json;
 mod compile;
 mod describe;
 pub mod doc;
