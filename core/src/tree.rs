@@ -4,10 +4,10 @@
 //! Two users: a binding that hands over a value it read from its host (the browser package
 //! turns a JS object into a [`Tree`] and calls [`Inputs::from_tree`]), and the rubric readers
 //! when the `positions` feature is off (the browser build): the text is parsed into a tree,
-//! then read into the document types. That gives the same error codes and paths as the
-//! default readers (`serde_path_to_error` over the text) with much less code, because each
-//! document type is instantiated for one small deserializer only; the messages then name no
-//! line and column.
+//! then read into the document types by hand (`doc_tree.rs`, which follows serde's derived
+//! code over this deserializer exactly). That gives the same error codes and paths as the
+//! default readers (`serde_path_to_error` over the text) with much less code; the messages
+//! then name no line and column.
 //!
 //! The path rules follow `serde_path_to_error` as the crate writes paths: `key`, `[index]`,
 //! joined with `.` (`criteria[3].value_function.best`), the innermost field that failed, an
