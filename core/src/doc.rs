@@ -434,10 +434,7 @@ where
             let mut out = BTreeMap::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format!(
-                        "key \"{}\" given more than once (each key may appear once)",
-                        crate::input::shorten(&key, 80)
-                    )));
+                    return Err(serde::de::Error::custom(given_twice(&key)));
                 }
                 let value = map.next_value::<V>()?;
                 out.insert(key, value);
@@ -446,4 +443,12 @@ where
         }
     }
     d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// The message of a map key given twice (the derived reader and `doc_tree` share it).
+pub(crate) fn given_twice(key: &str) -> String {
+    format!(
+        "key \"{}\" given more than once (each key may appear once)",
+        crate::input::shorten(key, 80)
+    )
 }

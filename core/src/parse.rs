@@ -105,14 +105,9 @@ impl RubricDoc {
     /// sorted, defaults written out, empty optional parts left out.
     /// Every `-0.0` is written as `0.0`.
     pub fn canonical_json(&self) -> String {
-        let text = serde_json::to_string(self).unwrap_or_default();
-        // serde_json writes a negative zero as `-0.0`; only then is a copy normalised.
-        if !text.contains("-0.0") {
-            return text;
-        }
-        let mut doc = self.clone();
-        crate::canonical::normalise_zeros(&mut doc);
-        serde_json::to_string(&doc).unwrap_or_default()
+        // Written by hand: the bytes serde_json writes for the derived `Serialize` (see
+        // canonical_json.rs), with less code in the browser module.
+        crate::canonical_json::write(self)
     }
 
     /// SHA-256 (lower-case hex) of [`RubricDoc::canonical_json`].

@@ -4,10 +4,10 @@
 //! Two users: a binding that hands over a value it read from its host (the browser package
 //! turns a JS object into a [`Tree`] and calls [`Inputs::from_tree`]), and the rubric readers
 //! when the `positions` feature is off (the browser build): the text is parsed into a tree,
-//! then read into the document types. That gives the same error codes and paths as the
-//! default readers (`serde_path_to_error` over the text) with much less code, because each
-//! document type is instantiated for one small deserializer only; the messages then name no
-//! line and column.
+//! then read into the document types by hand (`doc_tree.rs`, which follows serde's derived
+//! code over this deserializer exactly). That gives the same error codes and paths as the
+//! default readers (`serde_path_to_error` over the text) with much less code; the messages
+//! then name no line and column.
 //!
 //! The path rules follow `serde_path_to_error` as the crate writes paths: `key`, `[index]`,
 //! joined with `.` (`criteria[3].value_function.best`), the innermost field that failed, an
@@ -53,7 +53,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    fn unexpected(&self) -> Unexpected<'_> {
+    pub(crate) fn unexpected(&self) -> Unexpected<'_> {
         match self {
             Tree::Null => Unexpected::Unit,
             Tree::Bool(b) => Unexpected::Bool(*b),
@@ -126,7 +126,8 @@ impl RubricDoc {
             }
             .at(""));
         }
-        tree.read::<RubricDoc>().map_err(|e| {
+        crate::doc_tree::rubric(tree).map_err(|e| {
+            let e = e.finish();
             let path = e.path();
             ErrorKind::RubricParse {
                 format,
@@ -224,7 +225,7 @@ impl<'de> Visitor<'de> for TreeVisitor {
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq)]
-enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Index(usize),
 }
@@ -239,12 +240,12 @@ pub struct TreeError {
 }
 
 impl TreeError {
-    fn under(mut self, segment: Segment) -> Self {
+    pub(crate) fn under(mut self, segment: Segment) -> Self {
         self.segments.push(segment);
         self
     }
 
-    fn finish(mut self) -> Self {
+    pub(crate) fn finish(mut self) -> Self {
         self.segments.reverse();
         self
     }

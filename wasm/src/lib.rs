@@ -50,8 +50,13 @@ use js_sys::Reflect;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+// The analyses (weigh and decide, SROI, tornado and Monte Carlo). Without the `analyses`
+// feature (on by default) the module scores only: README "Size and speed" says what it weighs.
+#[cfg(feature = "analyses")]
 mod sensitivity;
+#[cfg(feature = "analyses")]
 mod sroi;
+#[cfg(feature = "analyses")]
 mod weigh;
 
 /// The TypeScript shapes of the plain objects that cross the boundary. They mirror the
@@ -152,12 +157,15 @@ impl Rubric {
             .map_err(|e| to_js_error(&e))?;
         // Plain data, plus `levers()`, `pathTo(band)` and `nextBand()` as non-enumerable methods (they keep
         // the rubric and these inputs).
-        Ok(weigh::with_methods(
+        #[cfg(feature = "analyses")]
+        return Ok(weigh::with_methods(
             to_plain(&score)?,
             self,
             inputs,
             perspective,
-        ))
+        ));
+        #[cfg(not(feature = "analyses"))]
+        return to_plain(&score);
     }
 
     /// Read text typed by a person into an input for one criterion, by the core's rules
