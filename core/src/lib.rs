@@ -62,6 +62,7 @@ mod describe;
 pub mod doc;
 mod error;
 mod input;
+mod log1p;
 mod parse;
 mod rubric;
 mod score;

@@ -1,0 +1,212 @@
+//! The order of one Monte Carlo draw: initiatives that pass their knock-outs first, by
+//! total, highest first, ties by position; knocked-out ones after them in the same way.
+//!
+//! Sorting a thousand `(flag, total, position)` keys by comparison every draw was a sixth of
+//! the run, so totals in `[0, 100]` are first spread into buckets by `⌊total · per⌋`
+//! (`per` ≈ one bucket per initiative over the range; a monotone function of the total, so
+//! the buckets are in order), visiting initiatives by position (a stable counting sort),
+//! and then each bucket — usually one or two initiatives — is sorted by total with a stable
+//! insertion sort, or by comparison when it is large. A draw with a total outside
+//! `[0, 100]` (or NaN) is sorted by comparison outright. Either way the order is exactly the
+//! one the comparison sort of `(flag, total bits, position)` gives; a unit test checks it.
+
+/// Above this many initiatives, a bucket is sorted by comparison (no quadratic worst case).
+const INSERTION_MAX: usize = 24;
+
+/// The bits of 100.0: a non-negative total up to 100 has bits at most these.
+const HUNDRED: u64 = 0x4059_0000_0000_0000;
+
+/// Reusable buffers of the ranking.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ranker {
+    counts: Vec<u32>,
+    keys: Vec<u64>,
+    wide: Vec<u128>,
+}
+
+/// The comparison key of the reference order: passes flag, total bits, position (sorted
+/// descending; the position enters as `u64::MAX − i`, so a smaller position comes first).
+#[inline]
+fn wide_key(i: usize, total: f64, passes: bool) -> u128 {
+    let high = (u64::from(passes) << 63) | total.to_bits();
+    (u128::from(high) << 64) | u128::from(u64::MAX - i as u64)
+}
+
+impl Ranker {
+    /// Writes into `order` the positions `0..n` in rank order (`order[place] = position`)
+    /// for the given totals and knock-out flags (same length; a shorter `knocked_out`
+    /// counts the missing ones as passing).
+    pub(crate) fn order(&mut self, totals: &[f64], knocked_out: &[bool], order: &mut Vec<u32>) {
+        let n = totals.len();
+        order.clear();
+        // By their bits: +0 to 100 (not −0, which the reference key treats differently).
+        let in_range = totals.iter().all(|t| t.to_bits() <= HUNDRED);
+        if !in_range || u32::try_from(n).is_err() {
+            self.by_comparison(totals, knocked_out, order);
+            return;
+        }
+        // Buckets per group: ⌊100 · per⌋ + 1, with per = n / 100 (at least 1).
+        #[allow(clippy::cast_precision_loss)]
+        let per = (n as f64 / 100.0).floor().max(1.0);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let top = (100.0 * per) as usize;
+        let group = top + 1;
+        // The bucket of initiative i: its group (passing first), then descending total.
+        let bucket = |i: usize, t: f64| -> usize {
+            let ko = knocked_out.get(i).copied().unwrap_or(false);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let b = ((t * per) as usize).min(top);
+            usize::from(ko) * group + (top - b)
+        };
+        self.counts.clear();
+        self.counts.resize(2 * group + 1, 0);
+        self.keys.clear();
+        for (i, &t) in totals.iter().enumerate() {
+            self.keys.push(t.to_bits());
+            if let Some(c) = self.counts.get_mut(bucket(i, t) + 1) {
+                *c += 1;
+            }
+        }
+        // counts[b] becomes the start of bucket b.
+        let mut run = 0;
+        for c in &mut self.counts {
+            run += *c;
+            *c = run;
+        }
+        order.resize(n, 0);
+        for (i, &t) in totals.iter().enumerate() {
+            if let Some(c) = self.counts.get_mut(bucket(i, t))
+                && let Some(o) = order.get_mut(*c as usize)
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let i = i as u32;
+                *o = i;
+                *c += 1;
+            }
+        }
+        // counts[b] is now the end of bucket b (and the start of bucket b + 1).
+        let mut start = 0usize;
+        for &end in &self.counts {
+            let end = end as usize;
+            if end > start + 1
+                && let Some(slice) = order.get_mut(start..end)
+            {
+                sort_bucket(slice, &self.keys, &mut self.wide);
+            }
+            start = start.max(end);
+        }
+    }
+
+    /// The reference: a comparison sort of [`wide_key`].
+    fn by_comparison(&mut self, totals: &[f64], knocked_out: &[bool], order: &mut Vec<u32>) {
+        self.wide.clear();
+        self.wide.extend(totals.iter().enumerate().map(|(i, &t)| {
+            let passes = !knocked_out.get(i).copied().unwrap_or(false);
+            wide_key(i, t, passes)
+        }));
+        self.wide.sort_unstable_by(|a, b| b.cmp(a));
+        #[allow(clippy::cast_possible_truncation)]
+        order.extend(self.wide.iter().map(|k| (u64::MAX - *k as u64) as u32));
+    }
+}
+
+/// Sorts one bucket (positions, in increasing order) by descending key, ties kept in
+/// position order.
+fn sort_bucket(slice: &mut [u32], keys: &[u64], wide: &mut Vec<u128>) {
+    let key = |i: u32| keys.get(i as usize).copied().unwrap_or(0);
+    if slice.len() <= INSERTION_MAX {
+        // Stable insertion sort: an element moves left only past strictly smaller keys.
+        for j in 1..slice.len() {
+            let Some(&cur) = slice.get(j) else { break };
+            let k = key(cur);
+            let mut h = j;
+            while h > 0 {
+                let Some(&prev) = slice.get(h - 1) else { break };
+                if key(prev) >= k {
+                    break;
+                }
+                if let Some(s) = slice.get_mut(h) {
+                    *s = prev;
+                }
+                h -= 1;
+            }
+            if let Some(s) = slice.get_mut(h) {
+                *s = cur;
+            }
+        }
+        return;
+    }
+    wide.clear();
+    wide.extend(
+        slice
+            .iter()
+            .map(|&i| (u128::from(key(i)) << 64) | u128::from(u64::MAX - u64::from(i))),
+    );
+    wide.sort_unstable_by(|a, b| b.cmp(a));
+    for (s, k) in slice.iter_mut().zip(wide.iter()) {
+        #[allow(clippy::cast_possible_truncation)]
+        let i = (u64::MAX - *k as u64) as u32;
+        *s = i;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference(totals: &[f64], ko: &[bool]) -> Vec<u32> {
+        let mut out = Vec::new();
+        Ranker::default().by_comparison(totals, ko, &mut out);
+        out
+    }
+
+    fn check(totals: &[f64], ko: &[bool]) {
+        let mut out = Vec::new();
+        Ranker::default().order(totals, ko, &mut out);
+        assert_eq!(out, reference(totals, ko), "{totals:?} {ko:?}");
+    }
+
+    #[test]
+    fn hand_made_order() {
+        // Passing first by total (ties by position), then knocked-out: 3.0 (1), 3.0 (3),
+        // 2.0 (0), then knocked-out 9.0 (2).
+        let totals = [2.0, 3.0, 9.0, 3.0];
+        let ko = [false, false, true, false];
+        let mut out = Vec::new();
+        Ranker::default().order(&totals, &ko, &mut out);
+        assert_eq!(out, vec![1, 3, 0, 2]);
+        check(&totals, &ko);
+        check(&[], &[]);
+        check(&[100.0, 0.0, 100.0, 0.0], &[true, false, false, true]);
+        check(&[f64::NAN, 5.0, -1.0], &[false, false, false]);
+        check(&[-0.0, 0.0, 1.0], &[true, false, true]);
+        assert_eq!(HUNDRED, 100.0f64.to_bits());
+    }
+
+    #[test]
+    fn crowded_buckets_and_reversed_runs() {
+        // 300 distinct totals inside one bucket, in increasing order (the worst case of an
+        // insertion sort), and many equal ones.
+        let totals: Vec<f64> = (0..300).map(|i| 50.0 + f64::from(i) * 1e-6).collect();
+        check(&totals, &vec![false; 300]);
+        check(&vec![42.0; 300], &vec![false; 300]);
+    }
+
+    proptest! {
+        /// The bucketed order is the comparison order, with ties, both groups, the ends of
+        /// the range and bucket edges.
+        #[test]
+        fn same_order_as_comparison(
+            cells in proptest::collection::vec(
+                (prop_oneof![0.0..100.0f64, Just(0.0), Just(100.0), Just(50.0),
+                    (0u32..1000).prop_map(|k| f64::from(k) / 10.0)], any::<bool>()),
+                0..400)
+        ) {
+            let totals: Vec<f64> = cells.iter().map(|c| c.0).collect();
+            let ko: Vec<bool> = cells.iter().map(|c| c.1).collect();
+            check(&totals, &ko);
+        }
+    }
+}
