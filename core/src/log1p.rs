@@ -56,18 +56,19 @@ fn log1p_reduced(x: f64) -> f64 {
     s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
 }
 
-/// `ln(1 + x)` of every element, in place: the same bits as `libm::log1p` of each.
+/// `ln(1 + x)` of every element of `xs`, into `out` (cleared first): the same bits as
+/// `libm::log1p` of each.
 #[inline]
-pub(crate) fn log1p_block(xs: &mut [f64], scratch: &mut Vec<f64>) {
-    scratch.clear();
-    scratch.extend_from_slice(xs);
-    let mut all = true;
-    for x in xs.iter_mut() {
-        all &= reduced(*x);
-        *x = log1p_reduced(*x);
+pub(crate) fn log1p_into(xs: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    out.resize(xs.len(), 0.0);
+    // Separate loops without early exits, so that each vectorises.
+    for (y, &x) in out.iter_mut().zip(xs) {
+        *y = log1p_reduced(x);
     }
+    let all = xs.iter().fold(true, |all, &x| all & reduced(x));
     if !all {
-        for (y, &x) in xs.iter_mut().zip(scratch.iter()) {
+        for (y, &x) in out.iter_mut().zip(xs) {
             if !reduced(x) {
                 *y = libm::log1p(x);
             }
@@ -81,8 +82,8 @@ mod tests {
     use super::*;
 
     fn same(xs: &[f64]) {
-        let mut ys = xs.to_vec();
-        log1p_block(&mut ys, &mut Vec::new());
+        let mut ys = Vec::new();
+        log1p_into(xs, &mut ys);
         for (x, y) in xs.iter().zip(&ys) {
             let want = libm::log1p(*x);
             assert!(

@@ -40,7 +40,7 @@ use crate::analysis::reweight::Evaluated;
 use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
-use crate::log1p::log1p_block;
+use crate::log1p::log1p_into;
 use crate::rubric::Rubric;
 use crate::value::{ValueFn, linear};
 
@@ -272,7 +272,13 @@ struct Scratch {
     totals: Vec<f64>,
     /// `CHUNK × n`: its place (0-based), with the top bit set when it counts as top k.
     places: Vec<u32>,
+    /// `TILE × CHUNK`: the totals and places of a tile of initiatives, initiative-major.
+    tile_totals: Vec<f64>,
+    tile_places: Vec<u32>,
 }
+
+/// Initiatives tallied together (a cache line of totals).
+const TILE: usize = 8;
 
 /// Marks a place that counts for `p_top_k`.
 const TOP: u32 = 1 << 31;
@@ -397,6 +403,8 @@ impl Run<'_, '_> {
             ranker: Ranker::default(),
             totals: vec![0.0; CHUNK_SLOTS * n],
             places: vec![0; CHUNK_SLOTS * n],
+            tile_totals: vec![0.0; TILE * CHUNK_SLOTS],
+            tile_places: vec![0; TILE * CHUNK_SLOTS],
         }
     }
 
@@ -427,14 +435,13 @@ impl Run<'_, '_> {
                 ValueFn::Log {
                     scale, denominator, ..
                 } => {
-                    s.vs.extend(s.xs.iter().map(|x| x / scale));
-                    log1p_block(&mut s.vs, &mut s.spare);
+                    s.spare.clear();
+                    s.spare.extend(s.xs.iter().map(|x| x / scale));
+                    log1p_into(&s.spare, &mut s.vs);
+                    // `value::log`, without a branch (so that it vectorises).
                     for (v, &x) in s.vs.iter_mut().zip(&s.xs) {
-                        *v = if x <= 0.0 {
-                            0.0
-                        } else {
-                            (*v / denominator).min(1.0)
-                        };
+                        let q = (*v / denominator).min(1.0);
+                        *v = if x <= 0.0 { 0.0 } else { q };
                     }
                 }
                 ValueFn::Linear { worst, best } => {
@@ -451,12 +458,14 @@ impl Run<'_, '_> {
                     *value = v;
                 }
             }
-            if column.knockout {
-                for ((&row, &x), &v) in column.rows.iter().zip(&s.xs).zip(&s.vs) {
-                    if ev.knocked_out_at(column.col, x, v)
-                        && let Some(k) = s.knocked_out.get_mut(row)
-                    {
-                        *k = true;
+            // The rule checked at the drawn point: `Evaluated::knocked_out_at`, whose
+            // `knockout_fails` of a given point is `Some(true)` exactly when it fails there.
+            if column.knockout
+                && let Some(rule) = criterion.knockout()
+            {
+                for (&row, &x) in column.rows.iter().zip(&s.xs) {
+                    if let Some(k) = s.knocked_out.get_mut(row) {
+                        *k |= rule.fails(x);
                     }
                 }
             }
@@ -562,33 +571,53 @@ impl Run<'_, '_> {
         for (slot, d) in (from..to).enumerate() {
             self.draw(d, slot, s);
         }
-        for i in 0..n {
-            let (Some(sum), Some(lo), Some(hi), Some(top)) = (
-                t.sum.get_mut(i),
-                t.min.get_mut(i),
-                t.max.get_mut(i),
-                t.top.get_mut(i),
-            ) else {
-                continue;
-            };
-            let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
-            let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
-            // Slot-major buffers read down a column: consecutive initiatives share lines.
+        // Initiatives a tile at a time: the tile's columns of the slot-major buffers are
+        // copied into rows (one cache line per slot read once, instead of a strided read
+        // per initiative and slot), then each initiative's draws are tallied from its row.
+        for i0 in (0..n).step_by(TILE) {
+            let width = TILE.min(n - i0);
             for slot in 0..count {
-                let total = s.totals.get(slot * n + i).copied().unwrap_or(0.0);
-                let place = s.places.get(slot * n + i).copied().unwrap_or(0);
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
-                if let Some(h) = hist.get_mut(bin) {
-                    *h += 1;
+                let at = slot * n + i0;
+                let totals = s.totals.get(at..at + width).unwrap_or_default();
+                let places = s.places.get(at..at + width).unwrap_or_default();
+                for (k, (&total, &place)) in totals.iter().zip(places).enumerate() {
+                    if let Some(x) = s.tile_totals.get_mut(k * CHUNK_SLOTS + slot) {
+                        *x = total;
+                    }
+                    if let Some(x) = s.tile_places.get_mut(k * CHUNK_SLOTS + slot) {
+                        *x = place;
+                    }
                 }
-                *sum += fixed(total);
-                *lo = lo.min(total);
-                *hi = hi.max(total);
-                if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
-                    *r += 1;
+            }
+            for k in 0..width {
+                let i = i0 + k;
+                let (Some(sum), Some(lo), Some(hi), Some(top)) = (
+                    t.sum.get_mut(i),
+                    t.min.get_mut(i),
+                    t.max.get_mut(i),
+                    t.top.get_mut(i),
+                ) else {
+                    continue;
+                };
+                let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
+                let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
+                let row = k * CHUNK_SLOTS..k * CHUNK_SLOTS + count;
+                let totals = s.tile_totals.get(row.clone()).unwrap_or_default();
+                let places = s.tile_places.get(row).unwrap_or_default();
+                for (&total, &place) in totals.iter().zip(places) {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
+                    if let Some(h) = hist.get_mut(bin) {
+                        *h += 1;
+                    }
+                    *sum += fixed(total);
+                    *lo = lo.min(total);
+                    *hi = hi.max(total);
+                    if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
+                        *r += 1;
+                    }
+                    *top += u32::from(place & TOP != 0);
                 }
-                *top += u32::from(place & TOP != 0);
             }
         }
     }

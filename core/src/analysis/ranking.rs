@@ -2,16 +2,17 @@
 //! total, highest first, ties by position; knocked-out ones after them in the same way.
 //!
 //! Sorting a thousand `(flag, total, position)` keys by comparison every draw was a sixth of
-//! the run, so totals in `[0, 100]` are first spread into buckets by `⌊total · per⌋`
-//! (`per` ≈ one bucket per initiative over the range; a monotone function of the total, so
-//! the buckets are in order), visiting initiatives by position (a stable counting sort),
-//! and then each bucket — usually one or two initiatives — is sorted by total with a stable
-//! insertion sort, or by comparison when it is large. A draw with a total outside
-//! `[0, 100]` (or NaN) is sorted by comparison outright. Either way the order is exactly the
-//! one the comparison sort of `(flag, total bits, position)` gives; a unit test checks it.
+//! the run, so totals in `[0, 100]` are first spread into buckets by `⌊(total − min) · per⌋`
+//! (one bucket per initiative over the draw's range; a monotone function of the total, so
+//! the buckets are in order: a counting sort), and an insertion sort of the keys
+//! `(flag, total bits, position)` finishes each bucket — usually one or two initiatives —
+//! or, past a budget of moves (crowded buckets), a comparison sort does. A draw with a total
+//! outside `[0, 100]` (or NaN) is sorted by comparison outright. Either way the order is
+//! that of the sorted keys, exactly; a unit test checks it against a plain sort.
 
-/// Above this many initiatives, a bucket is sorted by comparison (no quadratic worst case).
-const INSERTION_MAX: usize = 24;
+/// Moves per initiative the insertion sort may make before a comparison sort takes over
+/// (no quadratic worst case).
+const MOVES_PER_ITEM: usize = 8;
 
 /// The bits of 100.0: a non-negative total up to 100 has bits at most these.
 const HUNDRED: u64 = 0x4059_0000_0000_0000;
@@ -20,7 +21,8 @@ const HUNDRED: u64 = 0x4059_0000_0000_0000;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ranker {
     counts: Vec<u32>,
-    keys: Vec<u64>,
+    buckets: Vec<u32>,
+    keys: Vec<u128>,
     wide: Vec<u128>,
 }
 
@@ -45,25 +47,34 @@ impl Ranker {
             self.by_comparison(totals, knocked_out, order);
             return;
         }
-        // Buckets per group: ⌊100 · per⌋ + 1, with per = n / 100 (at least 1).
+        // Buckets per group: n + 1 over the draw's range of totals, `⌊(t − min) · per⌋` with
+        // per = n / (max − min) (monotone in t: each operation is).
+        let (min, max) = totals
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
         #[allow(clippy::cast_precision_loss)]
-        let per = (n as f64 / 100.0).floor().max(1.0);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let top = (100.0 * per) as usize;
-        let group = top + 1;
-        // The bucket of initiative i: its group (passing first), then descending total.
-        let bucket = |i: usize, t: f64| -> usize {
-            let ko = knocked_out.get(i).copied().unwrap_or(false);
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let b = ((t * per) as usize).min(top);
-            usize::from(ko) * group + (top - b)
+        let per = if max > min {
+            n as f64 / (max - min)
+        } else {
+            0.0
         };
+        let per = if per.is_finite() { per } else { 0.0 };
+        let top = n;
+        let group = top + 1;
         self.counts.clear();
         self.counts.resize(2 * group + 1, 0);
+        self.buckets.clear();
         self.keys.clear();
         for (i, &t) in totals.iter().enumerate() {
-            self.keys.push(t.to_bits());
-            if let Some(c) = self.counts.get_mut(bucket(i, t) + 1) {
+            let passes = !knocked_out.get(i).copied().unwrap_or(false);
+            self.keys.push(wide_key(i, t, passes));
+            // Its group (passing first), then descending total.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let b = (((t - min) * per) as usize).min(top);
+            let bucket = usize::from(!passes) * group + (top - b);
+            #[allow(clippy::cast_possible_truncation)]
+            self.buckets.push(bucket as u32);
+            if let Some(c) = self.counts.get_mut(bucket + 1) {
                 *c += 1;
             }
         }
@@ -73,28 +84,24 @@ impl Ranker {
             run += *c;
             *c = run;
         }
-        order.resize(n, 0);
-        for (i, &t) in totals.iter().enumerate() {
-            if let Some(c) = self.counts.get_mut(bucket(i, t))
-                && let Some(o) = order.get_mut(*c as usize)
+        self.wide.clear();
+        self.wide.resize(n, 0);
+        for (&key, &bucket) in self.keys.iter().zip(&self.buckets) {
+            if let Some(c) = self.counts.get_mut(bucket as usize)
+                && let Some(w) = self.wide.get_mut(*c as usize)
             {
-                #[allow(clippy::cast_possible_truncation)]
-                let i = i as u32;
-                *o = i;
+                *w = key;
                 *c += 1;
             }
         }
-        // counts[b] is now the end of bucket b (and the start of bucket b + 1).
-        let mut start = 0usize;
-        for &end in &self.counts {
-            let end = end as usize;
-            if end > start + 1
-                && let Some(slice) = order.get_mut(start..end)
-            {
-                sort_bucket(slice, &self.keys, &mut self.wide);
-            }
-            start = start.max(end);
+        // In bucket order, every key is in place but for its bucket's neighbours: an
+        // insertion sort finishes it in a few moves each, or hands over to a comparison sort
+        // when the buckets are crowded.
+        if !insertion_sort(&mut self.wide, MOVES_PER_ITEM * n) {
+            self.wide.sort_unstable_by(|a, b| b.cmp(a));
         }
+        #[allow(clippy::cast_possible_truncation)]
+        order.extend(self.wide.iter().map(|k| (u64::MAX - *k as u64) as u32));
     }
 
     /// The reference: a comparison sort of [`wide_key`].
@@ -110,44 +117,32 @@ impl Ranker {
     }
 }
 
-/// Sorts one bucket (positions, in increasing order) by descending key, ties kept in
-/// position order.
-fn sort_bucket(slice: &mut [u32], keys: &[u64], wide: &mut Vec<u128>) {
-    let key = |i: u32| keys.get(i as usize).copied().unwrap_or(0);
-    if slice.len() <= INSERTION_MAX {
-        // Stable insertion sort: an element moves left only past strictly smaller keys.
-        for j in 1..slice.len() {
-            let Some(&cur) = slice.get(j) else { break };
-            let k = key(cur);
-            let mut h = j;
-            while h > 0 {
-                let Some(&prev) = slice.get(h - 1) else { break };
-                if key(prev) >= k {
-                    break;
-                }
-                if let Some(s) = slice.get_mut(h) {
-                    *s = prev;
-                }
-                h -= 1;
+/// Sorts `keys` descending by insertion, giving up (returning `false`, the keys still a
+/// permutation of the input) after `budget` moves.
+fn insertion_sort(keys: &mut [u128], budget: usize) -> bool {
+    let mut moves = 0usize;
+    for j in 1..keys.len() {
+        let Some(&cur) = keys.get(j) else { break };
+        let mut h = j;
+        while h > 0 {
+            let Some(&prev) = keys.get(h - 1) else { break };
+            if prev >= cur {
+                break;
             }
-            if let Some(s) = slice.get_mut(h) {
-                *s = cur;
+            if let Some(k) = keys.get_mut(h) {
+                *k = prev;
             }
+            h -= 1;
         }
-        return;
+        if let Some(k) = keys.get_mut(h) {
+            *k = cur;
+        }
+        moves += j - h;
+        if moves > budget {
+            return false;
+        }
     }
-    wide.clear();
-    wide.extend(
-        slice
-            .iter()
-            .map(|&i| (u128::from(key(i)) << 64) | u128::from(u64::MAX - u64::from(i))),
-    );
-    wide.sort_unstable_by(|a, b| b.cmp(a));
-    for (s, k) in slice.iter_mut().zip(wide.iter()) {
-        #[allow(clippy::cast_possible_truncation)]
-        let i = (u64::MAX - *k as u64) as u32;
-        *s = i;
-    }
+    true
 }
 
 #[cfg(test)]
