@@ -3,21 +3,21 @@
 //!
 //! For `0.41 ≲ x < 2⁵²` (`1 + x` at least about √2, where `libm::log1p` always reduces `1 + x`
 //! to `2ᵏ·(1 + f)` with a correction term) the operations of `libm::log1p` are written out
-//! here without branches, in the same order and with the same constants, so each value is
+//! here without branches, in the same order and with the same constants (by their bits), so each value is
 //! the same bits (IEEE arithmetic is exact to the bit, and nothing here is fused). A block is
 //! computed in two passes: that path for every lane (vectorisable, no call, no branch), then
 //! `libm::log1p` itself for the lanes outside it (small, negative, huge, NaN or infinite
 //! inputs). The unit tests compare with `libm::log1p` bit for bit.
 
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01; /* 3fe62e42 fee00000 */
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10; /* 3dea39ef 35793c76 */
-const LG1: f64 = 6.666_666_666_666_735_130e-01; /* 3FE55555 55555593 */
-const LG2: f64 = 3.999_999_999_940_941_908e-01; /* 3FD99999 9997FA04 */
-const LG3: f64 = 2.857_142_874_366_239_149e-01; /* 3FD24924 94229359 */
-const LG4: f64 = 2.222_219_843_214_978_396e-01; /* 3FCC71C5 1D8E78AF */
-const LG5: f64 = 1.818_357_216_161_805_012e-01; /* 3FC74664 96CB03DE */
-const LG6: f64 = 1.531_383_769_920_937_332e-01; /* 3FC39A09 D078C69F */
-const LG7: f64 = 1.479_819_860_511_658_591e-01; /* 3FC2F112 DF3E5244 */
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.931_471_803_691_238_164_90e-01
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.908_214_929_270_587_700_02e-10
+const LG1: f64 = f64::from_bits(0x3fe5_5555_5555_5593); // 6.666_666_666_666_735_130e-01
+const LG2: f64 = f64::from_bits(0x3fd9_9999_9997_fa04); // 3.999_999_999_940_941_908e-01
+const LG3: f64 = f64::from_bits(0x3fd2_4924_9422_9359); // 2.857_142_874_366_239_149e-01
+const LG4: f64 = f64::from_bits(0x3fcc_71c5_1d8e_78af); // 2.222_219_843_214_978_396e-01
+const LG5: f64 = f64::from_bits(0x3fc7_4664_96cb_03de); // 1.818_357_216_161_805_012e-01
+const LG6: f64 = f64::from_bits(0x3fc3_9a09_d078_c69f); // 1.531_383_769_920_937_332e-01
+const LG7: f64 = f64::from_bits(0x3fc2_f112_df3e_5244); // 1.479_819_860_511_658_591e-01
 
 /// The smallest input of the reduced path: high word `0x3fda827a` (`√2 − 1`, rounded up).
 const LOW: u64 = 0x3fda_827a_0000_0000;

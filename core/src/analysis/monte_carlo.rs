@@ -458,8 +458,8 @@ impl Run<'_, '_> {
                     *value = v;
                 }
             }
-            // The rule checked at the drawn point: `Evaluated::knocked_out_at`, whose
-            // `knockout_fails` of a given point is `Some(true)` exactly when it fails there.
+            // The rule checked at the drawn point: `Criterion::knockout_fails` of a given
+            // point (`Eval::point`) is `Some(true)` exactly when the rule fails there.
             if column.knockout
                 && let Some(rule) = criterion.knockout()
             {
@@ -882,9 +882,10 @@ mod draw_tests {
     //! The block path of a draw against the plain one it replaced: each initiative's total
     //! through [`Evaluated::total`] (the engine's accumulator, row by row), its value
     //! through [`ValueFn::value`] (libm's `log1p`), its knock-out through
-    //! [`Evaluated::knocked_out_at`], and the order from a comparison sort of
+    //! `knockout_fails` at the drawn point, and the order from a comparison sort of
     //! `(passes, total bits, position)`. Every draw must agree to the bit.
     use super::*;
+    use crate::score::Eval;
 
     /// The plain draw: totals and places (with the top mark).
     fn plain(run: &Run<'_, '_>, d: u64) -> (Vec<f64>, Vec<u32>) {
@@ -903,7 +904,8 @@ mod draw_tests {
                 let x = cell.low + uniform(&mut rng) * (cell.high - cell.low);
                 let v = ev.criterion(cell.col).unwrap().vf.value(x);
                 values[cell.row * ev.m + cell.col] = v;
-                if cell.knockout && ev.knocked_out_at(cell.col, x, v) {
+                let c = ev.criterion(cell.col).unwrap();
+                if cell.knockout && c.knockout_fails(&Eval::point(x, v)) == Some(true) {
                     knocked_out[cell.row] = true;
                 }
             }
@@ -1019,10 +1021,10 @@ mod draw_tests {
                 for d in 0..40 {
                     run.draw(d, 0, &mut s);
                     let (totals, places) = plain(&run, d);
-                    for i in 0..n {
+                    for (i, (got, want)) in s.totals[..n].iter().zip(&totals).enumerate() {
                         assert_eq!(
-                            s.totals[i].to_bits(),
-                            totals[i].to_bits(),
+                            got.to_bits(),
+                            want.to_bits(),
                             "draw {d}, initiative {i}, product {product}"
                         );
                     }
