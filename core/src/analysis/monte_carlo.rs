@@ -267,18 +267,26 @@ struct Scratch {
     /// Totals of the rows that do not count every criterion.
     partial: Vec<f64>,
     order: Vec<u32>,
+    /// One draw's places, by initiative.
+    place: Vec<u32>,
     ranker: Ranker,
-    /// `CHUNK × n`: the total of initiative `i` in the chunk's draw `s` at `s·n + i`.
+    /// A chunk's totals, by tiles of [`TILE`] initiatives: the total of initiative `i` in
+    /// the chunk's draw `s` at [`at(s, i)`](at).
     totals: Vec<f64>,
-    /// `CHUNK × n`: its place (0-based), with the top bit set when it counts as top k.
+    /// Its place (0-based), with the top bit set when it counts as top k; the same layout.
     places: Vec<u32>,
-    /// `TILE × CHUNK`: the totals and places of a tile of initiatives, initiative-major.
-    tile_totals: Vec<f64>,
-    tile_places: Vec<u32>,
 }
 
-/// Initiatives tallied together (a cache line of totals).
+/// Initiatives per tile of the chunk buffers (a cache line of totals).
 const TILE: usize = 8;
+
+/// Where draw `slot` of initiative `i` lies in the chunk buffers: tile by tile
+/// (`TILE × CHUNK` values each), slot by slot inside a tile. A draw writes a line per
+/// tile; the tally reads a tile's draws from one contiguous block.
+#[inline(always)]
+fn at(slot: usize, i: usize) -> usize {
+    (i / TILE) * TILE * CHUNK_SLOTS + slot * TILE + i % TILE
+}
 
 /// Marks a place that counts for `p_top_k`.
 const TOP: u32 = 1 << 31;
@@ -400,11 +408,10 @@ impl Run<'_, '_> {
             spare: Vec::new(),
             partial: Vec::new(),
             order: Vec::with_capacity(n),
+            place: vec![0; n],
             ranker: Ranker::default(),
-            totals: vec![0.0; CHUNK_SLOTS * n],
-            places: vec![0; CHUNK_SLOTS * n],
-            tile_totals: vec![0.0; TILE * CHUNK_SLOTS],
-            tile_places: vec![0; TILE * CHUNK_SLOTS],
+            totals: vec![0.0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
+            places: vec![0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
         }
     }
 
@@ -542,23 +549,24 @@ impl Run<'_, '_> {
             self.draw_inputs(s);
         }
         self.totals(s);
-        let totals = s
-            .totals
-            .get_mut(slot * n..(slot + 1) * n)
-            .unwrap_or_default();
-        totals.copy_from_slice(&s.hi);
         s.ranker.order(&s.hi, &s.knocked_out, &mut s.order);
-        let places = s
-            .places
-            .get_mut(slot * n..(slot + 1) * n)
-            .unwrap_or_default();
         for (place, &i) in s.order.iter().enumerate() {
             let passes = !s.knocked_out.get(i as usize).copied().unwrap_or(false);
             let top = place < o.top_k && passes;
-            if let Some(p) = places.get_mut(i as usize) {
+            if let Some(p) = s.place.get_mut(i as usize) {
                 #[allow(clippy::cast_possible_truncation)]
                 let place = place as u32;
                 *p = place | if top { TOP } else { 0 };
+            }
+        }
+        // Into the chunk buffers: one line per tile.
+        for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
+            let from = at(slot, tile * TILE);
+            if let Some(out) = s.totals.get_mut(from..from + hi.len()) {
+                out.copy_from_slice(hi);
+            }
+            if let Some(out) = s.places.get_mut(from..from + place.len()) {
+                out.copy_from_slice(place);
             }
         }
     }
@@ -571,24 +579,12 @@ impl Run<'_, '_> {
         for (slot, d) in (from..to).enumerate() {
             self.draw(d, slot, s);
         }
-        // Initiatives a tile at a time: the tile's columns of the slot-major buffers are
-        // copied into rows (one cache line per slot read once, instead of a strided read
-        // per initiative and slot), then each initiative's draws are tallied from its row.
-        for i0 in (0..n).step_by(TILE) {
+        // A tile at a time: its draws are one contiguous block of the chunk buffers.
+        for (tile, i0) in (0..n).step_by(TILE).enumerate() {
             let width = TILE.min(n - i0);
-            for slot in 0..count {
-                let at = slot * n + i0;
-                let totals = s.totals.get(at..at + width).unwrap_or_default();
-                let places = s.places.get(at..at + width).unwrap_or_default();
-                for (k, (&total, &place)) in totals.iter().zip(places).enumerate() {
-                    if let Some(x) = s.tile_totals.get_mut(k * CHUNK_SLOTS + slot) {
-                        *x = total;
-                    }
-                    if let Some(x) = s.tile_places.get_mut(k * CHUNK_SLOTS + slot) {
-                        *x = place;
-                    }
-                }
-            }
+            let block = tile * TILE * CHUNK_SLOTS..tile * TILE * CHUNK_SLOTS + count * TILE;
+            let tile_totals = s.totals.get(block.clone()).unwrap_or_default();
+            let tile_places = s.places.get(block).unwrap_or_default();
             for k in 0..width {
                 let i = i0 + k;
                 let (Some(sum), Some(lo), Some(hi), Some(top)) = (
@@ -601,10 +597,9 @@ impl Run<'_, '_> {
                 };
                 let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
                 let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
-                let row = k * CHUNK_SLOTS..k * CHUNK_SLOTS + count;
-                let totals = s.tile_totals.get(row.clone()).unwrap_or_default();
-                let places = s.tile_places.get(row).unwrap_or_default();
-                for (&total, &place) in totals.iter().zip(places) {
+                let totals = tile_totals.iter().skip(k).step_by(TILE);
+                let places = tile_places.iter().skip(k).step_by(TILE);
+                for (&total, &place) in totals.zip(places) {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
                     if let Some(h) = hist.get_mut(bin) {
@@ -1021,14 +1016,15 @@ mod draw_tests {
                 for d in 0..40 {
                     run.draw(d, 0, &mut s);
                     let (totals, places) = plain(&run, d);
-                    for (i, (got, want)) in s.totals[..n].iter().zip(&totals).enumerate() {
+                    for (i, want) in totals.iter().enumerate() {
                         assert_eq!(
-                            got.to_bits(),
+                            s.totals[at(0, i)].to_bits(),
                             want.to_bits(),
                             "draw {d}, initiative {i}, product {product}"
                         );
                     }
-                    assert_eq!(&s.places[..n], &places[..], "draw {d}, product {product}");
+                    let got: Vec<u32> = (0..n).map(|i| s.places[at(0, i)]).collect();
+                    assert_eq!(got, places, "draw {d}, product {product}");
                 }
             }
         }
