@@ -14,6 +14,9 @@
 /// (no quadratic worst case).
 const MOVES_PER_ITEM: usize = 8;
 
+/// Buckets per initiative and group (fewer initiatives share one, fewer moves).
+const BUCKETS_PER_ITEM: usize = 4;
+
 /// The bits of 100.0: a non-negative total up to 100 has bits at most these.
 const HUNDRED: u64 = 0x4059_0000_0000_0000;
 
@@ -52,14 +55,14 @@ impl Ranker {
         let (min, max) = totals
             .iter()
             .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
+        let top = BUCKETS_PER_ITEM * n;
         #[allow(clippy::cast_precision_loss)]
         let per = if max > min {
-            n as f64 / (max - min)
+            top as f64 / (max - min)
         } else {
             0.0
         };
         let per = if per.is_finite() { per } else { 0.0 };
-        let top = n;
         let group = top + 1;
         self.counts.clear();
         self.counts.resize(2 * group + 1, 0);
