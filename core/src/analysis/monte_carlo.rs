@@ -537,7 +537,6 @@ impl Run<'_, '_> {
     /// One draw, into slot `slot` of the chunk buffers.
     fn draw(&self, d: u64, slot: usize, s: &mut Scratch) {
         let (ev, o) = (self.ev, self.options);
-        let n = ev.len();
         let mut rng = draw_rng(o.seed, d);
         if o.concentration.is_finite() {
             dirichlet(&mut rng, &ev.weights, o.concentration, &mut s.weights);
