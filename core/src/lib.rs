@@ -62,6 +62,7 @@ mod describe;
 pub mod doc;
 mod error;
 mod input;
+#[cfg(not(target_arch = "wasm32"))]
 mod log1p;
 mod parse;
 mod rubric;

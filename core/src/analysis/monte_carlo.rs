@@ -34,14 +34,17 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::aggregate::{Sum, add_terms, finish_sum, scale, term, two_sum, weight_sum};
 use crate::analysis::ranking::Ranker;
 use crate::analysis::reweight::Evaluated;
 use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::log1p::log1p_into;
 use crate::rubric::Rubric;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::value::{ValueFn, linear};
 
 /// Histogram bins per point of the total (a power of two, so binning is exact).
@@ -250,6 +253,7 @@ impl Tally {
 /// Per-thread buffers: one draw's weights, uniforms, values and knock-outs, and a chunk's
 /// totals and places (the tally takes a chunk initiative by initiative, so that each
 /// initiative's histogram and rank row stay in cache while it is updated).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Scratch {
     weights: Vec<f64>,
     /// One uniform per ranged cell, in drawing order.
@@ -291,11 +295,13 @@ fn at(slot: usize, i: usize) -> usize {
 /// Marks a place that counts for `p_top_k`.
 const TOP: u32 = 1 << 31;
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Whether a sum of weights leaves something to score (as [`crate::aggregate::Acc`] checks).
 fn valid(weight: f64) -> bool {
     weight > 0.0 && !weight.is_nan()
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Row `i`'s total from its compensated sum and its sum of weights; its point total when
 /// every weight underflowed (nothing to score).
 fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 {
@@ -307,6 +313,7 @@ fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 
 }
 
 /// The ranged cells of one criterion (column), in row order.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Column {
     col: usize,
     /// Index of each cell's uniform in the drawing order.
@@ -320,6 +327,7 @@ struct Column {
 }
 
 /// What does not change from draw to draw, laid out for the block loops.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Plan {
     /// Column-major point values.
     values: Vec<f64>,
@@ -333,6 +341,19 @@ struct Plan {
 }
 
 impl Plan {
+    /// Nothing to lay out for WebAssembly's plain path.
+    #[cfg(target_arch = "wasm32")]
+    fn new(_ev: &Evaluated<'_>) -> Self {
+        Self {
+            values: Vec::new(),
+            scored: Vec::new(),
+            column_scored: Vec::new(),
+            partial: Vec::new(),
+            columns: Vec::new(),
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
     fn new(ev: &Evaluated<'_>) -> Self {
         let (n, m) = (ev.len(), ev.m);
         let mut values = vec![0.0; n * m];
@@ -399,7 +420,12 @@ impl Run<'_, '_> {
         Scratch {
             weights: self.ev.weights.clone(),
             uniforms: vec![0.0; self.ev.ranged.len()],
-            values: self.plan.values.clone(),
+            // Column-major for the block path; row-major for WebAssembly's plain one.
+            values: if cfg!(target_arch = "wasm32") {
+                self.ev.values.clone()
+            } else {
+                self.plan.values.clone()
+            },
             knocked_out: self.ev.knocked_out.clone(),
             hi: vec![0.0; n],
             lo: vec![0.0; n],
@@ -419,6 +445,7 @@ impl Run<'_, '_> {
     /// values) and knock-outs, column by column. The same operations on each input as
     /// [`crate::value::ValueFn::value`] (a log's `log1p` through the block form that gives
     /// libm's bits), so the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
     fn draw_inputs(&self, s: &mut Scratch) {
         let ev = self.ev;
         let n = ev.len();
@@ -482,6 +509,7 @@ impl Run<'_, '_> {
     /// Every initiative's total under the draw's weights and values, into `s.hi`: the
     /// engine's compensated sums ([`add_terms`], criterion by criterion in rubric order, as
     /// [`Evaluated::total`] adds them row by row), so each total is the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
     fn totals(&self, s: &mut Scratch) {
         let (ev, plan) = (self.ev, &self.plan);
         let n = ev.len();
@@ -541,13 +569,18 @@ impl Run<'_, '_> {
         if o.concentration.is_finite() {
             dirichlet(&mut rng, &ev.weights, o.concentration, &mut s.weights);
         }
-        if o.vary_inputs {
-            for u in &mut s.uniforms {
-                *u = uniform(&mut rng);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if o.vary_inputs {
+                for u in &mut s.uniforms {
+                    *u = uniform(&mut rng);
+                }
+                self.draw_inputs(s);
             }
-            self.draw_inputs(s);
+            self.totals(s);
         }
-        self.totals(s);
+        #[cfg(target_arch = "wasm32")]
+        self.plain_totals(&mut rng, s);
         s.ranker.order(&s.hi, &s.knocked_out, &mut s.order);
         for (place, &i) in s.order.iter().enumerate() {
             let passes = !s.knocked_out.get(i as usize).copied().unwrap_or(false);
@@ -567,6 +600,39 @@ impl Run<'_, '_> {
             if let Some(out) = s.places.get_mut(from..from + place.len()) {
                 out.copy_from_slice(place);
             }
+        }
+    }
+
+    /// WebAssembly's form of [`Run::draw_inputs`] and [`Run::totals`]: cell by cell and row
+    /// by row (`s.values` row-major), less code in the browser package for the same bits
+    /// (the native unit test `draw_tests` checks the two forms against each other).
+    #[cfg(target_arch = "wasm32")]
+    fn plain_totals(&self, rng: &mut rand_pcg::Pcg64, s: &mut Scratch) {
+        let ev = self.ev;
+        if self.options.vary_inputs {
+            s.knocked_out.copy_from_slice(&ev.fixed_knockout);
+            for cell in &ev.ranged {
+                let x = cell.low + uniform(rng) * (cell.high - cell.low);
+                let Some(c) = ev.criterion(cell.col) else {
+                    continue;
+                };
+                let v = c.vf.value(x);
+                if let Some(value) = s.values.get_mut(cell.row * ev.m + cell.col) {
+                    *value = v;
+                }
+                if cell.knockout
+                    && c.knockout().is_some_and(|rule| rule.fails(x))
+                    && let Some(k) = s.knocked_out.get_mut(cell.row)
+                {
+                    *k = true;
+                }
+            }
+        }
+        for (i, h) in s.hi.iter_mut().enumerate() {
+            let row = s.values.get(i * ev.m..(i + 1) * ev.m).unwrap_or(&[]);
+            let point = ev.totals.get(i).copied().unwrap_or(0.0);
+            // Only an underflow of every drawn weight of the row leaves nothing to score.
+            *h = ev.total(i, &s.weights, row).unwrap_or(point) + 0.0;
         }
     }
 

@@ -7,7 +7,8 @@
 //! the buckets are in order: a counting sort), and an insertion sort of the keys
 //! `(flag, total bits, position)` finishes each bucket — usually one or two initiatives —
 //! or, past a budget of moves (crowded buckets), a comparison sort does. A draw with a total
-//! outside `[0, 100]` (or NaN) is sorted by comparison outright. Either way the order is
+//! outside `[0, 100]` (or NaN) is sorted by comparison outright, and so is every draw in
+//! WebAssembly (less code in the browser package). Either way the order is
 //! that of the sorted keys, exactly; a unit test checks it against a plain sort.
 
 /// Moves per initiative the insertion sort may make before a comparison sort takes over
@@ -44,6 +45,11 @@ impl Ranker {
     pub(crate) fn order(&mut self, totals: &[f64], knocked_out: &[bool], order: &mut Vec<u32>) {
         let n = totals.len();
         order.clear();
+        // The browser package keeps the plain sort (the same order, less code).
+        if cfg!(target_arch = "wasm32") {
+            self.by_comparison(totals, knocked_out, order);
+            return;
+        }
         // By their bits: +0 to 100 (not −0, which the reference key treats differently).
         let in_range = totals.iter().all(|t| t.to_bits() <= HUNDRED);
         if !in_range || u32::try_from(n).is_err() {
