@@ -7,6 +7,13 @@ Prints the CLI's wall time and peak RSS (the kernel's high-water mark of the CLI
 (`pandas.read_csv` → `score_matrix` → `DataFrame.to_csv`), each as a ratio.
 
     target/venv-py/bin/python benches/cli/bench_stream.py [--rows 1000000] [--quick]
+        [--empty 0.1] [--compare path/to/another/civic-value]
+
+`--empty SHARE` leaves that share of the criterion cells empty (missing: the built-in rubric
+scores them as 0 or their default), as real exports have; `--compare` times another build
+of the CLI (e.g. one from before a change) on the same file, in the same run, as a ratio.
+Besides wall time the CLI's CPU time (user + system, all threads) is printed, which a
+busy machine changes least.
 
 Needs the release CLI (`cargo build --release -p civic-value-cli`) and the Python package in
 the venv (`./scripts/test python`).
@@ -54,17 +61,22 @@ def matrix(rows: int, seed: int = 7) -> np.ndarray:
 
 
 def write_csv(x: np.ndarray, path: Path) -> None:
+    """One row per initiative; a NaN in `x` is an empty cell."""
     with path.open("w") as f:
         f.write("id," + ",".join(COLUMNS) + "\n")
         for i, r in enumerate(x):
             cells = [f"{v:g}" for v in r]
-            cells[2] = OPTIONS[int(r[2])]
-            cells[9] = "true" if r[9] else "false"
+            if r[2] == r[2]:
+                cells[2] = OPTIONS[int(r[2])]
+            if r[9] == r[9]:
+                cells[9] = "true" if r[9] else "false"
+            cells = ["" if c == "nan" else c for c in cells]
             f.write(f"i{i}," + ",".join(cells) + "\n")
 
 
-def run_cli(path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of the CLI scoring `path` to CSV (output discarded).
+def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS in MB and CPU seconds (user + system) of the CLI scoring
+    `path` to CSV (output discarded).
 
     The peak is the kernel's high-water mark of the CLI's own memory (VmHWM in
     /proc/PID/status, read every few milliseconds until it exits; it only grows). The
@@ -73,26 +85,32 @@ def run_cli(path: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     peak = 0
     with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen([str(CLI), "score", "--format", "csv", str(path)], stdout=sink)
+        proc = subprocess.Popen([str(cli), "score", "--format", "csv", str(path)], stdout=sink)
         status = Path(f"/proc/{proc.pid}/status")
-        while proc.poll() is None:
+        while True:
             try:
                 for line in status.read_text().splitlines():
                     if line.startswith("VmHWM:"):
                         peak = max(peak, int(line.split()[1]))
             except (OSError, ValueError):
                 pass
+            pid, code, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             time.sleep(0.002)
     wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(code)
     if proc.returncode != 0:
-        raise SystemExit(f"civic-value failed with exit status {proc.returncode}")
-    return wall, peak / 1024
+        raise SystemExit(f"{cli} failed with exit status {proc.returncode}")
+    return wall, peak / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="10 000 rows, once (a smoke run)")
+    ap.add_argument("--empty", type=float, default=0.0, help="share of empty criterion cells (0–1)")
+    ap.add_argument("--compare", type=Path, help="another civic-value binary to time on the same file")
     args = ap.parse_args()
     rows = 10_000 if args.quick else args.rows
     if not CLI.exists():
@@ -102,13 +120,16 @@ def main() -> None:
 
     rubric = Rubric.default()
     x = matrix(rows)
+    if args.empty > 0:
+        x[np.random.default_rng(8).random(x.shape) < args.empty] = np.nan
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "initiatives.csv"
         write_csv(x, path)
         size = path.stat().st_size / 1e6
         repeats = 1 if args.quick else 3
-        cli = min(run_cli(path)[0] for _ in range(repeats))
+        cli, _, cpu = min(run_cli(path) for _ in range(repeats))
         peak = run_cli(path)[1]
+        other = min(run_cli(path, args.compare) for _ in range(repeats)) if args.compare else None
         t_matrix = min(_timed(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
 
         def python_end_to_end() -> None:
@@ -120,8 +141,13 @@ def main() -> None:
             pd.DataFrame({"id": df["id"], "total": totals}).to_csv(os.devnull, index=False)
 
         t_py = min(_timed(python_end_to_end) for _ in range(repeats))
-    print(f"CSV of {rows} rows × 12 criteria, {size:.1f} MB")
-    print(f"civic-value score --format csv: {cli:.3f} s, peak RSS {peak:.0f} MB")
+    print(f"CSV of {rows} rows × 12 criteria, {size:.1f} MB, {args.empty:.0%} of the criterion cells empty")
+    print(f"civic-value score --format csv: {cli:.3f} s (CPU {cpu:.3f} s), peak RSS {peak:.0f} MB")
+    if other is not None:
+        print(
+            f"{args.compare} on the same file: {other[0]:.3f} s (CPU {other[2]:.3f} s)"
+            f" → this CLI takes {cli / other[0]:.2f}× the wall and {cpu / other[2]:.2f}× the CPU time"
+        )
     print(f"score_matrix on the same numbers in memory: {t_matrix:.3f} s → CLI/score_matrix = {cli / t_matrix:.1f}×")
     print(f"pandas.read_csv → score_matrix → to_csv (totals only): {t_py:.3f} s → CLI/python = {cli / t_py:.2f}×")
 

@@ -20,6 +20,25 @@ pub fn band_total(total: f64) -> f64 {
     (total * 1e9).round() / 1e9
 }
 
+/// Whether `total`, rounded to 1e-9 ([`band_total`]), reaches `threshold`
+/// (`band_total(total) >= threshold`), with the rounding (a multiplication, a `round` and a division) done only
+/// when the total is near the threshold.
+///
+/// Far from it the unrounded total decides: rounding moves a total by at most 0.5e-9 plus
+/// three roundings of about `|total|`·1.2e-16 each (and `total - threshold` is off by at
+/// most half an ulp of the larger), all below `1e-8·(1 + |total| + |threshold|)`, so a total
+/// farther than that from the threshold lies on the same side of it before and after
+/// rounding. NaN and infinite totals, and anything near, take the rounding.
+#[inline(always)]
+pub(crate) fn reaches(total: f64, threshold: f64) -> bool {
+    let d = total - threshold;
+    if d.abs() > 1e-8 * (1.0 + total.abs() + threshold.abs()) {
+        d > 0.0
+    } else {
+        band_total(total) >= threshold
+    }
+}
+
 impl Rubric {
     /// The band a total falls in: the first band (from the highest threshold down) whose
     /// threshold the total, rounded to 1e-9 ([`band_total`]), reaches; the lowest band for
@@ -32,11 +51,10 @@ impl Rubric {
     /// [`Rubric::band_for`] gives a total; `None` only when the rubric has no bands.
     #[inline]
     pub fn band_index_for(&self, total: f64) -> Option<usize> {
-        let t = band_total(total);
         let bands = self.bands();
         bands
             .iter()
-            .position(|b| t >= b.min())
+            .position(|b| reaches(total, b.min()))
             .or_else(|| bands.len().checked_sub(1))
     }
 
@@ -93,5 +111,48 @@ mod tests {
         assert_eq!(r.format_total(50.0 - 4e-9, 1), "49.999999996");
         // Never "-0".
         assert_eq!(r.format_total(-0.0, 1), "0.0");
+    }
+
+    /// The rounded comparison itself, as the bands were chosen before the fast path.
+    fn rounded(total: f64, threshold: f64) -> bool {
+        band_total(total) >= threshold
+    }
+
+    #[test]
+    fn fast_path_edges() {
+        // A few ulps below 50 rounds up to it; 4e-9 below does not; NaN never reaches.
+        assert!(reaches(49.999_999_999_999_99, 50.0));
+        assert!(!reaches(50.0 - 4e-9, 50.0));
+        assert!(reaches(50.0 - 4e-10, 50.0));
+        assert!(!reaches(f64::NAN, 0.0));
+        assert!(reaches(f64::INFINITY, 50.0));
+        assert!(!reaches(f64::NEG_INFINITY, 0.0));
+        for (t, m) in [(1e300, 1e300), (-0.0, 0.0), (5e-10, 0.0), (-5e-10, 0.0)] {
+            assert_eq!(reaches(t, m), rounded(t, m), "{t} {m}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// The fast path gives the rounded comparison's answer, for totals at every distance
+        /// from a threshold: within a few ulps, near the 1e-9 rounding step and the 1e-8
+        /// cut-off, far, and any bits at all.
+        #[test]
+        fn reaches_is_the_rounded_comparison(
+            threshold in proptest::prop_oneof![0.0..100.0f64, proptest::num::f64::ANY],
+            ulps in -8i64..8,
+            off in proptest::prop_oneof![-1e-7..1e-7f64, -2e-9..2e-9f64, -100.0..100.0f64],
+            whole in proptest::num::f64::ANY,
+            whole_threshold in 0u8..=100,
+        ) {
+            let near = f64::from_bits(threshold.to_bits().wrapping_add_signed(ulps));
+            for t in [near, threshold + off, whole] {
+                proptest::prop_assert_eq!(reaches(t, threshold), rounded(t, threshold), "{} {}", t, threshold);
+            }
+            // Thresholds as rubrics set them (whole numbers), totals in 0–100 near them.
+            let m = f64::from(whole_threshold);
+            let t = (m + off).clamp(0.0, 100.0);
+            proptest::prop_assert_eq!(reaches(t, m), rounded(t, m), "{} {}", t, m);
+        }
     }
 }

@@ -40,6 +40,35 @@ struct Step<'r> {
     check: Check,
     vf: &'r ValueFn,
     missing: Missing,
+    /// What a missing cell gives when it is a fixed point (the default's point or the zero
+    /// policy): the block path with points takes it in place; `None` sends the row to
+    /// `score_row` (dropped, an error, or a default that is a range).
+    missing_point: Option<MissingPoint>,
+}
+
+/// A missing cell that resolves to one fixed point: its value, and whether the
+/// criterion's knock-out fails for certain on it (as `Criterion::knockout_fails` says).
+#[derive(Debug, Clone, Copy)]
+struct MissingPoint {
+    v: f64,
+    knocked_out: bool,
+}
+
+impl MissingPoint {
+    /// The missing cell of criterion `c` as a fixed point, when `resolved` (its
+    /// `resolve_missing`) is one: not dropped, and its interval is its value to the bit
+    /// (so the row's interval sums are its total's sum, as the block path assumes).
+    fn of(c: &Criterion, resolved: Result<Eval, &ErrorKind>) -> Option<Self> {
+        let e = resolved.ok()?;
+        let point = e.source != Source::Dropped
+            && e.v_lo.to_bits() == e.v.to_bits()
+            && e.v_hi.to_bits() == e.v.to_bits()
+            && !e.ranged();
+        point.then(|| Self {
+            v: e.v,
+            knocked_out: c.knockout_fails(&e) == Some(true),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,16 +191,20 @@ impl Rubric {
             .iter()
             .zip(&set.criteria)
             .zip(&column_of)
-            .map(|((c, &weight), column)| Step {
-                column: column.unwrap_or(usize::MAX),
-                weight,
-                check: Check::of(c),
-                vf: &c.vf,
-                missing: match c.resolve_missing(self.missing_policy(), self.evidence_grades()) {
-                    Ok(e) if e.source == Source::Dropped => Missing::Dropped,
-                    Ok(e) => Missing::Value(e.v),
-                    Err(_) => Missing::Error,
-                },
+            .map(|((c, &weight), column)| {
+                let resolved = c.resolve_missing(self.missing_policy(), self.evidence_grades());
+                Step {
+                    column: column.unwrap_or(usize::MAX),
+                    weight,
+                    check: Check::of(c),
+                    vf: &c.vf,
+                    missing: match &resolved {
+                        Ok(e) if e.source == Source::Dropped => Missing::Dropped,
+                        Ok(e) => Missing::Value(e.v),
+                        Err(_) => Missing::Error,
+                    },
+                    missing_point: MissingPoint::of(c, resolved.as_ref().copied()),
+                }
             })
             .collect();
         let full_weight = aggregate::weight_sum(&set.criteria);
@@ -534,13 +567,13 @@ fn apply_with<const PRODUCT: bool>(
         for (h, &v) in hi.iter_mut().zip(vs.iter()) {
             *h += 0.0 * v;
         }
-    } else if PRODUCT {
-        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs.iter()) {
-            (*h, *l) = aggregate::two_sum(*h, *l, w * libm::log(v));
-        }
     } else {
-        for ((h, l), &v) in hi.iter_mut().zip(lo.iter_mut()).zip(vs.iter()) {
-            (*h, *l) = aggregate::two_sum(*h, *l, w * v);
-        }
+        // The one loop of the compensated sums, shared with the block path.
+        let kind = if PRODUCT {
+            Aggregation::WeightedProduct
+        } else {
+            Aggregation::WeightedSum
+        };
+        aggregate::add_terms(kind, w, vs, hi, lo);
     }
 }

@@ -202,7 +202,7 @@ impl Eval {
         }
     }
 
-    fn ranged(&self) -> bool {
+    pub(crate) fn ranged(&self) -> bool {
         self.x_lo < self.x_hi
     }
 }

@@ -298,3 +298,116 @@ fn wrong_sizes_are_shape_errors() {
     assert_eq!(e.code(), "input.shape");
     batch.score_block(0, &data, &[], &[], &mut out).unwrap();
 }
+
+/// A rubric whose criteria have defaults of every form: a number, a Likert level that fails
+/// its knock-out, a boolean that passes its own, an option; `log` and `pw` have none (the
+/// rubric's policy decides).
+fn defaults_rubric(product: bool, missing: &str) -> Rubric {
+    let aggregation = if product {
+        "weighted_product"
+    } else {
+        "weighted_sum"
+    };
+    Rubric::from_json(&format!(
+        r#"{{"id": "d", "version": "1", "aggregation": "{aggregation}", "missing": "{missing}",
+            "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": 2}}],
+            "criteria": [
+              {{"id": "lin", "theme": "t", "weight": 2, "min": 0, "max": 100, "default": 40,
+                "value_function": {{"type": "linear", "worst": 90, "best": 10}}}},
+              {{"id": "log", "theme": "t", "weight": 1, "min": 0,
+                "value_function": {{"type": "log", "best": 5000, "scale": 500}}}},
+              {{"id": "pw", "theme": "u", "weight": 3,
+                "value_function": {{"type": "piecewise", "points": [[0, 0], [1, 0.4], [3, 0.8], [6, 1]]}}}},
+              {{"id": "lk", "theme": "u", "weight": 1, "default": 1, "knockout": {{"at_least": 2}},
+                "value_function": {{"type": "likert", "levels": 5}}}},
+              {{"id": "yn", "theme": "t", "weight": 1, "default": true, "knockout": {{"required": true}},
+                "value_function": {{"type": "boolean"}}}},
+              {{"id": "cat", "theme": "u", "weight": 2, "default": "b",
+                "value_function": {{"type": "category", "options": [
+                  {{"id": "a", "value": 0}}, {{"id": "b", "value": 0.5}}, {{"id": "c", "value": 1}}]}}}}
+            ]}}"#
+    ))
+    .unwrap()
+}
+
+/// Missing cells whose default or policy gives a fixed point are taken in place by the
+/// block path; every row still gets `score_row`'s bits (total, interval, knock-out,
+/// points) with defaults of every form, both aggregations and every policy, whether the
+/// cell is empty or its whole column absent. The expected values come from `score_row`.
+#[test]
+fn missing_cells_with_defaults_equal_score_row() {
+    let ids = ["lin", "log", "pw", "lk", "yn", "cat"];
+    let mut state: u64 = 7;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let n = 700;
+    // Each cell a valid point, missing one time in four (a whole row of cells now and then).
+    let cells: Vec<Vec<f64>> = (0..n)
+        .map(|_| {
+            let all_missing = next() < 0.02;
+            (0..ids.len())
+                .map(|k| {
+                    let (p, u) = (next(), next());
+                    if all_missing || p < 0.25 {
+                        f64::NAN
+                    } else {
+                        cell(k, u, 3).0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut in_place = 0;
+    for product in [false, true] {
+        for missing in ["zero", "error", "renormalise"] {
+            let rubric = defaults_rubric(product, missing);
+            // Every column; and without `log` (absent: the policy for every row) or without
+            // `lin` (absent: its default for every row).
+            for cols in [
+                &ids[..],
+                &ids[1..],
+                &[ids[0], ids[2], ids[3], ids[4], ids[5]][..],
+            ] {
+                let batch = rubric.batch(cols, None).unwrap();
+                let index: Vec<usize> = cols
+                    .iter()
+                    .map(|c| ids.iter().position(|i| i == c).unwrap())
+                    .collect();
+                let low: Vec<f64> = index
+                    .iter()
+                    .flat_map(|&k| cells.iter().map(move |row| row[k]))
+                    .collect();
+                let (got, result) = block(&batch, &low, &[], n, 256, &[]);
+                for r in 0..n {
+                    let row: Vec<f64> = index.iter().map(|&k| cells[r][k]).collect();
+                    let mut points = vec![0.0; batch.criteria()];
+                    match batch.score_row(&row, &row, &mut points) {
+                        Ok(s) => {
+                            let (t, l, h, k, p) = &got[r];
+                            assert_eq!(bits(*t), bits(s.total), "{missing} {cols:?} row {r}");
+                            assert_eq!(bits(*l), bits(s.low), "{missing} row {r} low");
+                            assert_eq!(bits(*h), bits(s.high), "{missing} row {r} high");
+                            assert_eq!(*k, s.knocked_out, "{missing} row {r} knocked_out");
+                            for (a, b) in p.iter().zip(&points) {
+                                assert_eq!(bits(*a), bits(*b), "{missing} row {r} points");
+                            }
+                            in_place += usize::from(row.iter().any(|x| x.is_nan()));
+                        }
+                        Err(e) => {
+                            let got = result.as_ref().unwrap_err();
+                            assert_eq!(got.code(), e.code());
+                            assert_eq!(got.path(), format!("rows[{r}].{}", e.path()));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Rows with missing cells were scored (not only rows without).
+    assert!(in_place > 1000, "{in_place}");
+}

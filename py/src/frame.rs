@@ -11,9 +11,10 @@
 //! - a list of Python values (anything else: tuples for ranges, evidence dicts, mixed).
 //!
 //! Numeric arrays are read in place (no copy when contiguous). The rows are split over the
-//! cores with the GIL released; each thread fills blocks of rows in the core's numeric
-//! encoding ([`Criterion::encode`]) column by column and scores them with
-//! [`BatchScorer::score_row`]. A row with a cell that has no numeric encoding (an evidence
+//! cores with the GIL released ([`crate::threads`], shared with `score_matrix`); each thread
+//! fills blocks of rows in the core's numeric encoding ([`Criterion::encode`]) column by
+//! column and scores them with [`BatchScorer::score_block`], into result arrays made by
+//! numpy. A row with a cell that has no numeric encoding (an evidence
 //! grade, a value of the wrong kind) goes through [`Rubric::score`] instead, so every row
 //! gets exactly what `score` would give it, result or error.
 
@@ -22,19 +23,17 @@ use std::borrow::Cow;
 use civic_value::{
     BatchScorer, BlockScores, Criterion, Error, InputKind, InputValue, Inputs, Rubric,
 };
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::convert::input_value;
 use crate::errors::{input_parse, to_py};
+use crate::threads;
 
 /// Rows per block: the numeric encoding of a block (two buffers of rows × columns) stays
 /// in the first-level cache.
 const BLOCK_ROWS: usize = 256;
-/// Fewest rows worth a thread of their own.
-const MIN_ROWS_PER_THREAD: usize = 50_000;
 
 /// A column as handed over from Python, holding the numpy arrays borrowed.
 enum Held<'py> {
@@ -93,35 +92,30 @@ fn slice<'a, T: numpy::Element + Copy>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a
     }
 }
 
-/// What `score_columns` returns: totals, interval ends, knock-outs, band index (−1 for
-/// none) and a criteria × rows matrix of points (one contiguous row per criterion).
-pub struct TableScores {
-    pub total: Vec<f64>,
-    pub low: Vec<f64>,
-    pub high: Vec<f64>,
-    pub knocked_out: Vec<bool>,
-    pub band: Vec<i32>,
-    pub points: Array2<f64>,
-}
-
 fn shape_error(expected: usize, got: usize, path: String) -> Error {
     civic_value::ErrorKind::Shape { expected, got }.at(path)
 }
 
-/// Read the columns of a table and score every row as `score` would.
+/// Read the columns of a table and score every row as `score` would: `(total, low, high,
+/// knocked_out, band, points)` — totals, interval ends, knock-outs, band as the code
+/// of an ordered categorical (lowest band 0, −1 for none) and a criteria × rows array of points (one contiguous row per criterion).
+///
+/// The result arrays are made by numpy (with the GIL), which asks the kernel for huge pages
+/// for large arrays (`madvise`), and filled with the GIL released: 17 arrays of a million
+/// rows fault in far fewer pages than the same `Vec`s would.
 ///
 /// # Errors
 /// As `score` for the first bad row (path `rows[12].input.support_share`); `input.shape`
 /// when the columns and names or row counts disagree; `input.parse` for a column of a form
 /// not listed in the module docs.
-pub fn score_columns(
-    py: Python<'_>,
+pub fn score_columns<'py>(
+    py: Python<'py>,
     rubric: &Rubric,
     names: &[String],
     columns: &Bound<'_, PyList>,
     rows: usize,
     perspective: Option<&str>,
-) -> PyResult<TableScores> {
+) -> PyResult<Bound<'py, PyTuple>> {
     let batch = rubric
         .batch(names, perspective)
         .map_err(|e| to_py(py, &e))?;
@@ -134,14 +128,69 @@ pub fn score_columns(
     let held = hold_all(names, columns)?;
     let sources = sources(py, names, &held, rows)?;
     let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
+    let tables: Vec<Vec<Option<(f64, f64)>>> = sources
+        .iter()
+        .zip(&criteria)
+        .map(|(s, c)| c.map(|c| encode_table(s, c)).unwrap_or_default())
+        .collect();
     let table = Table {
         rubric,
         batch: &batch,
         criteria: &criteria,
         sources: &sources,
+        tables: &tables,
         perspective,
     };
-    py.detach(|| table.score(rows)).map_err(|e| to_py(py, &e))
+    let m = batch.criteria();
+    let total = PyArray1::<f64>::zeros(py, rows, false);
+    let low = PyArray1::<f64>::zeros(py, rows, false);
+    let high = PyArray1::<f64>::zeros(py, rows, false);
+    let knocked_out = PyArray1::<bool>::zeros(py, rows, false);
+    let band = PyArray1::<i32>::zeros(py, rows, false);
+    let points = PyArray2::<f64>::zeros(py, [m, rows], false);
+    {
+        let (mut t, mut l, mut h, mut k, mut b, mut p) = (
+            total.readwrite(),
+            low.readwrite(),
+            high.readwrite(),
+            knocked_out.readwrite(),
+            band.readwrite(),
+            points.readwrite(),
+        );
+        let (Ok(t), Ok(l), Ok(h), Ok(k), Ok(b), Ok(p)) = (
+            t.as_slice_mut(),
+            l.as_slice_mut(),
+            h.as_slice_mut(),
+            k.as_slice_mut(),
+            b.as_slice_mut(),
+            p.as_slice_mut(),
+        ) else {
+            // Fresh numpy arrays are contiguous; reported rather than panicking.
+            let e = input_parse("input", "a result array is not contiguous");
+            return Err(to_py(py, &e));
+        };
+        b.fill(-1);
+        let out = Out {
+            total: t,
+            low: l,
+            high: h,
+            knocked_out: k,
+            band: b,
+            points: p.chunks_mut(rows.max(1)).collect(),
+        };
+        py.detach(|| table.score(out)).map_err(|e| to_py(py, &e))?;
+    }
+    PyTuple::new(
+        py,
+        [
+            total.into_any(),
+            low.into_any(),
+            high.into_any(),
+            knocked_out.into_any(),
+            band.into_any(),
+            points.into_any(),
+        ],
+    )
 }
 
 /// Every column of a table, its numpy arrays borrowed.
@@ -292,6 +341,9 @@ struct Table<'a> {
     batch: &'a BatchScorer<'a>,
     criteria: &'a [Option<&'a Criterion>],
     sources: &'a [Source<'a>],
+    /// Per column, the encoding of each category (codes) or of false and true (bools),
+    /// made once per call ([`encode_table`]); empty for the other forms.
+    tables: &'a [Vec<Option<(f64, f64)>>],
     perspective: Option<&'a str>,
 }
 
@@ -307,31 +359,25 @@ struct Out<'a> {
 }
 
 impl Table<'_> {
-    fn score(&self, rows: usize) -> civic_value::Result<TableScores> {
-        let m = self.batch.criteria();
-        let mut out = TableScores {
-            total: vec![0.0; rows],
-            low: vec![0.0; rows],
-            high: vec![0.0; rows],
-            knocked_out: vec![false; rows],
-            band: vec![-1; rows],
-            points: Array2::zeros((m, rows)),
-        };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(rows / MIN_ROWS_PER_THREAD)
-            .max(1);
-        let chunk = rows.div_ceil(threads).max(1);
+    /// Score every row into `out` (the whole table), the rows split over the cores.
+    fn score(&self, out: Out<'_>) -> civic_value::Result<()> {
+        let rows = out.total.len();
+        let chunk = threads::chunk(rows, threads::count(rows, None));
         // Each thread's part of every criterion's points (a criterion's points are one
         // contiguous row of the C-order criteria × rows array).
-        let mut point_parts: Vec<Vec<&mut [f64]>> =
-            (0..threads).map(|_| Vec::with_capacity(m)).collect();
-        if let Some(flat) = out.points.as_slice_mut() {
-            for column in flat.chunks_mut(rows.max(1)) {
-                for (part, piece) in point_parts.iter_mut().zip(column.chunks_mut(chunk)) {
+        let mut point_parts: Vec<Vec<&mut [f64]>> = Vec::new();
+        for column in out.points {
+            for (k, piece) in column.chunks_mut(chunk).enumerate() {
+                if point_parts.len() <= k {
+                    point_parts.push(Vec::new());
+                }
+                if let Some(part) = point_parts.get_mut(k) {
                     part.push(piece);
                 }
             }
+        }
+        if point_parts.is_empty() {
+            point_parts = (0..rows.div_ceil(chunk)).map(|_| Vec::new()).collect();
         }
         let parts = out
             .total
@@ -341,47 +387,28 @@ impl Table<'_> {
             .zip(out.knocked_out.chunks_mut(chunk))
             .zip(out.band.chunks_mut(chunk))
             .zip(point_parts)
-            .enumerate()
             .map(
-                |(k, (((((total, low), high), knocked_out), band), points))| {
-                    (
-                        k * chunk,
-                        Out {
-                            total,
-                            low,
-                            high,
-                            knocked_out,
-                            band,
-                            points,
-                        },
-                    )
+                |(((((total, low), high), knocked_out), band), points)| Out {
+                    total,
+                    low,
+                    high,
+                    knocked_out,
+                    band,
+                    points,
                 },
             );
-        let results: Vec<civic_value::Result<()>> = if threads < 2 {
-            parts.map(|(start, o)| self.score_run(start, o)).collect()
-        } else {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = parts
-                    .map(|(start, o)| s.spawn(move || self.score_run(start, o)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(input_parse(
-                                "input",
-                                "a scoring thread stopped unexpectedly",
-                            ))
-                        })
-                    })
-                    .collect()
-            })
-        };
+        let results = threads::run(
+            parts,
+            |k, o| self.score_run(k * chunk, o),
+            || {
+                Err(input_parse(
+                    "input",
+                    "a scoring thread stopped unexpectedly",
+                ))
+            },
+        );
         // The runs are in row order: the first error is the one of the first bad row.
-        results
-            .into_iter()
-            .collect::<civic_value::Result<Vec<()>>>()?;
-        Ok(out)
+        results.into_iter().collect()
     }
 
     /// Score the rows `start..start + out.total.len()` into `out`, a block at a time: each
@@ -421,7 +448,8 @@ impl Table<'_> {
                 ) else {
                     continue;
                 };
-                encode_column(source, c, first, l, h, general, &mut ranged);
+                let table = self.tables.get(j).map_or(&[][..], Vec::as_slice);
+                encode_column(source, c, table, first, l, h, general, &mut ranged);
             }
             // Each column as the core reads it: a plain numeric column in place, the others
             // from the encoded buffers.
@@ -532,19 +560,25 @@ impl Table<'_> {
         ))
     }
 
-    /// The index in the rubric's list of the band of `total` (−1 for none).
+    /// The band of `total` as its code in an ordered categorical, lowest band first (−1
+    /// for none).
     #[inline]
     fn band_of(&self, total: f64) -> i32 {
-        self.rubric
-            .band_index_for(total)
-            .and_then(|i| i32::try_from(i).ok())
-            .unwrap_or(-1)
+        self.band_code(self.rubric.band_index_for(total))
     }
 
-    /// The index of a band in the rubric's list (−1 for none).
+    /// The code of a band given by id (−1 for none).
     fn band_index(&self, id: Option<&str>) -> i32 {
-        id.and_then(|id| self.rubric.bands().iter().position(|b| b.id() == id))
-            .and_then(|i| i32::try_from(i).ok())
+        self.band_code(id.and_then(|id| self.rubric.bands().iter().position(|b| b.id() == id)))
+    }
+
+    /// The categorical code (lowest band 0) of the band at `index` in the rubric's list
+    /// (highest threshold first); −1 for none.
+    #[inline]
+    fn band_code(&self, index: Option<usize>) -> i32 {
+        index
+            .and_then(|i| self.rubric.bands().len().checked_sub(1 + i))
+            .and_then(|c| i32::try_from(c).ok())
             .unwrap_or(-1)
     }
 }
@@ -575,13 +609,29 @@ fn in_place(c: &Criterion) -> bool {
     matches!(c.kind(), InputKind::Number | InputKind::Likert { .. })
 }
 
+/// The numeric encoding of a column's categories (codes: one per category) or of false
+/// and true (bools), made once per call; empty for the other forms.
+fn encode_table(source: &Source<'_>, c: &Criterion) -> Vec<Option<(f64, f64)>> {
+    match source {
+        Source::Codes { categories, .. } => categories.iter().map(|v| c.encode(v)).collect(),
+        Source::Bools(_) => vec![
+            c.encode(&InputValue::Bool(false)),
+            c.encode(&InputValue::Bool(true)),
+        ],
+        Source::Numbers(_) | Source::Objects(_) => Vec::new(),
+    }
+}
+
 /// Fill one column of a block (the rows `first..first + low.len()`) with the numeric
 /// encoding of its cells (`low`, `high`); a cell without one marks its row for the general
-/// path, a range sets `ranged`. A column read in place ([`in_place`]) is left alone.
+/// path, a range sets `ranged`. A column read in place ([`in_place`]) is left alone;
+/// `table` is the column's [`encode_table`].
+#[allow(clippy::too_many_arguments)]
 #[inline]
 fn encode_column(
     source: &Source<'_>,
     c: &Criterion,
+    table: &[Option<(f64, f64)>],
     first: usize,
     low: &mut [f64],
     high: &mut [f64],
@@ -621,15 +671,14 @@ fn encode_column(
             }
         }
         Source::Bools(v) => {
-            let no = c.encode(&InputValue::Bool(false));
-            let yes = c.encode(&InputValue::Bool(true));
+            let no = table.first().copied().flatten();
+            let yes = table.get(1).copied().flatten();
             for (i, &b) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
                 put(i, if b { yes } else { no });
             }
         }
-        Source::Codes { codes, categories } => {
-            // Each category once, not once per cell.
-            let table: Vec<Option<(f64, f64)>> = categories.iter().map(|v| c.encode(v)).collect();
+        Source::Codes { codes, .. } => {
+            // Each category encoded once per call (`table`), not once per cell.
             for (i, &code) in codes.get(rows).unwrap_or(&[]).iter().enumerate() {
                 let e = match usize::try_from(code) {
                     Ok(code) => table.get(code).copied().flatten(),
@@ -644,20 +693,4 @@ fn encode_column(
             }
         }
     }
-}
-
-/// Hand the results to Python: `(total, low, high, knocked_out, band, points)`, the points
-/// as a criteria × rows array.
-pub fn into_py(py: Python<'_>, s: TableScores) -> PyResult<Bound<'_, PyTuple>> {
-    PyTuple::new(
-        py,
-        [
-            s.total.into_pyarray(py).into_any(),
-            s.low.into_pyarray(py).into_any(),
-            s.high.into_pyarray(py).into_any(),
-            s.knocked_out.into_pyarray(py).into_any(),
-            s.band.into_pyarray(py).into_any(),
-            s.points.into_pyarray(py).into_any(),
-        ],
-    )
 }

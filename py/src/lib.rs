@@ -14,6 +14,7 @@ mod select;
 mod sensitivity;
 mod sroi;
 mod table;
+mod threads;
 mod weigh;
 
 use pyo3::prelude::*;
@@ -437,7 +438,8 @@ mod _native {
 
         /// Score the columns of a table row by row as `score` would (columns: float64 or
         /// bool arrays, `(int64 codes, categories)` pairs or lists of values): `(total, low,
-        /// high, knocked_out, band, points)`, points as a criteria × rows array.
+        /// high, knocked_out, band, points)`, band as categorical codes (lowest band 0, −1 for
+        /// none), points as a criteria × rows array.
         #[pyo3(signature = (names, columns, rows, perspective = None))]
         fn score_columns<'py>(
             &self,
@@ -447,8 +449,7 @@ mod _native {
             rows: usize,
             perspective: Option<&str>,
         ) -> PyResult<Bound<'py, PyTuple>> {
-            let scores = frame::score_columns(py, &self.inner, &names, columns, rows, perspective)?;
-            frame::into_py(py, scores)
+            frame::score_columns(py, &self.inner, &names, columns, rows, perspective)
         }
     }
 

@@ -10,6 +10,7 @@ use numpy::{
 use pyo3::prelude::*;
 
 use crate::errors::{input_parse, to_py};
+use crate::threads;
 
 /// Totals of a 2-D matrix of any real numeric dtype (converted to float64 once) whose
 /// columns are named by `columns` (numeric encoding: numbers, Likert levels, booleans as
@@ -66,15 +67,13 @@ pub fn score_matrix<'py>(
         }
     };
     let mut out = vec![0.0; rows];
-    let threads = threads
-        .filter(|&t| t > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let threads = threads::count(rows, threads);
     py.detach(|| totals(&batch, data, &mut out, threads))
         .map_err(|e| to_py(py, &e))?;
     Ok(out.into_pyarray(py))
 }
 
-/// The core's `totals`, with the rows split over `threads` threads for large matrices.
+/// The core's `totals`, with the rows split over `threads` threads ([`threads::run`]).
 /// An error names the first failing row, as one pass would.
 fn totals(
     batch: &BatchScorer<'_>,
@@ -82,24 +81,16 @@ fn totals(
     out: &mut [f64],
     threads: usize,
 ) -> civic_value::Result<()> {
-    const MIN_ROWS_PER_THREAD: usize = 50_000;
     let cols = batch.columns();
-    let threads = threads.min(out.len() / MIN_ROWS_PER_THREAD);
     if threads < 2 || cols == 0 {
         return batch.totals(data, out);
     }
-    let chunk = out.len().div_ceil(threads);
-    let failed: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = data
-            .chunks(chunk * cols)
-            .zip(out.chunks_mut(chunk))
-            .map(|(d, o)| s.spawn(move || batch.totals(d, o).is_err()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(true))
-            .collect()
-    });
+    let chunk = threads::chunk(out.len(), threads);
+    let failed = threads::run(
+        data.chunks(chunk * cols).zip(out.chunks_mut(chunk)),
+        |_, (d, o)| batch.totals(d, o).is_err(),
+        || true,
+    );
     // The first failing chunk holds the first failing row: find it again, one row at a
     // time, for an error whose path names its row in the whole matrix.
     if let Some(k) = failed.iter().position(|&f| f) {

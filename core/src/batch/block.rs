@@ -4,8 +4,10 @@
 //! computes, attributed with the formula [`attribute`] uses).
 //!
 //! The input is column-major (one contiguous run of rows per column), as a table's columns
-//! are. A row whose cells are all valid points takes the vectorised path; a row with a
-//! range, a missing or a bad cell, or whose total cannot be computed, is scored by
+//! are. A row whose cells are all valid points, or missing with a policy that gives a fixed
+//! point (a point default, the `zero` policy: taken in place, as [`BatchScorer::totals`]
+//! does), takes the vectorised path; a row with a range, a bad cell, a missing cell that is
+//! dropped, an error or a ranged default, or whose total cannot be computed, is scored by
 //! [`BatchScorer::score_row`], so every row gets what `score_row` (and `score`) gives it, to
 //! the bit.
 
@@ -37,7 +39,9 @@ impl BatchScorer<'_> {
     /// `high` when every cell is a point) into
     /// `out`. Every row not marked in `skip` gets the bits [`BatchScorer::score_row`] gives
     /// it; rows marked in `skip` (an empty `skip` marks none) are left to the caller: their
-    /// slots hold unspecified values. After an error, so do the rows from the bad one on. Allocates one row's buffers per call.
+    /// slots hold unspecified values. After an error, so do the rows from the bad one on.
+    /// Allocates nothing when every row takes the vectorised path, one row's buffers
+    /// otherwise.
     ///
     /// # Errors
     /// `input.shape` when the sizes do not match; otherwise the first bad row's error, as
@@ -52,7 +56,9 @@ impl BatchScorer<'_> {
         out: &mut BlockScores<'_>,
     ) -> Result<()> {
         let n = out.total.len();
-        let high = if high.is_empty() { low } else { high };
+        // No `high`: every cell is a point, no range to look for.
+        let points_only = high.is_empty();
+        let high = if points_only { low } else { high };
         let shape = |expected: usize, got: usize, path: &str| {
             Err(ErrorKind::Shape { expected, got }.at(path.to_owned()))
         };
@@ -74,11 +80,9 @@ impl BatchScorer<'_> {
         {
             return shape(n, bad, "out");
         }
-        let mut scratch = Scratch {
-            lo: vec![0.0; self.columns],
-            hi: vec![0.0; self.columns],
-            points: vec![0.0; self.steps.len()],
-        };
+        // Made when the first row needs `score_row` (none when every row takes the
+        // vectorised path).
+        let mut scratch = Scratch::default();
         let mut start = 0;
         while start < n {
             let len = BLOCK.min(n - start);
@@ -86,6 +90,7 @@ impl BatchScorer<'_> {
                 first_row,
                 start,
                 len,
+                points_only,
             };
             self.score_sub_block(&rows, low, high, skip, out, &mut scratch)?;
             start += len;
@@ -108,6 +113,7 @@ impl BatchScorer<'_> {
             first_row,
             start,
             len,
+            points_only,
         } = *at;
         let kind = self.rubric.aggregation();
         let mut hi = [0.0; BLOCK];
@@ -137,23 +143,41 @@ impl BatchScorer<'_> {
             .zip(self.rubric.criteria())
             .zip(out.points.iter_mut())
         {
-            let (Some(xs), Some(xh), Some(points)) = (
-                low.get(step.column).and_then(|c| c.get(rows.clone())),
-                high.get(step.column).and_then(|c| c.get(rows.clone())),
-                points.get_mut(rows.clone()),
-            ) else {
-                // No column for this criterion: every row is missing it.
+            let Some(points) = points.get_mut(rows.clone()) else {
                 slow.fill(true);
                 continue;
             };
-            if !column_values(step, xs, vs) {
-                for (s, &x) in slow.iter_mut().zip(xs) {
-                    *s |= !step.check.valid(x);
+            let cells = low
+                .get(step.column)
+                .and_then(|c| c.get(rows.clone()))
+                .zip(high.get(step.column).and_then(|c| c.get(rows.clone())));
+            // Whether a missing cell took the missing value in place (then its knock-out
+            // is the missing value's, not the rule's verdict on NaN).
+            let mut missing_cells = false;
+            match (cells, step.missing_point) {
+                (Some((xs, xh)), _) => {
+                    if column_values(step, xs, vs) {
+                        // A range goes to `score_row`, as there.
+                        if !points_only {
+                            for ((s, &a), &b) in slow.iter_mut().zip(xs).zip(xh) {
+                                *s |= a != b;
+                            }
+                        }
+                    } else {
+                        missing_cells = mark_cells(step, xs, xh, vs, slow);
+                    }
                 }
-            }
-            // A range (or a missing value) goes to `score_row`, as there.
-            for ((s, &a), &b) in slow.iter_mut().zip(xs).zip(xh) {
-                *s |= a != b;
+                // No column for this criterion: every row is missing it.
+                (None, Some(m)) => {
+                    vs.fill(m.v);
+                    if m.knocked_out {
+                        ko.fill(true);
+                    }
+                }
+                (None, None) => {
+                    slow.fill(true);
+                    continue;
+                }
             }
             // A weighted sum's points are final here (`attribute`'s formula with the share
             // of a row where nothing is dropped); a product's are attributed per row below.
@@ -173,10 +197,24 @@ impl BatchScorer<'_> {
             }
             aggregate::add_terms(kind, step.weight, vs, hi, lo);
             // A valid point fails its knock-out for certain exactly when the rule fails at
-            // it (`Criterion::knockout_fails` of a given point).
-            if let Some(rule) = &c.knockout {
-                for (k, &x) in ko.iter_mut().zip(xs) {
-                    *k |= rule.fails(x);
+            // it (`Criterion::knockout_fails` of a given point); a missing cell taken in
+            // place as its missing point says.
+            if let (Some(rule), Some((xs, _))) = (&c.knockout, cells) {
+                match step.missing_point {
+                    Some(m) if missing_cells => {
+                        for (k, &x) in ko.iter_mut().zip(xs) {
+                            *k |= if x.is_nan() {
+                                m.knocked_out
+                            } else {
+                                rule.fails(x)
+                            };
+                        }
+                    }
+                    _ => {
+                        for (k, &x) in ko.iter_mut().zip(xs) {
+                            *k |= rule.fails(x);
+                        }
+                    }
                 }
             }
         }
@@ -229,6 +267,7 @@ impl BatchScorer<'_> {
         match kind {
             Aggregation::WeightedSum => {}
             Aggregation::WeightedProduct => {
+                scratch.make(self.columns, self.steps.len());
                 let buf = &mut scratch.points;
                 for (i, r) in rows.enumerate() {
                     if slow.get(i).copied().unwrap_or(true) {
@@ -256,6 +295,7 @@ impl BatchScorer<'_> {
         high: &[&[f64]],
         scratch: &mut Scratch,
     ) -> Result<super::RowScore> {
+        scratch.make(self.columns, self.steps.len());
         for (j, (a, b)) in scratch.lo.iter_mut().zip(scratch.hi.iter_mut()).enumerate() {
             *a = low
                 .get(j)
@@ -272,6 +312,48 @@ impl BatchScorer<'_> {
     }
 }
 
+/// The cells of one column of a sub-block when some are not valid points: a missing cell
+/// (both ends NaN) whose policy gives a fixed point takes it in `vs`, as `totals` does;
+/// every other missing, bad or range cell marks its row `slow` (for `score_row`). Returns
+/// whether a missing cell was taken in place. One copy of the loop per kind of check, so
+/// that no cell pays for the dispatch.
+#[inline(always)]
+fn mark_cells(
+    step: &super::Step<'_>,
+    xs: &[f64],
+    xh: &[f64],
+    vs: &mut [f64],
+    slow: &mut [bool],
+) -> bool {
+    use super::{Check, boolean_ok, category_ok, likert_ok, number_ok};
+    #[inline(always)]
+    fn mark(
+        valid: impl Fn(f64) -> bool,
+        fixed: Option<f64>,
+        xs: &[f64],
+        xh: &[f64],
+        vs: &mut [f64],
+        slow: &mut [bool],
+    ) -> bool {
+        let (fixed, value) = fixed.map_or((false, f64::NAN), |v| (true, v));
+        let mut taken = false;
+        for (((s, &a), &b), v) in slow.iter_mut().zip(xs).zip(xh).zip(vs.iter_mut()) {
+            let gap = a.is_nan() && b.is_nan();
+            *v = if gap { value } else { *v };
+            *s |= if gap { !fixed } else { a != b || !valid(a) };
+            taken |= gap && fixed;
+        }
+        taken
+    }
+    let fixed = step.missing_point.map(|m| m.v);
+    match step.check {
+        Check::Number { min, max } => mark(|x| number_ok(x, min, max), fixed, xs, xh, vs, slow),
+        Check::Likert { levels } => mark(|x| likert_ok(x, levels), fixed, xs, xh, vs, slow),
+        Check::Boolean => mark(boolean_ok, fixed, xs, xh, vs, slow),
+        Check::Category { options } => mark(|x| category_ok(x, options), fixed, xs, xh, vs, slow),
+    }
+}
+
 /// Which rows a sub-block holds: `start..start + len` of a run whose first is row
 /// `first_row` of the table.
 #[derive(Clone, Copy)]
@@ -279,13 +361,28 @@ struct Rows {
     first_row: usize,
     start: usize,
     len: usize,
+    /// Whether the caller gave no `high` (every cell a point).
+    points_only: bool,
 }
 
-/// One row's buffers for the rows that `score_row` scores (made once per call).
+/// One row's buffers for the rows that `score_row` scores (allocated once per call, when
+/// the first such row comes).
+#[derive(Default)]
 struct Scratch {
     lo: Vec<f64>,
     hi: Vec<f64>,
     points: Vec<f64>,
+}
+
+impl Scratch {
+    /// Allocate the buffers for rows of `columns` cells and `criteria` points, once.
+    fn make(&mut self, columns: usize, criteria: usize) {
+        if self.points.len() != criteria || self.lo.len() != columns {
+            self.lo = vec![0.0; columns];
+            self.hi = vec![0.0; columns];
+            self.points = vec![0.0; criteria];
+        }
+    }
 }
 
 #[inline]

@@ -128,7 +128,7 @@ def frame_result(
     table: FrameColumns,
     columns: Dict[str, npt.NDArray[Any]],
     band_name: str,
-    band_codes: npt.NDArray[np.int64],
+    band_codes: npt.NDArray[np.signedinteger[Any]],
     band_ids: Sequence[str],
 ) -> Any:
     """A table of the kind given (pandas keeps the input's index) with the numeric
@@ -159,7 +159,7 @@ def frame_result(
 
 
 def _band_series(
-    implementation: nw.Implementation, name: str, codes: npt.NDArray[np.int64], ids: Sequence[str]
+    implementation: nw.Implementation, name: str, codes: npt.NDArray[np.signedinteger[Any]], ids: Sequence[str]
 ) -> nw.Series[Any]:
     """An ordered categorical series (Polars ``Enum``, Arrow ordered dictionary) from codes."""
     if implementation is nw.Implementation.POLARS:

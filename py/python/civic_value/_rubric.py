@@ -258,12 +258,11 @@ class Rubric:
             table.names, table.columns, table.rows, perspective
         )
         band_ids = [b.id for b in self._native.bands()]
-        # Codes of an ordered categorical with the lowest band first (−1 stays: no band).
-        codes = np.where(band < 0, -1, len(band_ids) - 1 - band).astype(np.int64)
+        # `band` holds the codes of an ordered categorical, lowest band first (−1: no band).
         columns: Dict[str, npt.NDArray[Any]] = {"total": total, "low": low, "high": high, "knocked_out": knocked_out}
         for c, p in zip(self._native.criteria(), points):
             columns[f"points_{c.id}"] = p
-        return frame_result(table, columns, "band", codes, band_ids[::-1])  # type: ignore[no-any-return]
+        return frame_result(table, columns, "band", band, band_ids[::-1])  # type: ignore[no-any-return]
 
     # ---- a fund's portfolio ------------------------------------------------------------
 
