@@ -1,5 +1,5 @@
 //! Monte Carlo: 10 000 draws × 1 000 initiatives × 12 criteria (the built-in rubric, three
-//! inputs given as ranges per initiative), on one thread and on every core.
+//! inputs given as ranges per initiative), on one thread, on two, and on every core.
 //!
 //! `cargo bench -p civic-value-benches --bench monte_carlo` prints the figures; `-- --quick`
 //! runs 200 draws once (a smoke test). The comparison with numpy is
@@ -71,7 +71,12 @@ fn main() {
     let mut first = None;
     // THREADS=k runs only k threads (e.g. for a profiler).
     let only: Option<usize> = std::env::var("THREADS").ok().and_then(|t| t.parse().ok());
-    for threads in only.map_or(vec![1, cores], |t| vec![t]) {
+    // One thread, then two (the "on two cores"), then every core if there are more.
+    let mut counts = vec![1, 2];
+    if cores > 2 {
+        counts.push(cores);
+    }
+    for threads in only.map_or(counts, |t| vec![t]) {
         let o = MonteCarloOptions {
             draws,
             threads,

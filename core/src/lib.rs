@@ -64,6 +64,8 @@ pub mod doc;
 mod doc_tree;
 mod error;
 mod input;
+#[cfg(not(target_arch = "wasm32"))]
+mod log1p;
 mod parse;
 mod rubric;
 mod score;

@@ -17,6 +17,7 @@ pub mod monte_carlo;
 pub mod path_to_band;
 pub mod perspectives;
 pub mod portfolio;
+mod ranking;
 pub mod reweight;
 pub mod sampling;
 pub mod shown;

@@ -34,11 +34,18 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_arch = "wasm32"))]
+use crate::aggregate::{Sum, add_terms, finish_sum, scale, term, two_sum, weight_sum};
+use crate::analysis::ranking::Ranker;
 use crate::analysis::reweight::Evaluated;
 use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::log1p::log1p_into;
 use crate::rubric::Rubric;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::value::{ValueFn, linear};
 
 /// Histogram bins per point of the total (a power of two, so binning is exact).
 pub const BINS_PER_POINT: f64 = 32.0;
@@ -153,7 +160,11 @@ impl Rubric {
     ) -> Result<MonteCarlo> {
         check(options, initiatives.len())?;
         let ev = Evaluated::new(self, initiatives, perspective)?;
-        let run = Run { ev: &ev, options };
+        let run = Run {
+            ev: &ev,
+            plan: Plan::new(&ev),
+            options,
+        };
         let tally = run.all(progress)?;
         Ok(run.finish(&tally))
     }
@@ -241,25 +252,167 @@ impl Tally {
     }
 }
 
-/// Per-thread buffers: one draw's weights, values and knock-outs, and a chunk's totals
-/// and places (the tally takes a chunk initiative by initiative, so that each
+/// Per-thread buffers: one draw's weights, uniforms, values and knock-outs, and a chunk's
+/// totals and places (the tally takes a chunk initiative by initiative, so that each
 /// initiative's histogram and rank row stay in cache while it is updated).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Scratch {
     weights: Vec<f64>,
+    /// One uniform per ranged cell, in drawing order.
+    uniforms: Vec<f64>,
+    /// Column-major values (`m × n`): criterion `j`'s values of every initiative at `j·n`.
     values: Vec<f64>,
     knocked_out: Vec<bool>,
-    keys: Vec<u128>,
-    /// `CHUNK × n`: the total of initiative `i` in the chunk's draw `s` at `s·n + i`.
+    /// One draw's compensated sums per initiative (`hi`, `lo`), then its totals.
+    hi: Vec<f64>,
+    lo: Vec<f64>,
+    /// A column of drawn inputs, and of their values.
+    xs: Vec<f64>,
+    vs: Vec<f64>,
+    spare: Vec<f64>,
+    /// Totals of the rows that do not count every criterion.
+    partial: Vec<f64>,
+    order: Vec<u32>,
+    /// One draw's places, by initiative.
+    place: Vec<u32>,
+    ranker: Ranker,
+    /// A chunk's totals, by tiles of [`TILE`] initiatives: the total of initiative `i` in
+    /// the chunk's draw `s` at [`at(s, i)`](at).
     totals: Vec<f64>,
-    /// `CHUNK × n`: its place (0-based), with the top bit set when it counts as top k.
+    /// Its place (0-based), with the top bit set when it counts as top k; the same layout.
     places: Vec<u32>,
+}
+
+/// Initiatives per tile of the chunk buffers (a cache line of totals).
+const TILE: usize = 8;
+
+/// Where draw `slot` of initiative `i` lies in the chunk buffers: tile by tile
+/// (`TILE × CHUNK` values each), slot by slot inside a tile. A draw writes a line per
+/// tile; the tally reads a tile's draws from one contiguous block.
+#[inline(always)]
+fn at(slot: usize, i: usize) -> usize {
+    (i / TILE) * TILE * CHUNK_SLOTS + slot * TILE + i % TILE
 }
 
 /// Marks a place that counts for `p_top_k`.
 const TOP: u32 = 1 << 31;
 
+#[cfg(not(target_arch = "wasm32"))]
+/// Whether a sum of weights leaves something to score (as [`crate::aggregate::Acc`] checks).
+fn valid(weight: f64) -> bool {
+    weight > 0.0 && !weight.is_nan()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// Row `i`'s total from its compensated sum and its sum of weights; its point total when
+/// every weight underflowed (nothing to score).
+fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 {
+    if valid(weight) {
+        scale(ev.kind, finish_sum(hi, lo), weight) + 0.0
+    } else {
+        ev.totals.get(i).copied().unwrap_or(0.0) + 0.0
+    }
+}
+
+/// The ranged cells of one criterion (column), in row order.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct Column {
+    col: usize,
+    /// Index of each cell's uniform in the drawing order.
+    draw: Vec<usize>,
+    rows: Vec<usize>,
+    low: Vec<f64>,
+    /// `high − low`.
+    width: Vec<f64>,
+    /// Whether the criterion has a knock-out rule to check at the drawn values.
+    knockout: bool,
+}
+
+/// What does not change from draw to draw, laid out for the block loops.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct Plan {
+    /// Column-major point values.
+    values: Vec<f64>,
+    /// Column-major: whether the criterion counts for the initiative.
+    scored: Vec<bool>,
+    /// Whether every initiative counts criterion `j`.
+    column_scored: Vec<bool>,
+    /// Initiatives that do not count every criterion (their weight is summed on its own).
+    partial: Vec<usize>,
+    columns: Vec<Column>,
+}
+
+impl Plan {
+    /// Nothing to lay out for WebAssembly's plain path.
+    #[cfg(target_arch = "wasm32")]
+    fn new(_ev: &Evaluated<'_>) -> Self {
+        Self {
+            values: Vec::new(),
+            scored: Vec::new(),
+            column_scored: Vec::new(),
+            partial: Vec::new(),
+            columns: Vec::new(),
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn new(ev: &Evaluated<'_>) -> Self {
+        let (n, m) = (ev.len(), ev.m);
+        let mut values = vec![0.0; n * m];
+        let mut scored = vec![true; n * m];
+        for i in 0..n {
+            for (j, (&v, &sc)) in ev.row(i).iter().zip(ev.scored_row(i)).enumerate() {
+                if let Some(x) = values.get_mut(j * n + i) {
+                    *x = v;
+                }
+                if let Some(x) = scored.get_mut(j * n + i) {
+                    *x = sc;
+                }
+            }
+        }
+        let column_scored = (0..m)
+            .map(|j| {
+                scored
+                    .get(j * n..(j + 1) * n)
+                    .is_some_and(|c| c.iter().all(|&s| s))
+            })
+            .collect();
+        let partial = (0..n)
+            .filter(|&i| !ev.scored_row(i).iter().all(|&s| s))
+            .collect();
+        let mut columns: Vec<Column> = Vec::new();
+        for j in 0..m {
+            let cells: Vec<(usize, _)> = ev
+                .ranged
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.col == j)
+                .collect();
+            if cells.is_empty() {
+                continue;
+            }
+            columns.push(Column {
+                col: j,
+                draw: cells.iter().map(|(k, _)| *k).collect(),
+                rows: cells.iter().map(|(_, c)| c.row).collect(),
+                low: cells.iter().map(|(_, c)| c.low).collect(),
+                width: cells.iter().map(|(_, c)| c.high - c.low).collect(),
+                knockout: cells.iter().any(|(_, c)| c.knockout),
+            });
+        }
+        Self {
+            values,
+            scored,
+            column_scored,
+            partial,
+            columns,
+        }
+    }
+}
+
 struct Run<'a, 'r> {
     ev: &'a Evaluated<'r>,
+    plan: Plan,
     options: &'a MonteCarloOptions,
 }
 
@@ -268,62 +421,220 @@ impl Run<'_, '_> {
         let n = self.ev.len();
         Scratch {
             weights: self.ev.weights.clone(),
-            values: self.ev.values.clone(),
+            uniforms: vec![0.0; self.ev.ranged.len()],
+            // Column-major for the block path; row-major for WebAssembly's plain one.
+            values: if cfg!(target_arch = "wasm32") {
+                self.ev.values.clone()
+            } else {
+                self.plan.values.clone()
+            },
             knocked_out: self.ev.knocked_out.clone(),
-            keys: Vec::with_capacity(n),
-            totals: vec![0.0; CHUNK_SLOTS * n],
-            places: vec![0; CHUNK_SLOTS * n],
+            hi: vec![0.0; n],
+            lo: vec![0.0; n],
+            xs: Vec::new(),
+            vs: Vec::new(),
+            spare: Vec::new(),
+            partial: Vec::new(),
+            order: Vec::with_capacity(n),
+            place: vec![0; n],
+            ranker: Ranker::default(),
+            totals: vec![0.0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
+            places: vec![0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
+        }
+    }
+
+    /// The drawn inputs of the ranged cells: their values (written into the column-major
+    /// values) and knock-outs, column by column. The same operations on each input as
+    /// [`crate::value::ValueFn::value`] (a log's `log1p` through the block form that gives
+    /// libm's bits), so the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn draw_inputs(&self, s: &mut Scratch) {
+        let ev = self.ev;
+        let n = ev.len();
+        s.knocked_out.copy_from_slice(&ev.fixed_knockout);
+        for column in &self.plan.columns {
+            let Some(criterion) = ev.criterion(column.col) else {
+                continue;
+            };
+            s.xs.clear();
+            s.xs.extend(
+                column
+                    .draw
+                    .iter()
+                    .zip(column.low.iter().zip(&column.width))
+                    .map(|(&k, (&low, &width))| {
+                        low + s.uniforms.get(k).copied().unwrap_or(0.0) * width
+                    }),
+            );
+            s.vs.clear();
+            match criterion.vf {
+                ValueFn::Log {
+                    scale, denominator, ..
+                } => {
+                    s.spare.clear();
+                    s.spare.extend(s.xs.iter().map(|x| x / scale));
+                    log1p_into(&s.spare, &mut s.vs);
+                    // `value::log`, without a branch (so that it vectorises).
+                    for (v, &x) in s.vs.iter_mut().zip(&s.xs) {
+                        let q = (*v / denominator).min(1.0);
+                        *v = if x <= 0.0 { 0.0 } else { q };
+                    }
+                }
+                ValueFn::Linear { worst, best } => {
+                    s.vs.extend(s.xs.iter().map(|&x| linear(x, worst, best)));
+                }
+                ref vf => s.vs.extend(s.xs.iter().map(|&x| vf.value(x))),
+            }
+            let values = s
+                .values
+                .get_mut(column.col * n..(column.col + 1) * n)
+                .unwrap_or_default();
+            for (&row, &v) in column.rows.iter().zip(&s.vs) {
+                if let Some(value) = values.get_mut(row) {
+                    *value = v;
+                }
+            }
+            // The rule checked at the drawn point: `Criterion::knockout_fails` of a given
+            // point (`Eval::point`) is `Some(true)` exactly when the rule fails there.
+            if column.knockout
+                && let Some(rule) = criterion.knockout()
+            {
+                for (&row, &x) in column.rows.iter().zip(&s.xs) {
+                    if let Some(k) = s.knocked_out.get_mut(row) {
+                        *k |= rule.fails(x);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every initiative's total under the draw's weights and values, into `s.hi`: the
+    /// engine's compensated sums ([`add_terms`], criterion by criterion in rubric order, as
+    /// [`Evaluated::total`] adds them row by row), so each total is the same bits.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn totals(&self, s: &mut Scratch) {
+        let (ev, plan) = (self.ev, &self.plan);
+        let n = ev.len();
+        s.hi.iter_mut().for_each(|h| *h = 0.0);
+        s.lo.iter_mut().for_each(|l| *l = 0.0);
+        for (j, (&w, &full)) in s.weights.iter().zip(&plan.column_scored).enumerate() {
+            let column = s.values.get(j * n..(j + 1) * n).unwrap_or_default();
+            if full {
+                add_terms(ev.kind, w, column, &mut s.hi, &mut s.lo);
+                continue;
+            }
+            let scored = plan.scored.get(j * n..(j + 1) * n).unwrap_or_default();
+            for (((h, l), &v), &sc) in s.hi.iter_mut().zip(s.lo.iter_mut()).zip(column).zip(scored)
+            {
+                if sc && let Some(t) = term(ev.kind, w, v) {
+                    (*h, *l) = two_sum(*h, *l, t);
+                }
+            }
+        }
+        // Rows that do not count every criterion: their own sum of weights.
+        s.partial.clear();
+        for &i in &plan.partial {
+            let mut weight = Sum::ZERO;
+            for (&w, &sc) in s.weights.iter().zip(ev.scored_row(i)) {
+                if sc {
+                    weight.add(w);
+                }
+            }
+            let (h, l) = (
+                s.hi.get(i).copied().unwrap_or(0.0),
+                s.lo.get(i).copied().unwrap_or(0.0),
+            );
+            s.partial.push(total_of(ev, i, h, l, weight.value()));
+        }
+        // The weight of a row that counts every criterion is the same for all of them.
+        let weight = weight_sum(&s.weights).value();
+        if valid(weight) {
+            for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
+                *h = scale(ev.kind, finish_sum(*h, l), weight) + 0.0;
+            }
+        } else {
+            for (h, &point) in s.hi.iter_mut().zip(&ev.totals) {
+                *h = point + 0.0;
+            }
+        }
+        for (&i, &t) in plan.partial.iter().zip(&s.partial) {
+            if let Some(h) = s.hi.get_mut(i) {
+                *h = t;
+            }
         }
     }
 
     /// One draw, into slot `slot` of the chunk buffers.
     fn draw(&self, d: u64, slot: usize, s: &mut Scratch) {
         let (ev, o) = (self.ev, self.options);
-        let n = ev.len();
         let mut rng = draw_rng(o.seed, d);
         if o.concentration.is_finite() {
             dirichlet(&mut rng, &ev.weights, o.concentration, &mut s.weights);
         }
-        if o.vary_inputs {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if o.vary_inputs {
+                for u in &mut s.uniforms {
+                    *u = uniform(&mut rng);
+                }
+                self.draw_inputs(s);
+            }
+            self.totals(s);
+        }
+        #[cfg(target_arch = "wasm32")]
+        self.plain_totals(&mut rng, s);
+        s.ranker.order(&s.hi, &s.knocked_out, &mut s.order);
+        for (place, &i) in s.order.iter().enumerate() {
+            let passes = !s.knocked_out.get(i as usize).copied().unwrap_or(false);
+            let top = place < o.top_k && passes;
+            if let Some(p) = s.place.get_mut(i as usize) {
+                #[allow(clippy::cast_possible_truncation)]
+                let place = place as u32;
+                *p = place | if top { TOP } else { 0 };
+            }
+        }
+        // Into the chunk buffers: one line per tile.
+        for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
+            let from = at(slot, tile * TILE);
+            if let Some(out) = s.totals.get_mut(from..from + hi.len()) {
+                out.copy_from_slice(hi);
+            }
+            if let Some(out) = s.places.get_mut(from..from + place.len()) {
+                out.copy_from_slice(place);
+            }
+        }
+    }
+
+    /// WebAssembly's form of [`Run::draw_inputs`] and [`Run::totals`]: cell by cell and row
+    /// by row (`s.values` row-major), less code in the browser package for the same bits
+    /// (the native unit test `draw_tests` checks the two forms against each other).
+    #[cfg(target_arch = "wasm32")]
+    fn plain_totals(&self, rng: &mut rand_pcg::Pcg64, s: &mut Scratch) {
+        let ev = self.ev;
+        if self.options.vary_inputs {
             s.knocked_out.copy_from_slice(&ev.fixed_knockout);
             for cell in &ev.ranged {
-                let x = cell.low + uniform(&mut rng) * (cell.high - cell.low);
-                let v = ev.criterion(cell.col).map_or(0.0, |c| c.vf.value(x));
+                let x = cell.low + uniform(rng) * (cell.high - cell.low);
+                let Some(c) = ev.criterion(cell.col) else {
+                    continue;
+                };
+                let v = c.vf.value(x);
                 if let Some(value) = s.values.get_mut(cell.row * ev.m + cell.col) {
                     *value = v;
                 }
                 if cell.knockout
-                    && ev.knocked_out_at(cell.col, x, v)
+                    && c.knockout().is_some_and(|rule| rule.fails(x))
                     && let Some(k) = s.knocked_out.get_mut(cell.row)
                 {
                     *k = true;
                 }
             }
         }
-        s.keys.clear();
-        for i in 0..n {
+        for (i, h) in s.hi.iter_mut().enumerate() {
             let row = s.values.get(i * ev.m..(i + 1) * ev.m).unwrap_or(&[]);
             let point = ev.totals.get(i).copied().unwrap_or(0.0);
             // Only an underflow of every drawn weight of the row leaves nothing to score.
-            let total = ev.total(i, &s.weights, row).unwrap_or(point) + 0.0;
-            if let Some(out) = s.totals.get_mut(slot * n + i) {
-                *out = total;
-            }
-            let passes = !s.knocked_out.get(i).copied().unwrap_or(false);
-            let high = (u64::from(passes) << 63) | total.to_bits();
-            s.keys
-                .push((u128::from(high) << 64) | u128::from(u64::MAX - i as u64));
-        }
-        s.keys.sort_unstable_by(|a, b| b.cmp(a));
-        for (place, key) in s.keys.iter().enumerate() {
-            #[allow(clippy::cast_possible_truncation)]
-            let i = (u64::MAX - *key as u64) as usize;
-            let top = place < o.top_k && (key >> 127) == 1;
-            if let Some(p) = s.places.get_mut(slot * n + i) {
-                #[allow(clippy::cast_possible_truncation)]
-                let place = place as u32;
-                *p = place | if top { TOP } else { 0 };
-            }
+            *h = ev.total(i, &s.weights, row).unwrap_or(point) + 0.0;
         }
     }
 
@@ -335,35 +646,40 @@ impl Run<'_, '_> {
         for (slot, d) in (from..to).enumerate() {
             self.draw(d, slot, s);
         }
-        for i in 0..n {
-            let (Some(sum), Some(lo), Some(hi), Some(top)) = (
-                t.sum.get_mut(i),
-                t.min.get_mut(i),
-                t.max.get_mut(i),
-                t.top.get_mut(i),
-            ) else {
-                continue;
-            };
-            let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
-            let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
-            // Slot-major buffers read down a column: consecutive initiatives share lines.
-            for slot in 0..count {
-                let total = s.totals.get(slot * n + i).copied().unwrap_or(0.0);
-                let place = s.places.get(slot * n + i).copied().unwrap_or(0);
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
-                if let Some(h) = hist.get_mut(bin) {
-                    *h += 1;
+        // A tile at a time: its draws are one contiguous block of the chunk buffers.
+        for (tile, i0) in (0..n).step_by(TILE).enumerate() {
+            let width = TILE.min(n - i0);
+            let block = tile * TILE * CHUNK_SLOTS..tile * TILE * CHUNK_SLOTS + count * TILE;
+            let tile_totals = s.totals.get(block.clone()).unwrap_or_default();
+            let tile_places = s.places.get(block).unwrap_or_default();
+            for k in 0..width {
+                let i = i0 + k;
+                let (Some(sum), Some(lo), Some(hi), Some(top)) = (
+                    t.sum.get_mut(i),
+                    t.min.get_mut(i),
+                    t.max.get_mut(i),
+                    t.top.get_mut(i),
+                ) else {
+                    continue;
+                };
+                let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
+                let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
+                let totals = tile_totals.iter().skip(k).step_by(TILE);
+                let places = tile_places.iter().skip(k).step_by(TILE);
+                for (&total, &place) in totals.zip(places) {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
+                    if let Some(h) = hist.get_mut(bin) {
+                        *h += 1;
+                    }
+                    *sum += fixed(total);
+                    *lo = lo.min(total);
+                    *hi = hi.max(total);
+                    if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
+                        *r += 1;
+                    }
+                    *top += u32::from(place & TOP != 0);
                 }
-                #[allow(clippy::cast_possible_truncation)]
-                let fixed = (total * FIXED) as i128;
-                *sum += fixed;
-                *lo = lo.min(total);
-                *hi = hi.max(total);
-                if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
-                    *r += 1;
-                }
-                *top += u32::from(place & TOP != 0);
             }
         }
     }
@@ -530,6 +846,22 @@ impl Run<'_, '_> {
     }
 }
 
+/// `trunc(total · 2⁶⁰)` as an integer, without the slow float-to-`i128` conversion for
+/// totals below 2⁶² in size: the whole part and the fraction (both exact) converted
+/// separately, `whole · 2⁶⁰ + trunc(fraction · 2⁶⁰)`, which is the same integer.
+#[inline]
+#[allow(clippy::cast_possible_truncation)]
+fn fixed(total: f64) -> i128 {
+    if total.abs() < 4_611_686_018_427_387_904.0 {
+        let whole = total as i64;
+        #[allow(clippy::cast_precision_loss)]
+        let fraction = total - whole as f64;
+        (i128::from(whole) << 60) + i128::from((fraction * FIXED) as i64)
+    } else {
+        (total * FIXED) as i128
+    }
+}
+
 /// The q-quantile of a histogram (see the module documentation).
 #[allow(clippy::cast_precision_loss)]
 fn quantile(hist: &[u32], draws: f64, q: f64, min: f64, max: f64) -> f64 {
@@ -562,6 +894,34 @@ fn thread_cap(asked: usize, n: usize) -> usize {
 }
 
 #[cfg(test)]
+mod fixed_tests {
+    use super::{FIXED, fixed};
+
+    #[test]
+    fn fixed_point_is_the_truncated_product() {
+        // The reference: the float-to-i128 conversion of the exact product.
+        #[allow(clippy::cast_possible_truncation)]
+        let reference = |t: f64| (t * FIXED) as i128;
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            100.0,
+            99.999_999_999_999_99,
+            1e-300,
+            5e-324,
+            -2.5,
+        ];
+        xs.extend([f64::NAN, f64::INFINITY, 1e30, -1e30, 4.6e18, -4.6e18]);
+        xs.extend((0..10_000).map(|k| f64::from(k) * 0.010_000_000_000_000_2));
+        xs.extend((0..2_000).map(|k| f64::from(k).sqrt() * 2.2360679));
+        for x in xs {
+            assert_eq!(fixed(x), reference(x), "{x:e}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod thread_cap_tests {
     use super::{TALLY_BUDGET, thread_cap};
 
@@ -575,5 +935,165 @@ mod thread_cap_tests {
         assert_eq!(thread_cap(8, 100), 8);
         assert_eq!(thread_cap(0, 100), 1);
         assert!(thread_cap(usize::MAX, 1) * (1 + 3_201) * 4 <= TALLY_BUDGET);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod draw_tests {
+    //! The block path of a draw against the plain one it replaced: each initiative's total
+    //! through [`Evaluated::total`] (the engine's accumulator, row by row), its value
+    //! through [`ValueFn::value`] (libm's `log1p`), its knock-out through
+    //! `knockout_fails` at the drawn point, and the order from a comparison sort of
+    //! `(passes, total bits, position)`. Every draw must agree to the bit.
+    use super::*;
+    use crate::score::Eval;
+
+    /// The plain draw: totals and places (with the top mark).
+    fn plain(run: &Run<'_, '_>, d: u64) -> (Vec<f64>, Vec<u32>) {
+        let (ev, o) = (run.ev, run.options);
+        let n = ev.len();
+        let mut rng = draw_rng(o.seed, d);
+        let mut weights = ev.weights.clone();
+        if o.concentration.is_finite() {
+            dirichlet(&mut rng, &ev.weights, o.concentration, &mut weights);
+        }
+        let mut values = ev.values.clone();
+        let mut knocked_out = ev.knocked_out.clone();
+        if o.vary_inputs {
+            knocked_out.copy_from_slice(&ev.fixed_knockout);
+            for cell in &ev.ranged {
+                let x = cell.low + uniform(&mut rng) * (cell.high - cell.low);
+                let v = ev.criterion(cell.col).unwrap().vf.value(x);
+                values[cell.row * ev.m + cell.col] = v;
+                let c = ev.criterion(cell.col).unwrap();
+                if cell.knockout && c.knockout_fails(&Eval::point(x, v)) == Some(true) {
+                    knocked_out[cell.row] = true;
+                }
+            }
+        }
+        let totals: Vec<f64> = (0..n)
+            .map(|i| {
+                let row = &values[i * ev.m..(i + 1) * ev.m];
+                ev.total(i, &weights, row).unwrap_or(ev.totals[i]) + 0.0
+            })
+            .collect();
+        let mut keys: Vec<u128> = totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let high = (u64::from(!knocked_out[i]) << 63) | t.to_bits();
+                (u128::from(high) << 64) | u128::from(u64::MAX - i as u64)
+            })
+            .collect();
+        keys.sort_unstable_by(|a, b| b.cmp(a));
+        let mut places = vec![0; n];
+        for (place, key) in keys.iter().enumerate() {
+            let i = (u64::MAX - *key as u64) as usize;
+            let top = place < o.top_k && (key >> 127) == 1;
+            places[i] = place as u32 | if top { TOP } else { 0 };
+        }
+        (totals, places)
+    }
+
+    fn rubric(product: bool) -> Rubric {
+        let aggregation = if product {
+            "weighted_product"
+        } else {
+            "weighted_sum"
+        };
+        Rubric::from_json(&format!(
+            r#"{{"id": "m", "version": "1", "aggregation": "{aggregation}",
+                "missing": "renormalise",
+                "themes": [{{"id": "t", "weight": 1}}, {{"id": "u", "weight": 2}}],
+                "criteria": [
+                  {{"id": "lin", "theme": "t", "weight": 3, "min": 0, "max": 100,
+                    "knockout": {{"at_least": 30}},
+                    "value_function": {{"type": "linear", "worst": 90, "best": 10}}}},
+                  {{"id": "log", "theme": "t", "weight": 2, "min": 0,
+                    "value_function": {{"type": "log", "best": 5000, "scale": 500}}}},
+                  {{"id": "small", "theme": "u", "weight": 1, "min": 0,
+                    "value_function": {{"type": "log", "best": 2, "scale": 10}}}},
+                  {{"id": "pw", "theme": "u", "weight": 1,
+                    "value_function": {{"type": "piecewise", "points": [[0, 0], [1, 0.4], [3, 0.8], [6, 1]]}}}},
+                  {{"id": "lk", "theme": "u", "weight": 2, "knockout": {{"at_least": 2}},
+                    "value_function": {{"type": "likert", "levels": 5}}}}
+                ]}}"#
+        ))
+        .unwrap()
+    }
+
+    /// Initiatives with ranges (some only on some criteria), point inputs, missing inputs
+    /// (dropped under `renormalise`) and knock-outs that fail only for some draws.
+    fn initiatives(n: usize) -> Vec<Inputs> {
+        (0..n)
+            .map(|i| {
+                let f = (i as f64 * 0.618_033_988_749_895).fract();
+                let lin = if i % 3 == 0 {
+                    format!("[{}, {}]", 10.0 + 40.0 * f, 40.0 + 50.0 * f)
+                } else {
+                    format!("{}", 100.0 * f)
+                };
+                let log = if i % 7 == 3 {
+                    String::new()
+                } else {
+                    format!(r#", "log": [{}, {}]"#, 6000.0 * f, 6000.0 * f + 900.0)
+                };
+                let small = format!(r#", "small": [{}, {}]"#, 0.5 * f, 5.0 * f);
+                let pw = if i % 5 == 1 {
+                    String::new()
+                } else {
+                    format!(r#", "pw": [{}, {}]"#, 2.0 * f, 7.0 * f)
+                };
+                Inputs::from_json(&format!(
+                    r#"{{"lin": {lin}{log}{small}{pw}, "lk": {}}}"#,
+                    1 + i % 5
+                ))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn block_draw_matches_the_plain_draw_bit_for_bit() {
+        for product in [false, true] {
+            let rubric = rubric(product);
+            let items = initiatives(150);
+            let ev = Evaluated::new(&rubric, &items, None).unwrap();
+            assert!(
+                !Plan::new(&ev).partial.is_empty(),
+                "some rows drop a criterion"
+            );
+            for (concentration, vary_inputs) in [(20.0, true), (f64::INFINITY, true), (5.0, false)]
+            {
+                let options = MonteCarloOptions {
+                    seed: 11,
+                    concentration,
+                    vary_inputs,
+                    top_k: 4,
+                    ..MonteCarloOptions::default()
+                };
+                let run = Run {
+                    ev: &ev,
+                    plan: Plan::new(&ev),
+                    options: &options,
+                };
+                let mut s = run.scratch();
+                let n = ev.len();
+                for d in 0..40 {
+                    run.draw(d, 0, &mut s);
+                    let (totals, places) = plain(&run, d);
+                    for (i, want) in totals.iter().enumerate() {
+                        assert_eq!(
+                            s.totals[at(0, i)].to_bits(),
+                            want.to_bits(),
+                            "draw {d}, initiative {i}, product {product}"
+                        );
+                    }
+                    let got: Vec<u32> = (0..n).map(|i| s.places[at(0, i)]).collect();
+                    assert_eq!(got, places, "draw {d}, product {product}");
+                }
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
 use crate::rubric::{Criterion, Rubric};
-use crate::score::{Acc, Eval, Source};
+use crate::score::{Acc, Source};
 use crate::{Aggregation, Error};
 
 /// The effective weights with criterion `k`'s weight set to `t` and every other weight
@@ -155,13 +155,5 @@ impl<'r> Evaluated<'r> {
             }
         }
         acc.finish_total()
-    }
-
-    /// Whether row `r` is knocked out for certain with a value drawn at `x` for a ranged
-    /// cell of column `col` (the criterion's rule checked at that point).
-    #[inline]
-    pub fn knocked_out_at(&self, col: usize, x: f64, v: f64) -> bool {
-        self.criterion(col)
-            .is_some_and(|c| c.knockout_fails(&Eval::point(x, v)) == Some(true))
     }
 }
