@@ -53,7 +53,7 @@ check() {
 
 status=0
 check "crate" "$ROOT/target/package-crate.txt" \
-  '^(\.cargo_vcs_info\.json|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE-MIT|LICENSE-APACHE|build\.rs|src/[a-z_/]+\.rs|rubrics/[a-z_-]+\.(toml|json))$' \
+  '^(\.cargo_vcs_info\.json|Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|README\.md|LICENSE-MIT|LICENSE-APACHE|build\.rs|src/[a-z0-9_/]+\.rs|rubrics/[a-z_-]+\.(toml|json))$' \
   LICENSE-MIT LICENSE-APACHE README.md src/lib.rs rubrics/default.toml || status=1
 check "wheel" "$ROOT/target/package-wheel.txt" \
   '^civic_value/([a-z_]+\.pyi?|py\.typed|_native\.abi3\.so)$|^civic_value-[0-9.]+\.dist-info/(METADATA|WHEEL|RECORD|licenses/LICENSE-(MIT|APACHE)|sboms/[a-z_-]+\.cyclonedx\.json)$' \
