@@ -21,18 +21,20 @@ pub fn band_total(total: f64) -> f64 {
 }
 
 /// Whether `total`, rounded to 1e-9 ([`band_total`]), reaches `threshold`
-/// (`band_total(total) >= threshold`), with the rounding (a multiplication, a `round` and a division) done only
-/// when the total is near the threshold.
+/// (`band_total(total) >= threshold`), with the rounding (a multiplication, a `round` and
+/// a division) done only when the total is near the threshold.
 ///
 /// Far from it the unrounded total decides: rounding moves a total by at most 0.5e-9 plus
 /// three roundings of about `|total|`·1.2e-16 each (and `total - threshold` is off by at
 /// most half an ulp of the larger), all below `1e-8·(1 + |total| + |threshold|)`, so a total
 /// farther than that from the threshold lies on the same side of it before and after
-/// rounding. NaN and infinite totals, and anything near, take the rounding.
+/// rounding. NaN and infinite totals, totals of 1e15 or more in size (where `total * 1e9`
+/// may overflow to infinity, and the rounded total is no longer the total), and anything
+/// near, take the rounding.
 #[inline(always)]
 pub(crate) fn reaches(total: f64, threshold: f64) -> bool {
     let d = total - threshold;
-    if d.abs() > 1e-8 * (1.0 + total.abs() + threshold.abs()) {
+    if total.abs() < 1e15 && d.abs() > 1e-8 * (1.0 + total.abs() + threshold.abs()) {
         d > 0.0
     } else {
         band_total(total) >= threshold
@@ -127,7 +129,17 @@ mod tests {
         assert!(!reaches(f64::NAN, 0.0));
         assert!(reaches(f64::INFINITY, 50.0));
         assert!(!reaches(f64::NEG_INFINITY, 0.0));
-        for (t, m) in [(1e300, 1e300), (-0.0, 0.0), (5e-10, 0.0), (-5e-10, 0.0)] {
+        // Found by review: 1e300 * 1e9 overflows to infinity, so the rounded total of 1e300
+        // reaches 2e300 although the total does not; the fast path must agree with it.
+        for (t, m) in [
+            (1e300, 1e300),
+            (1e300, 2e300),
+            (-1e300, -2e300),
+            (1e16, 1e16 + 2.0),
+            (-0.0, 0.0),
+            (5e-10, 0.0),
+            (-5e-10, 0.0),
+        ] {
             assert_eq!(reaches(t, m), rounded(t, m), "{t} {m}");
         }
     }

@@ -365,12 +365,15 @@ fn missing_cells_with_defaults_equal_score_row() {
     for product in [false, true] {
         for missing in ["zero", "error", "renormalise"] {
             let rubric = defaults_rubric(product, missing);
-            // Every column; and without `log` (absent: the policy for every row) or without
-            // `lin` (absent: its default for every row).
+            // Every column; and without `log` (absent: the policy for every row), without
+            // `lin` (absent: its default for every row), without `lk` (absent: its default
+            // fails its knock-out in every row; found by review) or without `yn`.
             for cols in [
                 &ids[..],
                 &ids[1..],
                 &[ids[0], ids[2], ids[3], ids[4], ids[5]][..],
+                &[ids[0], ids[1], ids[2], ids[4], ids[5]][..],
+                &[ids[0], ids[1], ids[2], ids[3], ids[5]][..],
             ] {
                 let batch = rubric.batch(cols, None).unwrap();
                 let index: Vec<usize> = cols

@@ -407,21 +407,22 @@ mod _native {
             names: Vec<String>,
             columns: &Bound<'py, PyList>,
             rows: usize,
-            draws: i128,
-            seed: i128,
+            draws: &Bound<'py, PyAny>,
+            seed: &Bound<'py, PyAny>,
             concentration: f64,
             vary_inputs: bool,
-            top_k: i128,
+            top_k: &Bound<'py, PyAny>,
             perspective: Option<&str>,
             threads: Option<usize>,
             progress: Option<Py<PyAny>>,
         ) -> PyResult<Bound<'py, PyDict>> {
+            use crate::sensitivity::int_arg;
             let options = crate::sensitivity::Options {
-                draws,
-                seed,
+                draws: int_arg(py, draws, "draws")?,
+                seed: int_arg(py, seed, "seed")?,
                 concentration,
                 vary_inputs,
-                top_k,
+                top_k: int_arg(py, top_k, "top_k")?,
                 threads,
             };
             crate::sensitivity::monte_carlo(

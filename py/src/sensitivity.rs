@@ -63,6 +63,20 @@ fn whole<T: TryFrom<i128>>(py: Python<'_>, value: i128, field: &str) -> PyResult
     T::try_from(value).map_err(|_| to_py(py, &option_error(field, value.to_string())))
 }
 
+/// A Python int argument as an `i128` (what [`Options`] holds). An int too large even for
+/// that (`seed=2**200`) gets the core's message for the option, as any out-of-range value
+/// does, instead of Python's `OverflowError`; a value of another type raises `TypeError`.
+pub fn int_arg(py: Python<'_>, value: &Bound<'_, PyAny>, field: &str) -> PyResult<i128> {
+    match value.extract::<i128>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) => {
+            let shown = value.str().map(|s| s.to_string()).unwrap_or_default();
+            Err(to_py(py, &option_error(field, shown)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Monte Carlo over the rows of a table: a dict of numpy arrays, one entry per initiative
 /// (`mean`, `p5`, `p50`, `p95`, `p_top_k`, `min`, `max`, `point`, `knocked_out`) and
 /// `ranks` (initiatives × places).

@@ -168,6 +168,11 @@ def test_bad_arguments(rubric: cv.Rubric, three: Tuple[cv.Rubric, pd.DataFrame])
         (dict(top_k=0), "top_k"),
         (dict(concentration=0.0), "concentration"),
         (dict(concentration=math.nan), "concentration"),
+        # Found by review: ints too large for the binding's i128 raised OverflowError.
+        (dict(seed=2**200), "seed"),
+        (dict(seed=-(2**200)), "seed"),
+        (dict(draws=2**130), "draws"),
+        (dict(top_k=2**130), "top_k"),
     ]
     for kwargs, path in cases:
         with pytest.raises(cv.InputError) as e:

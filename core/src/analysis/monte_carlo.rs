@@ -607,8 +607,9 @@ impl Run<'_, '_> {
 
     /// WebAssembly's form of [`Run::draw_inputs`] and [`Run::totals`]: cell by cell and row
     /// by row (`s.values` row-major), less code in the browser package for the same bits
-    /// (the native unit test `draw_tests` checks the two forms against each other).
-    #[cfg(target_arch = "wasm32")]
+    /// (the native unit test `draw_tests` runs this function too and checks both forms
+    /// against its own plain draw, bit for bit).
+    #[cfg(any(target_arch = "wasm32", test))]
     fn plain_totals(&self, rng: &mut rand_pcg::Pcg64, s: &mut Scratch) {
         let ev = self.ev;
         if self.options.vary_inputs {
@@ -949,8 +950,8 @@ mod draw_tests {
     use super::*;
     use crate::score::Eval;
 
-    /// The plain draw: totals and places (with the top mark).
-    fn plain(run: &Run<'_, '_>, d: u64) -> (Vec<f64>, Vec<u32>) {
+    /// The plain draw: totals, places (with the top mark) and knock-outs.
+    fn plain(run: &Run<'_, '_>, d: u64) -> (Vec<f64>, Vec<u32>, Vec<bool>) {
         let (ev, o) = (run.ev, run.options);
         let n = ev.len();
         let mut rng = draw_rng(o.seed, d);
@@ -993,7 +994,7 @@ mod draw_tests {
             let top = place < o.top_k && (key >> 127) == 1;
             places[i] = place as u32 | if top { TOP } else { 0 };
         }
-        (totals, places)
+        (totals, places, knocked_out)
     }
 
     fn rubric(product: bool) -> Rubric {
@@ -1079,10 +1080,32 @@ mod draw_tests {
                     options: &options,
                 };
                 let mut s = run.scratch();
+                // The browser's form (`plain_totals`, what wasm32 builds run) on its own
+                // scratch, fed the same random stream as `draw` feeds it there.
+                let mut browser = run.scratch();
+                browser.values = ev.values.clone(); // row-major, as wasm32's scratch has it
                 let n = ev.len();
                 for d in 0..40 {
                     run.draw(d, 0, &mut s);
-                    let (totals, places) = plain(&run, d);
+                    let (totals, places, knocked_out) = plain(&run, d);
+                    let mut rng = draw_rng(options.seed, d);
+                    if options.concentration.is_finite() {
+                        dirichlet(
+                            &mut rng,
+                            &ev.weights,
+                            options.concentration,
+                            &mut browser.weights,
+                        );
+                    }
+                    run.plain_totals(&mut rng, &mut browser);
+                    for (i, want) in totals.iter().enumerate() {
+                        assert_eq!(
+                            browser.hi[i].to_bits(),
+                            want.to_bits(),
+                            "browser form: draw {d}, initiative {i}, product {product}"
+                        );
+                    }
+                    assert_eq!(browser.knocked_out, knocked_out, "browser form: draw {d}");
                     for (i, want) in totals.iter().enumerate() {
                         assert_eq!(
                             s.totals[at(0, i)].to_bits(),

@@ -37,12 +37,18 @@ pub fn mark_shown(levers: &mut [Lever]) {
 
 /// A path value as a summary prints it: a fractional number rounded to two decimals
 /// towards where the path goes (up when it rises from `from`, the current input's position,
-/// down when it falls), so the printed value still reaches the band. Whole numbers, other
-/// kinds of input, and a value with no known start are returned unchanged.
+/// down when it falls), so the printed value still reaches the band. Whole numbers, values
+/// with at most two decimals already, other kinds of input, and a value with no known start
+/// are returned unchanged.
 pub fn towards(from: Option<f64>, to: &InputValue) -> InputValue {
     match (from, to) {
         (Some(a), InputValue::Number(b)) if b.fract() != 0.0 && b.is_finite() => {
             let scaled = b * 100.0;
+            // A value with two decimals already (1.1, whose `× 100` is 110.00000000000001)
+            // stays as it is: rounding it would move it a step past where the path goes.
+            if (scaled.round() / 100.0).to_bits() == b.to_bits() {
+                return to.clone();
+            }
             let r = if *b >= a {
                 scaled.ceil()
             } else {
@@ -115,5 +121,15 @@ mod tests {
             towards(Some(0.0), &InputValue::Bool(true)),
             InputValue::Bool(true)
         );
+        // Found by review: two-decimal values whose × 100 lands a hair off a whole number
+        // (1.1 × 100 = 110.00000000000001, 0.07 × 100 = 7.000000000000001, 0.57 × 100 =
+        // 56.99999999999999, 2.3 × 100 = 229.99999999999997) printed a step too far (1.11,
+        // 0.08, 0.56, 2.29); they are already two decimals and stay as they are.
+        for (from, b) in [(0.0, 1.1), (0.0, 0.07), (1.0, 0.57), (3.0, 2.3)] {
+            assert_eq!(
+                towards(Some(from), &InputValue::Number(b)),
+                InputValue::Number(b)
+            );
+        }
     }
 }
