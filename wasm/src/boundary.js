@@ -216,7 +216,17 @@ export function takeOps() {
 export function takeText() {
   const text = parts.join("");
   parts = [];
+  lastText = text;
   return text;
+}
+
+// The text of the last tape taken, for `keepTape`.
+let lastText = "";
+
+/** A copy of the last tape `encode` wrote and `takeOps`/`takeText` took: `[ops, text]`, kept
+ * by a score for its methods (the caller's inputs object may change afterwards). */
+export function keepTape() {
+  return [ops.slice(0, n), lastText];
 }
 
 /** The length of a JS string (UTF-16 units), read without copying it. */

@@ -17,6 +17,8 @@ extern "C" {
     fn take_ops_js() -> Result<Vec<f64>, JsValue>;
     #[wasm_bindgen(js_name = "takeText", catch)]
     fn take_text_js() -> Result<String, JsValue>;
+    #[wasm_bindgen(js_name = "keepTape", catch)]
+    fn keep_tape_js() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = "stringLength", catch)]
     fn string_length_js(value: &JsValue) -> Result<f64, JsValue>;
     #[wasm_bindgen(js_name = "decode", catch)]
@@ -54,6 +56,13 @@ pub(crate) fn take_ops() -> Vec<f64> {
 /// The text of the tape `encode` wrote.
 pub(crate) fn take_text() -> String {
     take_text_js().unwrap_or_default()
+}
+
+/// A copy of the last input tape read (`[ops, text]`, a `Float64Array` and a string), kept
+/// in JS: what a score's methods read their inputs from again. `undefined` if that failed.
+#[cfg(feature = "analyses")]
+pub(crate) fn keep_tape() -> JsValue {
+    keep_tape_js().unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The length of a JS string in UTF-16 units.

@@ -69,6 +69,19 @@ const TYPES: &'static str = include_str!("types.d.ts");
 #[wasm_bindgen]
 pub struct Rubric {
     inner: cv::Rubric,
+    /// The one context object its scores' methods share (`weigh.rs`), made on first use.
+    #[cfg(feature = "analyses")]
+    context: std::cell::OnceCell<JsValue>,
+}
+
+impl From<cv::Rubric> for Rubric {
+    fn from(inner: cv::Rubric) -> Self {
+        Rubric {
+            inner,
+            #[cfg(feature = "analyses")]
+            context: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -77,9 +90,7 @@ impl Rubric {
     /// three perspectives). An illustrative starting point, not an official standard.
     #[wasm_bindgen(js_name = "default")]
     pub fn builtin() -> Rubric {
-        Rubric {
-            inner: cv::Rubric::builtin(),
-        }
+        Rubric::from(cv::Rubric::builtin())
     }
 
     /// Parse and validate a rubric written as JSON. Throws a `CivicValueError`
@@ -91,7 +102,7 @@ impl Rubric {
     ) -> Result<Rubric, JsValue> {
         let text = args::document(&text, "text")?;
         cv::Rubric::from_json(&text)
-            .map(|inner| Rubric { inner })
+            .map(Rubric::from)
             .map_err(|e| to_js_error(&e))
     }
 
@@ -103,7 +114,7 @@ impl Rubric {
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> Result<Rubric, JsValue> {
         let text = args::document(&text, "text")?;
-        toml::rubric(&text).map(|inner| Rubric { inner })
+        toml::rubric(&text).map(Rubric::from)
     }
 
     /// The rubric's id.
@@ -149,20 +160,23 @@ impl Rubric {
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let perspective = args::opt_string(&perspective, "perspective")?;
+        let name = args::opt_string(&perspective, "perspective")?;
         let inputs = args::inputs(&inputs, "inputs")?;
+        // The copy of the inputs just read, kept in JS for the methods below.
+        #[cfg(feature = "analyses")]
+        let tape = boundary::keep_tape();
         let score = self
             .inner
-            .score(&inputs, perspective.as_deref())
+            .score(&inputs, name.as_deref())
             .map_err(|e| to_js_error(&e))?;
-        // Plain data, plus `levers()`, `pathTo(band)` and `nextBand()` as non-enumerable methods (they keep
-        // the rubric and these inputs).
+        // Plain data, plus `levers()`, `pathTo(band)` and `nextBand()` as non-enumerable
+        // methods (they keep the rubric, a copy of these inputs and the perspective).
         #[cfg(feature = "analyses")]
         return Ok(weigh::with_methods(
-            to_plain(&score)?,
+            &to_plain(&score)?,
             self,
-            inputs,
-            perspective,
+            tape,
+            &perspective,
         ));
         #[cfg(not(feature = "analyses"))]
         return to_plain(&score);

@@ -225,15 +225,19 @@ fn matrix_arg(v: &JsValue) -> Result<Vec<Vec<f64>>, JsValue> {
 
 // Score objects get three methods, `levers()`, `pathTo(band)` and `nextBand()`, as non-enumerable own
 // properties (the prototype stays `Object.prototype`, `Object.keys` and `JSON.stringify`
-// are unchanged), and under a symbol the context they need: the rubric and the inputs the
-// score was made from (kept, not read back from the score's data).
+// are unchanged), and under a symbol what they need: the rubric's context object (one per
+// rubric, shared by all its scores), a copy of the inputs as read (the tape `[ops, text]`,
+// kept in JS, not read back from the score's data or from the caller's object) and the
+// perspective. Nothing per score is owned by wasm, so a score needs no finaliser: an entry
+// in a `FinalizationRegistry` per score made the garbage collector's work grow 2× in a loop
+// of scores (README "Size and speed").
 #[wasm_bindgen(inline_js = r#"
 const CONTEXT = Symbol("civic-value score context");
-function levers() { return this[CONTEXT].levers(); }
-function pathTo(band) { return this[CONTEXT].pathTo(band); }
-function nextBand() { return this[CONTEXT].nextBand(); }
-export function attachScoreMethods(score, context) {
-  Object.defineProperty(score, CONTEXT, { value: context });
+function levers() { const c = this[CONTEXT]; return c[0].levers(c[1], c[2], c[3]); }
+function pathTo(band) { const c = this[CONTEXT]; return c[0].pathTo(c[1], c[2], c[3], band); }
+function nextBand() { const c = this[CONTEXT]; return c[0].nextBand(c[1], c[2], c[3]); }
+export function attachScoreMethods(score, context, tape, perspective) {
+  Object.defineProperty(score, CONTEXT, { value: [context, tape?.[0], tape?.[1], perspective] });
   Object.defineProperty(score, "levers", { value: levers });
   Object.defineProperty(score, "pathTo", { value: pathTo });
   Object.defineProperty(score, "nextBand", { value: nextBand });
@@ -242,37 +246,65 @@ export function attachScoreMethods(score, context) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = "attachScoreMethods")]
-    fn attach_score_methods(score: &JsValue, context: JsValue) -> JsValue;
+    fn attach_score_methods(
+        score: &JsValue,
+        context: &JsValue,
+        tape: &JsValue,
+        perspective: &JsValue,
+    ) -> JsValue;
 }
 
-/// What a score's `levers()` and `pathTo(band)` work on: its rubric (a shared handle), the
-/// inputs it was made from and its perspective. Not constructed from JS.
+/// What the methods of a rubric's scores work on: the rubric (a shared handle, so scores
+/// keep working after the rubric is freed). One per rubric; each call brings the score's
+/// inputs (as the tape they were read into) and perspective. Not constructed from JS.
 #[wasm_bindgen]
 pub struct ScoreContext {
     rubric: cv::Rubric,
-    inputs: cv::Inputs,
-    perspective: Option<String>,
+}
+
+/// The inputs a score kept: the tape read when it was made, read again.
+fn kept_inputs(ops: &[f64], text: &str) -> Result<cv::Inputs, JsValue> {
+    let tree = crate::tape::tree_from_tape(ops, text).ok_or_else(|| {
+        to_js_error(
+            &cv::ErrorKind::InputParse {
+                message: "the kept inputs could not be read".to_owned(),
+            }
+            .at("input"),
+        )
+    })?;
+    cv::Inputs::from_tree(tree).map_err(|e| to_js_error(&e))
 }
 
 #[wasm_bindgen]
 impl ScoreContext {
     /// The levers of the scored initiative, highest gain first.
     #[wasm_bindgen(unchecked_return_type = "Lever[]")]
-    pub fn levers(&self) -> Result<JsValue, JsValue> {
-        done(
-            self.rubric
-                .levers(&self.inputs, self.perspective.as_deref()),
-        )
+    pub fn levers(
+        &self,
+        ops: &[f64],
+        text: &str,
+        perspective: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inputs = kept_inputs(ops, text)?;
+        let perspective = args::opt_string(&perspective, "perspective")?;
+        done(self.rubric.levers(&inputs, perspective.as_deref()))
     }
 
     /// The band to aim for next (the core's `Rubric::next_band`): the band above, or the
     /// top band itself when a knock-out fails or may fail there; `null` in the top band
     /// with no knock-out listed.
     #[wasm_bindgen(js_name = "nextBand", unchecked_return_type = "string | null")]
-    pub fn next_band(&self) -> Result<JsValue, JsValue> {
+    pub fn next_band(
+        &self,
+        ops: &[f64],
+        text: &str,
+        perspective: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inputs = kept_inputs(ops, text)?;
+        let perspective = args::opt_string(&perspective, "perspective")?;
         let score = self
             .rubric
-            .score(&self.inputs, self.perspective.as_deref())
+            .score(&inputs, perspective.as_deref())
             .map_err(|e| to_js_error(&e))?;
         Ok(self
             .rubric
@@ -284,29 +316,36 @@ impl ScoreContext {
     #[wasm_bindgen(js_name = "pathTo", unchecked_return_type = "PathStep[]")]
     pub fn path_to(
         &self,
+        ops: &[f64],
+        text: &str,
+        perspective: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
     ) -> Result<JsValue, JsValue> {
         let band = args::string(&band, "band")?;
+        let inputs = kept_inputs(ops, text)?;
+        let perspective = args::opt_string(&perspective, "perspective")?;
         done(
             self.rubric
-                .path_to_band(&self.inputs, self.perspective.as_deref(), &band),
+                .path_to_band(&inputs, perspective.as_deref(), &band),
         )
     }
 }
 
-/// A score object with `levers()` and `pathTo(band)` bound to its rubric and inputs.
+/// A score object with `levers()`, `pathTo(band)` and `nextBand()` bound to its rubric, the
+/// kept copy of its inputs (`tape`, from [`crate::boundary::keep_tape`]) and `perspective`
+/// (the JS argument, already checked).
 pub(crate) fn with_methods(
-    score: JsValue,
+    score: &JsValue,
     rubric: &Rubric,
-    inputs: cv::Inputs,
-    perspective: Option<String>,
+    tape: JsValue,
+    perspective: &JsValue,
 ) -> JsValue {
-    let context = ScoreContext {
-        rubric: rubric.inner.clone(),
-        inputs,
-        perspective,
-    };
-    attach_score_methods(&score, JsValue::from(context))
+    let context = rubric.context.get_or_init(|| {
+        JsValue::from(ScoreContext {
+            rubric: rubric.inner.clone(),
+        })
+    });
+    attach_score_methods(score, context, &tape, perspective)
 }
 
 #[wasm_bindgen]
@@ -377,7 +416,7 @@ impl Rubric {
         let map: BTreeMap<String, f64> = crate::args::read(&weights, "weights")?;
         self.inner
             .with_weights(&map)
-            .map(|inner| Rubric { inner })
+            .map(Rubric::from)
             .map_err(|e| to_js_error(&e))
     }
 }

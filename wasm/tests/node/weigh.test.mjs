@@ -153,3 +153,24 @@ test("comparePerspectives: columns sum to the perspective totals", () => {
   const residents = c.differences.find((d) => d.perspective === "residents");
   assert.equal(residents.criterion, "green_area_m2");
 });
+
+test("score methods use the inputs as they were when scored, per score", () => {
+  const rubric = Rubric.default();
+  const original = { ...example.inputs, support_share: 40 };
+  const inputs = { ...original };
+  const a = rubric.score(inputs, "residents");
+  const b = rubric.score(new Map(Object.entries(example.inputs)));
+  // The caller changes (and empties) its object afterwards: a's methods must not see it.
+  inputs.support_share = 95;
+  inputs.permit_secured = false;
+  for (const k of Object.keys(inputs)) delete inputs[k];
+  // Expected: the rubric's own entry points on a fresh copy of the original inputs.
+  assert.deepEqual(a.levers(), rubric.levers(original, "residents"));
+  assert.deepEqual(a.pathTo("strong"), rubric.pathTo(original, "strong", "residents"));
+  assert.equal(a.nextBand(), rubric.score({ ...original }, "residents").nextBand());
+  // Two scores of one rubric share its context but keep their own inputs and perspective.
+  assert.deepEqual(b.levers(), rubric.levers(example.inputs));
+  assert.notDeepEqual(a.levers(), b.levers());
+  // Methods called on another object fail as before (no context there).
+  assert.throws(() => a.levers.call({}), TypeError);
+});
