@@ -223,10 +223,14 @@ export function takeText() {
 // The text of the last tape taken, for `keepTape`.
 let lastText = "";
 
-/** A copy of the last tape `encode` wrote and `takeOps`/`takeText` took: `[ops, text]`, kept
+/** A copy of the last tape `encode` wrote and `takeOps`/`takeText` took: `[ops, text]` (ops as an array), kept
  * by a score for its methods (the caller's inputs object may change afterwards). */
 export function keepTape() {
-  return [ops.slice(0, n), lastText];
+  // A plain array (on the JS heap): cheaper to make and collect than a typed array's own
+  // buffer, ≈ 0.5 µs of each score().
+  const kept = new Array(n);
+  for (let j = 0; j < n; j++) kept[j] = ops[j];
+  return [kept, lastText];
 }
 
 /** The length of a JS string (UTF-16 units), read without copying it. */

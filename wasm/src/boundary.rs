@@ -58,7 +58,7 @@ pub(crate) fn take_text() -> String {
     take_text_js().unwrap_or_default()
 }
 
-/// A copy of the last input tape read (`[ops, text]`, a `Float64Array` and a string), kept
+/// A copy of the last input tape read (`[ops, text]`, an array of numbers and a string), kept
 /// in JS: what a score's methods read their inputs from again. `undefined` if that failed.
 #[cfg(feature = "analyses")]
 pub(crate) fn keep_tape() -> JsValue {
