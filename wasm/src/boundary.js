@@ -243,57 +243,71 @@ export function stringLength(s) {
 // Struct field names by id, as sent once by the engine (wasm/src/tape.rs `Fields`).
 const fields = [];
 
+// The tape being decoded and where in it: module state rather than closures made per call
+// (≈ 0.5 µs of each score()). `decode` runs no caller code, so it is never re-entered.
+let dTape, dText, di = 0, dpos = 0;
+
+function dstr(len) {
+  const s = dText.slice(dpos, dpos + len);
+  dpos += len;
+  return s;
+}
+
+// A key: a length (text follows in `text`), or a field id -(id + 2), with its text the
+// first time.
+function dkey() {
+  const k = dTape[di++];
+  if (k >= 0) return dstr(k);
+  const id = -k - 2;
+  let name = fields[id];
+  if (name === undefined) {
+    // Internalised once: later objects reuse the same property key.
+    name = fields[id] = Object.keys({ [dstr(dTape[di++])]: 0 })[0];
+  }
+  return name;
+}
+
+function dvalue() {
+  switch (dTape[di++]) {
+    case NULL: return null;
+    case FALSE: return false;
+    case TRUE: return true;
+    case NUM: return dTape[di++];
+    case STR: return dstr(dTape[di++]);
+    case SEQ: {
+      const a = [];
+      while (dTape[di] !== END) a.push(dvalue());
+      di++;
+      return a;
+    }
+    case MAP: {
+      const o = {};
+      while (dTape[di] !== END) {
+        const k = dkey();
+        const v = dvalue();
+        // As JSON.parse does: "__proto__" is an own property, not the prototype.
+        if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[k] = v;
+      }
+      di++;
+      return o;
+    }
+    default: return undefined;
+  }
+}
+
 /** Build the plain value a result tape stands for (JSON.parse's shapes: no Maps). */
 export function decode(tape, text) {
-  let i = 0;
-  let pos = 0;
-  const str = (len) => {
-    const s = text.slice(pos, pos + len);
-    pos += len;
-    return s;
-  };
-  // A key: a length (text follows in `text`), or a field id -(id + 2), with its text the
-  // first time.
-  const key = () => {
-    const k = tape[i++];
-    if (k >= 0) return str(k);
-    const id = -k - 2;
-    let name = fields[id];
-    if (name === undefined) {
-      // Internalised once: later objects reuse the same property key.
-      name = fields[id] = Object.keys({ [str(tape[i++])]: 0 })[0];
-    }
-    return name;
-  };
-  const value = () => {
-    switch (tape[i++]) {
-      case NULL: return null;
-      case FALSE: return false;
-      case TRUE: return true;
-      case NUM: return tape[i++];
-      case STR: return str(tape[i++]);
-      case SEQ: {
-        const a = [];
-        while (tape[i] !== END) a.push(value());
-        i++;
-        return a;
-      }
-      case MAP: {
-        const o = {};
-        while (tape[i] !== END) {
-          const k = key();
-          const v = value();
-          // As JSON.parse does: "__proto__" is an own property, not the prototype.
-          if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-          else o[k] = v;
-        }
-        i++;
-        return o;
-      }
-      default: return undefined;
-    }
-  };
-  return value();
+  dTape = tape;
+  dText = text;
+  di = 0;
+  dpos = 0;
+  try {
+    return dvalue();
+  } finally {
+    dTape = undefined;
+    dText = undefined;
+  }
 }
 
 /** A TypeError naming the argument: `perspective: expected a string or undefined, got number`. */
