@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use civic_value::{BlockScores, Inputs, Rubric};
+use civic_value::{BatchScorer, BlockScores, Inputs, Rubric};
 
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -147,6 +147,41 @@ fn hand_written(data: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Score `columns` with `BatchScorer::score_block` in runs of `run` rows, as `score_frame`
+/// hands them over, into the output columns.
+#[allow(clippy::too_many_arguments)]
+fn in_runs(
+    batch: &BatchScorer<'_>,
+    columns: &[Vec<f64>],
+    run: usize,
+    total: &mut [f64],
+    low: &mut [f64],
+    high: &mut [f64],
+    knocked_out: &mut [bool],
+    point_columns: &mut [Vec<f64>],
+) {
+    let n = total.len();
+    let mut start = 0;
+    while start < n {
+        let rows = start..(start + run).min(n);
+        let cells: Vec<&[f64]> = columns.iter().map(|c| &c[rows.clone()]).collect();
+        let mut out = BlockScores {
+            total: &mut total[rows.clone()],
+            low: &mut low[rows.clone()],
+            high: &mut high[rows.clone()],
+            knocked_out: &mut knocked_out[rows.clone()],
+            points: point_columns
+                .iter_mut()
+                .map(|c| &mut c[rows.clone()])
+                .collect(),
+        };
+        batch
+            .score_block(start, black_box(&cells), &[], &[], &mut out)
+            .unwrap();
+        start = rows.end;
+    }
+}
+
 fn best_of(reps: usize, mut f: impl FnMut()) -> Duration {
     (0..reps)
         .map(|_| {
@@ -229,25 +264,16 @@ fn main() {
     let run = 256;
     let before_block = ALLOCATIONS.load(Ordering::Relaxed);
     let t_block = best_of(reps, || {
-        let mut start = 0;
-        while start < n {
-            let rows = start..(start + run).min(n);
-            let cells: Vec<&[f64]> = columns.iter().map(|c| &c[rows.clone()]).collect();
-            let mut out = BlockScores {
-                total: &mut total[rows.clone()],
-                low: &mut low[rows.clone()],
-                high: &mut high[rows.clone()],
-                knocked_out: &mut knocked_out[rows.clone()],
-                points: point_columns
-                    .iter_mut()
-                    .map(|c| &mut c[rows.clone()])
-                    .collect(),
-            };
-            batch
-                .score_block(start, black_box(&cells), &[], &[], &mut out)
-                .unwrap();
-            start = rows.end;
-        }
+        in_runs(
+            &batch,
+            &columns,
+            run,
+            &mut total,
+            &mut low,
+            &mut high,
+            &mut knocked_out,
+            &mut point_columns,
+        );
     });
     let block_allocations = ALLOCATIONS.load(Ordering::Relaxed) - before_block;
     assert!(
@@ -276,25 +302,16 @@ fn main() {
         })
         .collect();
     let t_gaps = best_of(reps, || {
-        let mut start = 0;
-        while start < n {
-            let rows = start..(start + run).min(n);
-            let cells: Vec<&[f64]> = gap_columns.iter().map(|c| &c[rows.clone()]).collect();
-            let mut out = BlockScores {
-                total: &mut total[rows.clone()],
-                low: &mut low[rows.clone()],
-                high: &mut high[rows.clone()],
-                knocked_out: &mut knocked_out[rows.clone()],
-                points: point_columns
-                    .iter_mut()
-                    .map(|c| &mut c[rows.clone()])
-                    .collect(),
-            };
-            batch
-                .score_block(start, black_box(&cells), &[], &[], &mut out)
-                .unwrap();
-            start = rows.end;
-        }
+        in_runs(
+            &batch,
+            &gap_columns,
+            run,
+            &mut total,
+            &mut low,
+            &mut high,
+            &mut knocked_out,
+            &mut point_columns,
+        );
     });
     let gap_rows: Vec<f64> = (0..n)
         .flat_map(|r| gap_columns.iter().map(move |c| c[r]))

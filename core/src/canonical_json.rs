@@ -336,28 +336,7 @@ mod tests {
 
     /// Every number replaced by awkward numbers and every string by awkward strings.
     fn mutations(v: &Value, out: &mut Vec<Value>) {
-        fn pointers(v: &Value, at: String, out: &mut Vec<(String, Value)>) {
-            out.push((at.clone(), v.clone()));
-            match v {
-                Value::Object(m) => {
-                    for (k, x) in m {
-                        pointers(
-                            x,
-                            format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
-                            out,
-                        );
-                    }
-                }
-                Value::Array(a) => {
-                    for (i, x) in a.iter().enumerate() {
-                        pointers(x, format!("{at}/{i}"), out);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut at = Vec::new();
-        pointers(v, String::new(), &mut at);
+        let at = crate::test_support::json_pointers(v);
         let numbers = [
             serde_json::json!(-0.0),
             serde_json::json!(0.1),
@@ -383,22 +362,7 @@ mod tests {
 
     #[test]
     fn same_bytes_as_serde_json() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors");
-        let mut rubrics = vec![serde_json::from_str::<Value>(crate::DEFAULT_RUBRIC_JSON).unwrap()];
-        let mut dirs = vec![std::path::PathBuf::from(dir)];
-        while let Some(d) = dirs.pop() {
-            for entry in std::fs::read_dir(d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "json")
-                    && let Ok(v) =
-                        serde_json::from_str::<Value>(&std::fs::read_to_string(&path).unwrap())
-                {
-                    collect(&v, &mut rubrics);
-                }
-            }
-        }
+        let rubrics = crate::test_support::vector_rubrics();
         let mut checked = 0;
         for r in &rubrics {
             let mut all = vec![r.clone()];
@@ -418,18 +382,5 @@ mod tests {
         doc.themes[0].weight = f64::NAN;
         doc.criteria[0].weight = f64::NEG_INFINITY;
         assert_eq!(super::write(&doc), reference(&doc));
-    }
-
-    fn collect(v: &Value, out: &mut Vec<Value>) {
-        match v {
-            Value::Object(m) => {
-                if m.get("criteria").is_some_and(Value::is_array) {
-                    out.push(v.clone());
-                }
-                m.values().for_each(|x| collect(x, out));
-            }
-            Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-            _ => {}
-        }
     }
 }

@@ -881,39 +881,19 @@ mod tests {
             serde_json::json!({"at_least": 1}),
             serde_json::json!({"a": "x", "b": 2}),
         ];
-        fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
-            out.push(at.clone());
-            match v {
-                Value::Object(m) => {
-                    for (k, x) in m {
-                        pointers(x, format!("{at}/{k}"), out);
-                    }
-                }
-                Value::Array(a) => {
-                    for (i, x) in a.iter().enumerate() {
-                        pointers(x, format!("{at}/{i}"), out);
-                    }
-                }
-                _ => {}
-            }
-        }
         let mut out = Vec::new();
-        let mut at = Vec::new();
-        pointers(v, String::new(), &mut at);
-        for p in at.iter().skip(1) {
+        let at = crate::test_support::json_pointers(v);
+        for (p, _) in at.iter().skip(1) {
             for r in &replacements {
                 let mut m = v.clone();
                 *m.pointer_mut(p).unwrap() = r.clone();
                 out.push(m.to_string());
             }
-            let (parent, key) = p.rsplit_once('/').unwrap();
-            let mut m = v.clone();
-            if let Some(Value::Object(obj)) = m.pointer_mut(parent) {
-                obj.remove(key);
+            if let Some(m) = crate::test_support::without_key(v, p) {
                 out.push(m.to_string());
             }
         }
-        for p in &at {
+        for (p, _) in &at {
             let mut m = v.clone();
             let keys: Vec<String> = match m.pointer_mut(p) {
                 Some(Value::Object(obj)) => {
@@ -938,28 +918,7 @@ mod tests {
     /// mutations of them.
     #[test]
     fn agrees_with_the_derived_reader() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors");
-        let mut rubrics = vec![serde_json::from_str::<Value>(crate::DEFAULT_RUBRIC_JSON).unwrap()];
-        let mut dirs = vec![std::path::PathBuf::from(dir)];
-        while let Some(d) = dirs.pop() {
-            for entry in std::fs::read_dir(d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|x| x != "json") {
-                    continue;
-                }
-                let Ok(v) = serde_json::from_str::<Value>(&std::fs::read_to_string(&path).unwrap())
-                else {
-                    continue;
-                };
-                let mut found = Vec::new();
-                collect(&v, &mut found);
-                rubrics.extend(found);
-            }
-        }
+        let rubrics = crate::test_support::vector_rubrics();
         let mut checked = 0;
         for r in &rubrics {
             compare(&r.to_string(), &mut checked);
@@ -1098,19 +1057,5 @@ mod tests {
             checked,
             value_functions.len() + knockouts.len() + defaults.len() + 4 + 3 * policies.len()
         );
-    }
-
-    /// Every object with a `criteria` array (a rubric) anywhere in a vector file.
-    fn collect(v: &Value, out: &mut Vec<Value>) {
-        match v {
-            Value::Object(m) => {
-                if m.get("criteria").is_some_and(Value::is_array) {
-                    out.push(v.clone());
-                }
-                m.values().for_each(|x| collect(x, out));
-            }
-            Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-            _ => {}
-        }
     }
 }

@@ -71,6 +71,8 @@ mod rubric;
 mod score;
 mod short;
 pub mod stream;
+#[cfg(test)]
+mod test_support;
 mod tree;
 mod value;
 

@@ -714,39 +714,16 @@ mod tests {
                 serde_json::json!({}),
                 serde_json::json!({"zz": 1}),
             ];
-            // Every position in the tree, as a JSON pointer.
-            fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
-                out.push(at.clone());
-                match v {
-                    Value::Object(m) => {
-                        for (k, x) in m {
-                            pointers(x, format!("{at}/{k}"), out);
-                        }
-                    }
-                    Value::Array(a) => {
-                        for (i, x) in a.iter().enumerate() {
-                            pointers(x, format!("{at}/{i}"), out);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let mut at = Vec::new();
-            pointers(v, String::new(), &mut at);
-            for p in at.iter().skip(1) {
+            let at = crate::test_support::json_pointers(v);
+            for (p, _) in at.iter().skip(1) {
                 for r in &replacements {
                     let mut m = v.clone();
                     *m.pointer_mut(p).unwrap() = r.clone();
                     out.push(m);
                 }
-                let (parent, key) = p.rsplit_once('/').unwrap();
-                let mut m = v.clone();
-                if let Some(Value::Object(obj)) = m.pointer_mut(parent) {
-                    obj.remove(key);
-                    out.push(m);
-                }
+                out.extend(crate::test_support::without_key(v, p));
             }
-            for p in &at {
+            for (p, _) in &at {
                 let mut m = v.clone();
                 if let Some(Value::Object(obj)) = m.pointer_mut(p) {
                     obj.insert("weigth".into(), Value::from(1));

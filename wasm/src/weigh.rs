@@ -262,6 +262,19 @@ pub struct ScoreContext {
     rubric: cv::Rubric,
 }
 
+/// What a score kept: its inputs (the tape read when it was made, read again) and its
+/// perspective (the JS argument it was scored with).
+fn kept(
+    ops: &[f64],
+    text: &str,
+    perspective: &JsValue,
+) -> Result<(cv::Inputs, Option<String>), JsValue> {
+    Ok((
+        kept_inputs(ops, text)?,
+        args::opt_string(perspective, "perspective")?,
+    ))
+}
+
 /// The inputs a score kept: the tape read when it was made, read again.
 fn kept_inputs(ops: &[f64], text: &str) -> Result<cv::Inputs, JsValue> {
     let tree = crate::tape::tree_from_tape(ops, text).ok_or_else(|| {
@@ -285,8 +298,7 @@ impl ScoreContext {
         text: &str,
         perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = kept_inputs(ops, text)?;
-        let perspective = args::opt_string(&perspective, "perspective")?;
+        let (inputs, perspective) = kept(ops, text, &perspective)?;
         done(self.rubric.levers(&inputs, perspective.as_deref()))
     }
 
@@ -300,8 +312,7 @@ impl ScoreContext {
         text: &str,
         perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let inputs = kept_inputs(ops, text)?;
-        let perspective = args::opt_string(&perspective, "perspective")?;
+        let (inputs, perspective) = kept(ops, text, &perspective)?;
         let score = self
             .rubric
             .score(&inputs, perspective.as_deref())
@@ -322,8 +333,7 @@ impl ScoreContext {
         #[wasm_bindgen(unchecked_param_type = "string")] band: JsValue,
     ) -> Result<JsValue, JsValue> {
         let band = args::string(&band, "band")?;
-        let inputs = kept_inputs(ops, text)?;
-        let perspective = args::opt_string(&perspective, "perspective")?;
+        let (inputs, perspective) = kept(ops, text, &perspective)?;
         done(
             self.rubric
                 .path_to_band(&inputs, perspective.as_deref(), &band),
