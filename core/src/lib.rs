@@ -64,6 +64,7 @@ pub mod doc;
 mod doc_tree;
 mod error;
 mod input;
+mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]
 mod log1p;
 mod parse;
