@@ -392,7 +392,7 @@ impl Reader<'_> {
         // The bytes are ASCII digits, signs, `.` and `e`: always UTF-8, always a valid float.
         let x = std::str::from_utf8(text)
             .ok()
-            .and_then(|t| t.parse::<f64>().ok())
+            .and_then(crate::float::parse)
             .unwrap_or(f64::NAN);
         if x.is_infinite() {
             return Err(self.error("number out of range"));
