@@ -59,11 +59,6 @@ mod sroi;
 #[cfg(feature = "analyses")]
 mod weigh;
 
-// talc, not dlmalloc: less code in the module and faster (wasm/Cargo.toml says why).
-#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
-#[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 /// The TypeScript shapes of the plain objects that cross the boundary. They mirror the
 /// serde forms of the core types (`Score`, `Description`, `InputValue`); `wasm/tests/usage.ts`
 /// proves them by use with `tsc --noEmit`.
