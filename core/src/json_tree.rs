@@ -6,8 +6,8 @@
 //! fails with the same message (`expected `,` or `}` at line 3 column 7`): the grammar of
 //! RFC 8259, serde_json's recursion limit (128 nested arrays and objects), numbers kept as
 //! `u64` / `i64` when written without a fraction or exponent and they fit (`-0` is the float
-//! `-0.0`), every other number the nearest `f64` (std's `str::parse`, correctly rounded like
-//! serde_json's `float_roundtrip`), an infinite one refused as `number out of range`, and
+//! `-0.0`), every other number the nearest `f64` (`float.rs`: std's `str::parse` natively, its
+//! table-free twin in wasm; correctly rounded like serde_json's `float_roundtrip`), an infinite one refused as `number out of range`, and
 //! strings with paired surrogate escapes only. Lines and columns count bytes, as serde_json
 //! does. The tests compare both readers on thousands of texts, valid and broken.
 //!
