@@ -58,7 +58,7 @@ fn log1p_reduced(x: f64) -> f64 {
 
 /// `ln(1 + x)` of every element of `xs`, into `out` (cleared first): the same bits as
 /// `libm::log1p` of each.
-#[inline]
+#[inline(always)]
 pub(crate) fn log1p_into(xs: &[f64], out: &mut Vec<f64>) {
     out.clear();
     out.resize(xs.len(), 0.0);

@@ -35,6 +35,11 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(not(target_arch = "wasm32"))]
+mod kernels;
+
+#[cfg(not(target_arch = "wasm32"))]
+use crate::Aggregation;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::aggregate::{Sum, add_terms, finish_sum, scale, term, two_sum, weight_sum};
 use crate::analysis::ranking::Ranker;
 use crate::analysis::reweight::Evaluated;
@@ -43,6 +48,8 @@ use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::log1p::log1p_into;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::rubric::Knockout;
 use crate::rubric::Rubric;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::value::{ValueFn, linear};
@@ -314,13 +321,64 @@ fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 
     }
 }
 
+/// Rows per block of [`sum_block`] (four AVX2 registers of sums, and four of errors).
+#[cfg(not(target_arch = "wasm32"))]
+const ROWS: usize = 16;
+
+/// The compensated weighted sums of rows `i0..i0 + ROWS` over every column, into `hi` and
+/// `lo` (`ROWS` long): [`two_sum`] of `w·v` column by column in rubric order, skipping a
+/// criterion a row does not count — the operations [`add_terms`] makes, each row's sums
+/// kept in registers across the columns instead of loaded and stored for each. Weighted
+/// sum only.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn sum_block(
+    weights: &[f64],
+    plan: &Plan,
+    values: &[f64],
+    n: usize,
+    i0: usize,
+    hi: &mut [f64],
+    lo: &mut [f64],
+) {
+    let (mut h, mut l) = ([0.0f64; ROWS], [0.0f64; ROWS]);
+    for (j, (&w, &full)) in weights.iter().zip(&plan.column_scored).enumerate() {
+        let at = j * n + i0..j * n + i0 + ROWS;
+        let Some(column) = values
+            .get(at.clone())
+            .and_then(|c| <&[f64; ROWS]>::try_from(c).ok())
+        else {
+            continue;
+        };
+        if full {
+            for ((h, l), &v) in h.iter_mut().zip(l.iter_mut()).zip(column) {
+                (*h, *l) = two_sum(*h, *l, w * v);
+            }
+        } else {
+            let scored = plan.scored.get(at).unwrap_or_default();
+            for (((h, l), &v), &sc) in h.iter_mut().zip(l.iter_mut()).zip(column).zip(scored) {
+                let (a, b) = two_sum(*h, *l, w * v);
+                if sc {
+                    (*h, *l) = (a, b);
+                }
+            }
+        }
+    }
+    hi.copy_from_slice(&h);
+    lo.copy_from_slice(&l);
+}
+
 /// The ranged cells of one criterion (column), in row order.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Column {
     col: usize,
-    /// Index of each cell's uniform in the drawing order.
-    draw: Vec<usize>,
+    /// Where the column's uniforms start in the scratch's uniforms (laid out column by
+    /// column, see [`Plan::slot`]).
+    start: usize,
     rows: Vec<usize>,
+    /// Whether the column has a cell in every row, in row order (`rows` is `0..n`): its
+    /// values and knock-outs are written straight, without the row indirection.
+    dense: bool,
     low: Vec<f64>,
     /// `high − low`.
     width: Vec<f64>,
@@ -340,6 +398,9 @@ struct Plan {
     /// Initiatives that do not count every criterion (their weight is summed on its own).
     partial: Vec<usize>,
     columns: Vec<Column>,
+    /// For each uniform in drawing order, its place in the scratch's uniforms: column by
+    /// column, each column's cells in row order (so a column reads its uniforms in one run).
+    slot: Vec<usize>,
 }
 
 impl Plan {
@@ -352,6 +413,7 @@ impl Plan {
             column_scored: Vec::new(),
             partial: Vec::new(),
             columns: Vec::new(),
+            slot: Vec::new(),
         }
     }
 
@@ -381,6 +443,8 @@ impl Plan {
             .filter(|&i| !ev.scored_row(i).iter().all(|&s| s))
             .collect();
         let mut columns: Vec<Column> = Vec::new();
+        let mut slot = vec![0; ev.ranged.len()];
+        let mut start = 0;
         for j in 0..m {
             let cells: Vec<(usize, _)> = ev
                 .ranged
@@ -391,14 +455,22 @@ impl Plan {
             if cells.is_empty() {
                 continue;
             }
+            for (place, (k, _)) in cells.iter().enumerate() {
+                if let Some(p) = slot.get_mut(*k) {
+                    *p = start + place;
+                }
+            }
+            let rows: Vec<usize> = cells.iter().map(|(_, c)| c.row).collect();
             columns.push(Column {
                 col: j,
-                draw: cells.iter().map(|(k, _)| *k).collect(),
-                rows: cells.iter().map(|(_, c)| c.row).collect(),
+                start,
+                dense: rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r),
+                rows,
                 low: cells.iter().map(|(_, c)| c.low).collect(),
                 width: cells.iter().map(|(_, c)| c.high - c.low).collect(),
                 knockout: cells.iter().any(|(_, c)| c.knockout),
             });
+            start += cells.len();
         }
         Self {
             values,
@@ -406,6 +478,7 @@ impl Plan {
             column_scored,
             partial,
             columns,
+            slot,
         }
     }
 }
@@ -448,6 +521,7 @@ impl Run<'_, '_> {
     /// [`crate::value::ValueFn::value`] (a log's `log1p` through the block form that gives
     /// libm's bits), so the same bits.
     #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn draw_inputs(&self, s: &mut Scratch) {
         let ev = self.ev;
         let n = ev.len();
@@ -456,15 +530,15 @@ impl Run<'_, '_> {
             let Some(criterion) = ev.criterion(column.col) else {
                 continue;
             };
+            let us = s
+                .uniforms
+                .get(column.start..column.start + column.rows.len())
+                .unwrap_or_default();
             s.xs.clear();
             s.xs.extend(
-                column
-                    .draw
-                    .iter()
+                us.iter()
                     .zip(column.low.iter().zip(&column.width))
-                    .map(|(&k, (&low, &width))| {
-                        low + s.uniforms.get(k).copied().unwrap_or(0.0) * width
-                    }),
+                    .map(|(&u, (&low, &width))| low + u * width),
             );
             s.vs.clear();
             match criterion.vf {
@@ -489,9 +563,13 @@ impl Run<'_, '_> {
                 .values
                 .get_mut(column.col * n..(column.col + 1) * n)
                 .unwrap_or_default();
-            for (&row, &v) in column.rows.iter().zip(&s.vs) {
-                if let Some(value) = values.get_mut(row) {
-                    *value = v;
+            if column.dense && values.len() == s.vs.len() {
+                values.copy_from_slice(&s.vs);
+            } else {
+                for (&row, &v) in column.rows.iter().zip(&s.vs) {
+                    if let Some(value) = values.get_mut(row) {
+                        *value = v;
+                    }
                 }
             }
             // The rule checked at the drawn point: `Criterion::knockout_fails` of a given
@@ -499,9 +577,26 @@ impl Run<'_, '_> {
             if column.knockout
                 && let Some(rule) = criterion.knockout()
             {
-                for (&row, &x) in column.rows.iter().zip(&s.xs) {
-                    if let Some(k) = s.knocked_out.get_mut(row) {
-                        *k |= rule.fails(x);
+                let ko = &mut s.knocked_out;
+                // A dense column's threshold rules in a loop of their own each (the rule
+                // known outside the loop: compare and or, vectorised).
+                match rule {
+                    Knockout::AtLeast(_) if column.dense => {
+                        ko.iter_mut()
+                            .zip(&s.xs)
+                            .for_each(|(k, &x)| *k |= rule.fails(x));
+                    }
+                    Knockout::AtMost(_) if column.dense => {
+                        ko.iter_mut()
+                            .zip(&s.xs)
+                            .for_each(|(k, &x)| *k |= rule.fails(x));
+                    }
+                    _ => {
+                        for (&row, &x) in column.rows.iter().zip(&s.xs) {
+                            if let Some(k) = ko.get_mut(row) {
+                                *k |= rule.fails(x);
+                            }
+                        }
                     }
                 }
             }
@@ -512,20 +607,44 @@ impl Run<'_, '_> {
     /// engine's compensated sums ([`add_terms`], criterion by criterion in rubric order, as
     /// [`Evaluated::total`] adds them row by row), so each total is the same bits.
     #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn totals(&self, s: &mut Scratch) {
         let (ev, plan) = (self.ev, &self.plan);
         let n = ev.len();
         s.hi.iter_mut().for_each(|h| *h = 0.0);
         s.lo.iter_mut().for_each(|l| *l = 0.0);
+        // A weighted sum's rows in blocks of `ROWS`, each block's sums kept in registers
+        // over every column; the rest (and a weighted product's `ln`) column by column.
+        let blocked = if ev.kind == Aggregation::WeightedSum {
+            n - n % ROWS
+        } else {
+            0
+        };
+        for ((hi, lo), i0) in
+            s.hi.chunks_exact_mut(ROWS)
+                .zip(s.lo.chunks_exact_mut(ROWS))
+                .zip((0..blocked).step_by(ROWS))
+        {
+            sum_block(&s.weights, plan, &s.values, n, i0, hi, lo);
+        }
         for (j, (&w, &full)) in s.weights.iter().zip(&plan.column_scored).enumerate() {
-            let column = s.values.get(j * n..(j + 1) * n).unwrap_or_default();
+            let column = s
+                .values
+                .get(j * n + blocked..(j + 1) * n)
+                .unwrap_or_default();
+            let (hi, lo) = (
+                s.hi.get_mut(blocked..).unwrap_or_default(),
+                s.lo.get_mut(blocked..).unwrap_or_default(),
+            );
             if full {
-                add_terms(ev.kind, w, column, &mut s.hi, &mut s.lo);
+                add_terms(ev.kind, w, column, hi, lo);
                 continue;
             }
-            let scored = plan.scored.get(j * n..(j + 1) * n).unwrap_or_default();
-            for (((h, l), &v), &sc) in s.hi.iter_mut().zip(s.lo.iter_mut()).zip(column).zip(scored)
-            {
+            let scored = plan
+                .scored
+                .get(j * n + blocked..(j + 1) * n)
+                .unwrap_or_default();
+            for (((h, l), &v), &sc) in hi.iter_mut().zip(lo.iter_mut()).zip(column).zip(scored) {
                 if sc && let Some(t) = term(ev.kind, w, v) {
                     (*h, *l) = two_sum(*h, *l, t);
                 }
@@ -549,8 +668,18 @@ impl Run<'_, '_> {
         // The weight of a row that counts every criterion is the same for all of them.
         let weight = weight_sum(&s.weights).value();
         if valid(weight) {
-            for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
-                *h = scale(ev.kind, finish_sum(*h, l), weight) + 0.0;
+            // One loop per aggregation (the weighted sum's vectorises).
+            match ev.kind {
+                Aggregation::WeightedSum => {
+                    for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
+                        *h = scale(Aggregation::WeightedSum, finish_sum(*h, l), weight) + 0.0;
+                    }
+                }
+                Aggregation::WeightedProduct => {
+                    for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
+                        *h = scale(Aggregation::WeightedProduct, finish_sum(*h, l), weight) + 0.0;
+                    }
+                }
             }
         } else {
             for (h, &point) in s.hi.iter_mut().zip(&ev.totals) {
@@ -574,12 +703,14 @@ impl Run<'_, '_> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             if o.vary_inputs {
-                for u in &mut s.uniforms {
-                    *u = uniform(&mut rng);
+                // Drawn in order, stored column by column.
+                for &p in &self.plan.slot {
+                    if let Some(u) = s.uniforms.get_mut(p) {
+                        *u = uniform(&mut rng);
+                    }
                 }
-                self.draw_inputs(s);
             }
-            self.totals(s);
+            kernels::values_and_totals(self, s, o.vary_inputs);
         }
         #[cfg(target_arch = "wasm32")]
         self.plain_totals(&mut rng, s);
@@ -1115,6 +1246,46 @@ mod draw_tests {
                     }
                     let got: Vec<u32> = (0..n).map(|i| s.places[at(0, i)]).collect();
                     assert_eq!(got, places, "draw {d}, product {product}");
+                }
+            }
+        }
+    }
+
+    /// The kernels' dispatched form (the AVX2 clone on a CPU that has it, as this machine and
+    /// CI do) and their plain form give the same bits: every total and knock-out of 40 draws
+    /// under both aggregations, with and without drawn inputs, on row counts with and
+    /// without a partial block of `ROWS`.
+    #[test]
+    fn dispatched_kernels_match_the_plain_ones_bit_for_bit() {
+        for product in [false, true] {
+            let rubric = rubric(product);
+            for n in [150, 160, 7] {
+                let items = initiatives(n);
+                let ev = Evaluated::new(&rubric, &items, None).unwrap();
+                for (concentration, vary_inputs) in [(20.0, true), (5.0, false)] {
+                    let options = MonteCarloOptions {
+                        seed: 5,
+                        concentration,
+                        vary_inputs,
+                        ..MonteCarloOptions::default()
+                    };
+                    let run = Run {
+                        ev: &ev,
+                        plan: Plan::new(&ev),
+                        options: &options,
+                    };
+                    let (mut fast, mut plain) = (run.scratch(), run.scratch());
+                    for d in 0..40 {
+                        run.draw(d, 0, &mut fast); // through kernels::values_and_totals
+                        plain.weights.clone_from(&fast.weights);
+                        plain.uniforms.clone_from(&fast.uniforms);
+                        kernels::values_and_totals_plain(&run, &mut plain, vary_inputs);
+                        for (i, (a, b)) in fast.hi.iter().zip(&plain.hi).enumerate() {
+                            assert_eq!(a.to_bits(), b.to_bits(), "draw {d}, row {i} of {n}");
+                        }
+                        assert_eq!(fast.knocked_out, plain.knocked_out, "draw {d}");
+                        assert_eq!(fast.values, plain.values, "draw {d}");
+                    }
                 }
             }
         }
