@@ -43,7 +43,11 @@ use crate::Aggregation;
 use crate::aggregate::{Sum, add_terms, finish_sum, scale, term, two_sum, weight_sum};
 use crate::analysis::ranking::Ranker;
 use crate::analysis::reweight::Evaluated;
-use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
+#[cfg(any(target_arch = "wasm32", test))]
+use crate::analysis::sampling::uniform;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::analysis::sampling::uniforms_into;
+use crate::analysis::sampling::{dirichlet, draw_rng};
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
 #[cfg(not(target_arch = "wasm32"))]
@@ -562,32 +566,49 @@ impl Run<'_, '_> {
                     .zip(column.low.iter().zip(&column.width))
                     .map(|(&u, (&low, &width))| low + u * width),
             );
-            s.vs.clear();
+            // A dense column's values go straight into its column of values; others through
+            // `s.vs`, then to their rows.
+            let column_values = s
+                .values
+                .get_mut(column.col * n..(column.col + 1) * n)
+                .unwrap_or_default();
+            let dense = column.dense && column_values.len() == s.xs.len();
+            let out: &mut [f64] = if dense {
+                column_values
+            } else {
+                s.vs.clear();
+                s.vs.resize(s.xs.len(), 0.0);
+                &mut s.vs
+            };
             match criterion.vf {
                 ValueFn::Log {
                     scale, denominator, ..
                 } => {
                     s.spare.clear();
                     s.spare.extend(s.xs.iter().map(|x| x / scale));
-                    log1p_into(&s.spare, &mut s.vs);
+                    log1p_into(&s.spare, out);
                     // `value::log`, without a branch (so that it vectorises).
-                    for (v, &x) in s.vs.iter_mut().zip(&s.xs) {
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
                         let q = (*v / denominator).min(1.0);
                         *v = if x <= 0.0 { 0.0 } else { q };
                     }
                 }
                 ValueFn::Linear { worst, best } => {
-                    s.vs.extend(s.xs.iter().map(|&x| linear(x, worst, best)));
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
+                        *v = linear(x, worst, best);
+                    }
                 }
-                ref vf => s.vs.extend(s.xs.iter().map(|&x| vf.value(x))),
+                ref vf => {
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
+                        *v = vf.value(x);
+                    }
+                }
             }
-            let values = s
-                .values
-                .get_mut(column.col * n..(column.col + 1) * n)
-                .unwrap_or_default();
-            if column.dense && values.len() == s.vs.len() {
-                values.copy_from_slice(&s.vs);
-            } else {
+            if !dense {
+                let values = s
+                    .values
+                    .get_mut(column.col * n..(column.col + 1) * n)
+                    .unwrap_or_default();
                 for (&row, &v) in column.rows.iter().zip(&s.vs) {
                     if let Some(value) = values.get_mut(row) {
                         *value = v;
@@ -726,11 +747,7 @@ impl Run<'_, '_> {
         {
             if o.vary_inputs {
                 // Drawn in order, stored column by column.
-                for &p in &self.plan.slot {
-                    if let Some(u) = s.uniforms.get_mut(p) {
-                        *u = uniform(&mut rng);
-                    }
-                }
+                uniforms_into(&rng, &self.plan.slot, &mut s.uniforms);
             }
             kernels::values_and_totals(self, s, o.vary_inputs);
         }
@@ -747,13 +764,31 @@ impl Run<'_, '_> {
             }
         }
         // Into the chunk buffers: one line per tile.
+        let slots = self.slots();
         for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
-            let from = at(self.slots(), slot, tile * TILE);
-            if let Some(out) = s.totals.get_mut(from..from + hi.len()) {
-                out.copy_from_slice(hi);
+            let from = at(slots, slot, tile * TILE);
+            let (Some(totals), Some(places)) = (
+                s.totals.get_mut(from..from + hi.len()),
+                s.places.get_mut(from..from + place.len()),
+            ) else {
+                continue;
+            };
+            // Whole tiles as arrays (a fixed-size copy, no call).
+            if let (Ok(out), Ok(hi)) = (
+                <&mut [f64; TILE]>::try_from(&mut *totals),
+                <&[f64; TILE]>::try_from(hi),
+            ) {
+                *out = *hi;
+            } else {
+                totals.copy_from_slice(hi);
             }
-            if let Some(out) = s.places.get_mut(from..from + place.len()) {
-                out.copy_from_slice(place);
+            if let (Ok(out), Ok(place)) = (
+                <&mut [u32; TILE]>::try_from(&mut *places),
+                <&[u32; TILE]>::try_from(place),
+            ) {
+                *out = *place;
+            } else {
+                places.copy_from_slice(place);
             }
         }
     }
