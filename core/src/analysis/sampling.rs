@@ -37,13 +37,17 @@ pub fn uniform(rng: &mut Pcg64) -> f64 {
 
 /// PCG64's LCG multiplier (as in `rand_pcg`: `state ← state · M + increment`, then the
 /// output of the new state).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the browser draws one by one
 const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
 /// The increment of every draw's generator: `(STREAM << 1) | 1`.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const INCREMENT: u128 = (STREAM << 1) | 1;
 /// Lanes of [`uniforms_into`]: independent steps in flight at once.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const LANES: usize = 4;
 /// `LANES` steps at once: `state ← state · A + C` with `A = M⁴`,
 /// `C = increment · (M³ + M² + M + 1)` (all mod 2¹²⁸), as `rand_pcg`'s `advance(4)`.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const JUMP: (u128, u128) = {
     let (mut a, mut c, mut k) = (1u128, 0u128, 0);
     while k < LANES {
@@ -55,6 +59,7 @@ const JUMP: (u128, u128) = {
 };
 
 /// PCG-XSL-RR's output of a state (as in `rand_pcg`).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[inline(always)]
 #[allow(clippy::cast_possible_truncation)]
 fn xsl_rr(state: u128) -> u64 {
@@ -63,6 +68,7 @@ fn xsl_rr(state: u128) -> u64 {
 }
 
 /// [`uniform`] as [`uniform`] computes it from one output.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[inline(always)]
 #[allow(clippy::cast_precision_loss)]
 fn unit(x: u64) -> f64 {
@@ -75,6 +81,7 @@ fn unit(x: u64) -> f64 {
 /// (each `LANES` steps apart, stepped with [`JUMP`]) so that their multiplications overlap
 /// instead of waiting for each other. `rng` itself does not move (callers draw nothing
 /// after the uniforms). A unit test compares with [`uniform`].
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[inline]
 pub(crate) fn uniforms_into(rng: &Pcg64, slots: &[usize], out: &mut [f64]) {
     let mut state = rng.state();
