@@ -132,6 +132,7 @@ fn chunk_draws(n: usize) -> u64 {
     let n = u64::try_from(n).unwrap_or(u64::MAX);
     (CHUNK_CELLS / n).clamp(MIN_CHUNK, CHUNK)
 }
+
 /// Most draws in one run.
 pub const MAX_DRAWS: u64 = 100_000_000;
 /// Bytes the per-thread tallies may take together (more threads than fit run as fewer; the
@@ -364,8 +365,8 @@ struct Scratch {
 const TILE: usize = 8;
 
 /// Where draw `slot` of initiative `i` lies in the chunk buffers: tile by tile
-/// (`TILE × slots` values each, `slots` the draws per chunk), slot by slot inside a tile. A draw writes a line per
-/// tile; the tally reads a tile's draws from one contiguous block.
+/// (`TILE × slots` values each, `slots` the draws per chunk), slot by slot inside a tile.
+/// A draw writes a line per tile; the tally reads a tile's draws from one contiguous block.
 #[inline(always)]
 fn at(slots: usize, slot: usize, i: usize) -> usize {
     (i / TILE) * TILE * slots + slot * TILE + i % TILE
@@ -391,15 +392,15 @@ fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 
     }
 }
 
-/// Rows per block of [`sum_block`] (four AVX2 registers of sums, and four of errors).
+/// Rows per block of [`sum_block`] (16 ran faster than 8, and 32 no faster).
 #[cfg(not(target_arch = "wasm32"))]
 const ROWS: usize = 16;
 
 /// The compensated weighted sums of rows `i0..i0 + ROWS` over every column, into `hi` and
 /// `lo` (`ROWS` long): [`two_sum`] of `w·v` column by column in rubric order, skipping a
-/// criterion a row does not count — the operations [`add_terms`] makes, each row's sums
-/// kept in registers across the columns instead of loaded and stored for each. Weighted
-/// sum only.
+/// criterion a row does not count — the operations [`add_terms`] makes, each block's sums
+/// carried across the columns in locals instead of loaded from and stored to the row
+/// arrays for every column. Weighted sum only.
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn sum_block(
@@ -705,7 +706,7 @@ impl Run<'_, '_> {
         let n = ev.len();
         s.hi.iter_mut().for_each(|h| *h = 0.0);
         s.lo.iter_mut().for_each(|l| *l = 0.0);
-        // A weighted sum's rows in blocks of `ROWS`, each block's sums kept in registers
+        // A weighted sum's rows in blocks of `ROWS`, each block's sums carried in locals
         // over every column; the rest (and a weighted product's `ln`) column by column.
         let blocked = if ev.kind == Aggregation::WeightedSum {
             n - n % ROWS
