@@ -1033,13 +1033,18 @@ impl Run<'_, '_> {
         if stop.load(Ordering::Relaxed) {
             return Err(ErrorKind::Cancelled.at(""));
         }
-        let mut total = Tally::new(self.ev.len());
+        // The others added into the first worker's tally (no fresh tally of n² + 3 201·n
+        // counts to zero and add into; the sums are integers, so the order does not matter).
+        let mut total: Option<Tally> = None;
         for t in tallies {
             // A worker cannot panic on valid input; should one, the run fails cleanly.
             let t = t.ok_or_else(|| ErrorKind::Cancelled.at(""))?;
-            total.merge(&t);
+            match &mut total {
+                None => total = Some(t),
+                Some(total) => total.merge(&t),
+            }
         }
-        Ok(total)
+        Ok(total.unwrap_or_else(|| Tally::new(self.ev.len())))
     }
 
     fn finish(&self, t: &Tally) -> MonteCarlo {
