@@ -5,13 +5,12 @@
 
 use civic_value::Rubric;
 use civic_value::analysis::monte_carlo::{MonteCarloOptions, option_error};
-use numpy::IntoPyArray;
-use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{inputs, to_py_object};
-use crate::errors::to_py;
+use crate::errors::{input_parse, to_py};
 use crate::frame::frame_inputs;
 
 /// The tornado of one initiative, as a dict (`total`, `change`, `rows`).
@@ -79,7 +78,9 @@ pub fn int_arg(py: Python<'_>, value: &Bound<'_, PyAny>, field: &str) -> PyResul
 
 /// Monte Carlo over the rows of a table: a dict of numpy arrays, one entry per initiative
 /// (`mean`, `p5`, `p50`, `p95`, `p_top_k`, `min`, `max`, `point`, `knocked_out`) and
-/// `ranks` (initiatives × places).
+/// `ranks` (initiatives × places). The rank table is made by numpy (huge pages for a large
+/// one) and filled from the core's counts with the GIL released: no table of rows built
+/// and copied.
 #[allow(clippy::too_many_arguments)]
 pub fn monte_carlo<'py>(
     py: Python<'py>,
@@ -102,7 +103,7 @@ pub fn monte_carlo<'py>(
     };
     let mut failure: Option<PyErr> = None;
     let result = py.detach(|| {
-        rubric.monte_carlo(&items, perspective, &o, &mut |done, total| {
+        rubric.monte_carlo_counts(&items, perspective, &o, &mut |done, total| {
             Python::attach(|py| {
                 let called = py.check_signals().and_then(|()| match &progress {
                     Some(cb) => cb.call1(py, (done, total)).map(drop),
@@ -136,14 +137,18 @@ pub fn monte_carlo<'py>(
     out.set_item("point", column(|s| s.point).into_pyarray(py))?;
     let knocked_out: Vec<bool> = mc.summary.iter().map(|s| s.knocked_out).collect();
     out.set_item("knocked_out", knocked_out.into_pyarray(py))?;
-    let n = mc.ranks.len();
-    let mut ranks = Array2::<f64>::zeros((n, n));
-    for (mut dst, src) in ranks.rows_mut().into_iter().zip(&mc.ranks) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            *d = *s;
-        }
+    let n = mc.summary.len();
+    let ranks = PyArray2::<f64>::zeros(py, [n, n], false);
+    {
+        let mut shares = ranks.readwrite();
+        let Ok(shares) = shares.as_slice_mut() else {
+            // A fresh numpy array is contiguous; reported rather than panicking.
+            let e = input_parse("ranks", "the rank array is not contiguous");
+            return Err(to_py(py, &e));
+        };
+        py.detach(|| mc.rank_shares_into(shares));
     }
-    out.set_item("ranks", ranks.into_pyarray(py))?;
+    out.set_item("ranks", ranks)?;
     out.set_item("draws", mc.draws)?;
     out.set_item("seed", mc.seed)?;
     out.set_item("concentration", mc.concentration)?;

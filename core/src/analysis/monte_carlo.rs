@@ -236,6 +236,25 @@ impl Rubric {
         options: &MonteCarloOptions,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<MonteCarlo> {
+        self.monte_carlo_counts(initiatives, perspective, options, progress)
+            .map(MonteCarloCounts::into_result)
+    }
+
+    /// [`Rubric::monte_carlo`] with the rank table left as counts
+    /// ([`MonteCarloCounts::rank_counts`], `n × n` in one block): for a binding that
+    /// writes the shares straight into an array of its own
+    /// ([`MonteCarloCounts::rank_shares_into`]) instead of building `n` rows and copying
+    /// them. The same numbers.
+    ///
+    /// # Errors
+    /// As [`Rubric::monte_carlo`].
+    pub fn monte_carlo_counts(
+        &self,
+        initiatives: &[Inputs],
+        perspective: Option<&str>,
+        options: &MonteCarloOptions,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<MonteCarloCounts> {
         check(options, initiatives.len())?;
         let ev = Evaluated::new(self, initiatives, perspective)?;
         let run = Run {
@@ -244,7 +263,67 @@ impl Rubric {
             options,
         };
         let tally = run.all(progress)?;
-        Ok(run.finish(&tally))
+        Ok(run.finish(tally))
+    }
+}
+
+/// A Monte Carlo result with the rank table as counts of draws (see
+/// [`Rubric::monte_carlo_counts`]); [`MonteCarloCounts::into_result`] makes the
+/// [`MonteCarlo`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonteCarloCounts {
+    /// Number of draws.
+    pub draws: u64,
+    /// The seed.
+    pub seed: u64,
+    /// The concentration used.
+    pub concentration: f64,
+    /// Whether inputs were drawn inside their ranges.
+    pub vary_inputs: bool,
+    /// The `k` of `p_top_k`.
+    pub top_k: usize,
+    /// One summary per initiative, in input order.
+    pub summary: Vec<InitiativeSummary>,
+    /// `rank_counts[i·n + r]`: the number of draws in which initiative `i` ranks `r + 1`
+    /// (`n` initiatives, row by row).
+    pub rank_counts: Vec<u32>,
+}
+
+impl MonteCarloCounts {
+    /// The rank table as shares of the draws, `count / draws` (the numbers of
+    /// [`MonteCarlo::ranks`]), row by row into `out`; an `out` shorter than `n²` gets the
+    /// first `out.len()` shares, a longer one keeps the rest as it was.
+    pub fn rank_shares_into(&self, out: &mut [f64]) {
+        #[allow(clippy::cast_precision_loss)]
+        let draws = self.draws as f64;
+        for (o, &c) in out.iter_mut().zip(&self.rank_counts) {
+            *o = f64::from(c) / draws;
+        }
+    }
+
+    /// The result with the rank table as shares, one row per initiative.
+    pub fn into_result(self) -> MonteCarlo {
+        let n = self.summary.len();
+        #[allow(clippy::cast_precision_loss)]
+        let draws = self.draws as f64;
+        let ranks = if n == 0 {
+            Vec::new()
+        } else {
+            // The same division as `rank_shares_into`, row by row.
+            self.rank_counts
+                .chunks(n)
+                .map(|row| row.iter().map(|&c| f64::from(c) / draws).collect())
+                .collect()
+        };
+        MonteCarlo {
+            draws: self.draws,
+            seed: self.seed,
+            concentration: self.concentration,
+            vary_inputs: self.vary_inputs,
+            top_k: self.top_k,
+            summary: self.summary,
+            ranks,
+        }
     }
 }
 
@@ -309,10 +388,24 @@ impl Tally {
         }
     }
 
+    /// Adds `other`'s counts into these. Of each histogram only the bins `other` can have
+    /// counts in ([`occupied`]) are read and added: the others are zero, and left untouched
+    /// their pages are never faulted in (most of the `n × 3 201` bins stay empty).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn merge(&mut self, other: &Self) {
         let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        add(&mut self.hist, &other.hist);
+        for (((mine, theirs), &lo), &hi) in self
+            .hist
+            .chunks_exact_mut(BINS)
+            .zip(other.hist.chunks_exact(BINS))
+            .zip(&other.min)
+            .zip(&other.max)
+        {
+            let used = occupied(theirs, lo, hi);
+            if let (Some(a), Some(b)) = (mine.get_mut(used.clone()), theirs.get(used)) {
+                add(a, b);
+            }
+        }
         add(&mut self.ranks, &other.ranks);
         add(&mut self.top, &other.top);
         self.sum
@@ -328,6 +421,27 @@ impl Tally {
             .zip(&other.max)
             .for_each(|(x, y)| *x = x.max(*y));
     }
+}
+
+/// The histogram bin of a total: `⌊total · 32⌋`, at most the last bin (a NaN's is 0).
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn bin(total: f64) -> usize {
+    ((total * BINS_PER_POINT) as usize).min(BINS - 1)
+}
+
+/// The bins of an initiative's histogram that can hold counts, given the smallest and
+/// largest total it was tallied with: [`bin`] is monotone, so every total `t` with
+/// `min ≤ t ≤ max` lies in `bin(min)..=bin(max)`; a NaN total (which `min` and `max` skip)
+/// lies in bin 0, so the range starts at 0 when that bin holds counts. Empty when nothing
+/// was tallied (`min` = +∞, `max` = −∞).
+fn occupied(hist: &[u32], min: f64, max: f64) -> std::ops::Range<usize> {
+    let from = if hist.first().is_some_and(|&c| c != 0) {
+        0
+    } else {
+        bin(min)
+    };
+    from..bin(max).max(from.saturating_sub(1)) + 1
 }
 
 /// Per-thread buffers: one draw's weights, uniforms, values and knock-outs, and a chunk's
@@ -908,9 +1022,7 @@ impl Run<'_, '_> {
                 // The running figures in locals (registers), not through their references.
                 let (mut s_sum, mut s_lo, mut s_hi, mut s_top) = (*sum, *lo, *hi, *top);
                 for (&total, &place) in totals.zip(places) {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
-                    if let Some(h) = hist.get_mut(bin) {
+                    if let Some(h) = hist.get_mut(bin(total)) {
                         *h += 1;
                     }
                     s_sum += fixed(total);
@@ -1047,7 +1159,7 @@ impl Run<'_, '_> {
         Ok(total.unwrap_or_else(|| Tally::new(self.ev.len())))
     }
 
-    fn finish(&self, t: &Tally) -> MonteCarlo {
+    fn finish(&self, t: Tally) -> MonteCarloCounts {
         let (ev, o) = (self.ev, self.options);
         let n = ev.len();
         #[allow(clippy::cast_precision_loss)]
@@ -1073,24 +1185,14 @@ impl Run<'_, '_> {
                 }
             })
             .collect();
-        let ranks = (0..n)
-            .map(|i| {
-                t.ranks
-                    .get(i * n..(i + 1) * n)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|&c| f64::from(c) / draws)
-                    .collect()
-            })
-            .collect();
-        MonteCarlo {
+        MonteCarloCounts {
             draws: o.draws,
             seed: o.seed,
             concentration: o.concentration,
             vary_inputs: o.vary_inputs,
             top_k: o.top_k,
             summary,
-            ranks,
+            rank_counts: t.ranks,
         }
     }
 }
@@ -1113,7 +1215,9 @@ fn fixed(total: f64) -> i128 {
 
 /// The q-quantiles of a histogram for increasing `qs` (see the module documentation), in
 /// one pass over the bins: each is found in the first bin where the running count reaches
-/// `q · draws`, as a pass of its own would find it.
+/// `q · draws`, as a pass of its own would find it. The scan starts at the first bin that
+/// can hold a count ([`occupied`]): the bins before it are empty, and never read (nor
+/// faulted in).
 #[allow(clippy::cast_precision_loss)]
 fn quantiles<const K: usize>(
     hist: &[u32],
@@ -1125,7 +1229,8 @@ fn quantiles<const K: usize>(
     let mut out = [max; K];
     let mut next = 0;
     let mut before = 0.0;
-    for (b, &count) in hist.iter().enumerate() {
+    let from = occupied(hist, min, max).start;
+    for (b, &count) in hist.iter().enumerate().skip(from) {
         if count == 0 {
             continue;
         }
@@ -1475,5 +1580,33 @@ mod draw_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod occupied_tests {
+    use super::{BINS, bin, occupied};
+
+    #[test]
+    fn occupied_bins_hold_every_count() {
+        let mut hist = vec![0u32; BINS];
+        // Nothing tallied: min = +∞, max = −∞.
+        assert!(occupied(&hist, f64::INFINITY, f64::NEG_INFINITY).is_empty());
+        // Totals 40.0 and 40.5: bins 1 280 (40 · 32) to 1 296 (40.5 · 32), inclusive.
+        hist[1280] = 1;
+        hist[1296] = 1;
+        assert_eq!(occupied(&hist, 40.0, 40.5), 1280..1297);
+        assert_eq!(
+            (bin(40.0), bin(40.5), bin(100.0), bin(250.0)),
+            (1280, 1296, 3200, 3200)
+        );
+        // A NaN total lies in bin 0, which `min` skips: the range starts at 0.
+        hist[0] = 1;
+        assert_eq!(occupied(&hist, 40.0, 40.5), 0..1297);
+        assert_eq!(occupied(&hist, f64::INFINITY, f64::NEG_INFINITY), 0..1);
+        // Every count of the histogram lies inside.
+        let used = occupied(&hist, 40.0, 40.5);
+        let inside: u32 = hist[used].iter().sum();
+        assert_eq!(inside, hist.iter().sum::<u32>());
     }
 }

@@ -183,8 +183,10 @@ class MonteCarloResult:
             {k: raw[k] for k in ("mean", "p5", "p50", "p95", "p_top_k")}, index=index
         )
         n = len(index)
+        # The engine's array as it is (pandas 3 would copy it by default): it is this
+        # result's alone.
         self.ranks: pandas.DataFrame = pd.DataFrame(
-            raw["ranks"], index=index, columns=pd.RangeIndex(1, n + 1, name="rank")
+            raw["ranks"], index=index, columns=pd.RangeIndex(1, n + 1, name="rank"), copy=False
         )
         self.draws: int = int(raw["draws"])
         self.seed: int = int(raw["seed"])
