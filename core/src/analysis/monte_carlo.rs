@@ -64,8 +64,8 @@ pub const BINS_PER_POINT: f64 = 32.0;
 const BINS: usize = 3201;
 /// Most draws per unit of work (and per progress report). A chunk has [`MIN_CHUNK`] draws
 /// for fewer than [`MANY`] initiatives (their tallies stay in cache); from there on up to
-/// 1 024, as many as keep a thread's chunk buffers near 12 MB ([`CHUNK_CELLS`] totals and
-/// places): longer chunks visit each initiative's histogram and rank row less often, so
+/// 1 024, as many as keep a thread's chunk buffer near 4 MB ([`CHUNK_CELLS`] cells of 4
+/// bytes, a bin and a place each): longer chunks visit each initiative's histogram and rank row less often, so
 /// fewer cache misses per draw. The result is the same bits for any chunk length.
 pub const CHUNK: u64 = 1024;
 /// Fewest draws per unit of work.
@@ -445,7 +445,7 @@ fn occupied(hist: &[u32], min: f64, max: f64) -> std::ops::Range<usize> {
 }
 
 /// Per-thread buffers: one draw's weights, uniforms, values and knock-outs, and a chunk's
-/// totals and places (the tally takes a chunk initiative by initiative, so that each
+/// bins and places (the tally takes a chunk initiative by initiative, so that each
 /// initiative's histogram and rank row stay in cache while it is updated).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Scratch {
@@ -468,14 +468,16 @@ struct Scratch {
     /// One draw's places, by initiative.
     place: Vec<u32>,
     ranker: Ranker,
-    /// A chunk's totals, by tiles of [`TILE`] initiatives: the total of initiative `i` in
-    /// the chunk's draw `s` at [`at(slots, s, i)`](at).
-    totals: Vec<f64>,
-    /// Its place (0-based), with the top bit set when it counts as top k; the same layout.
-    places: Vec<u32>,
+    /// A chunk's histogram bins and places, by tiles of [`TILE`] initiatives: initiative
+    /// `i` in the chunk's draw `s` at [`at(slots, s, i)`](at), as its total's [`bin`] in the
+    /// high 16 bits and its place (0-based, [`TOP`] set when it counts as top k) in the low
+    /// 16 (4 bytes a cell: the totals themselves go into the sums, smallest and largest as
+    /// each draw is made, see [`Run::record`]).
+    cells: Vec<u32>,
 }
 
-/// Initiatives per tile of the chunk buffers (a cache line of totals).
+/// Initiatives per tile of the chunk buffer (half a cache line of cells: 8 ran faster than
+/// 16).
 const TILE: usize = 8;
 
 /// Where draw `slot` of initiative `i` lies in the chunk buffers: tile by tile
@@ -486,8 +488,10 @@ fn at(slots: usize, slot: usize, i: usize) -> usize {
     (i / TILE) * TILE * slots + slot * TILE + i % TILE
 }
 
-/// Marks a place that counts for `p_top_k`.
-const TOP: u32 = 1 << 31;
+/// Marks a place that counts for `p_top_k` (places are below [`MAX_INITIATIVES`] < 2¹⁵).
+const TOP: u32 = 1 << 15;
+/// The place bits of a cell.
+const PLACE: u32 = TOP - 1;
 
 #[cfg(not(target_arch = "wasm32"))]
 /// Whether a sum of weights leaves something to score (as [`crate::aggregate::Acc`] checks).
@@ -701,8 +705,7 @@ impl Run<'_, '_> {
             order: Vec::with_capacity(n),
             place: vec![0; n],
             ranker: Ranker::default(),
-            totals: vec![0.0; n.div_ceil(TILE) * TILE * self.slots()],
-            places: vec![0; n.div_ceil(TILE) * TILE * self.slots()],
+            cells: vec![0; n.div_ceil(TILE) * TILE * self.slots()],
         }
     }
 
@@ -900,8 +903,8 @@ impl Run<'_, '_> {
         }
     }
 
-    /// One draw, into slot `slot` of the chunk buffers.
-    fn draw(&self, d: u64, slot: usize, s: &mut Scratch) {
+    /// One draw: its totals into `s.hi`, its places (with [`TOP`]) into `s.place`.
+    fn draw(&self, d: u64, s: &mut Scratch) {
         let (ev, o) = (self.ev, self.options);
         let mut rng = draw_rng(o.seed, d);
         if o.concentration.is_finite() {
@@ -927,32 +930,34 @@ impl Run<'_, '_> {
                 *p = place | if top { TOP } else { 0 };
             }
         }
-        // Into the chunk buffers: one line per tile.
+    }
+
+    /// One draw's totals (`s.hi`) added to the tally's sums, smallest and largest, row by
+    /// row in order (arrays of `n`, in cache), and the bins and places packed into slot
+    /// `slot` of the chunk buffer, one line per tile, for [`Run::chunk`] to count.
+    #[inline(always)]
+    fn record(&self, slot: usize, s: &mut Scratch, t: &mut Tally) {
+        for (((sum, lo), hi), &total) in t
+            .sum
+            .iter_mut()
+            .zip(t.min.iter_mut())
+            .zip(t.max.iter_mut())
+            .zip(&s.hi)
+        {
+            *sum += fixed(total);
+            *lo = lo.min(total);
+            *hi = hi.max(total);
+        }
         let slots = self.slots();
         for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
             let from = at(slots, slot, tile * TILE);
-            let (Some(totals), Some(places)) = (
-                s.totals.get_mut(from..from + hi.len()),
-                s.places.get_mut(from..from + place.len()),
-            ) else {
+            let Some(cells) = s.cells.get_mut(from..from + hi.len()) else {
                 continue;
             };
-            // Whole tiles as arrays (a fixed-size copy, no call).
-            if let (Ok(out), Ok(hi)) = (
-                <&mut [f64; TILE]>::try_from(&mut *totals),
-                <&[f64; TILE]>::try_from(hi),
-            ) {
-                *out = *hi;
-            } else {
-                totals.copy_from_slice(hi);
-            }
-            if let (Ok(out), Ok(place)) = (
-                <&mut [u32; TILE]>::try_from(&mut *places),
-                <&[u32; TILE]>::try_from(place),
-            ) {
-                *out = *place;
-            } else {
-                places.copy_from_slice(place);
+            for ((c, &total), &p) in cells.iter_mut().zip(hi).zip(place) {
+                #[allow(clippy::cast_possible_truncation)]
+                let b = bin(total) as u32;
+                *c = (b << 16) | p;
             }
         }
     }
@@ -997,43 +1002,33 @@ impl Run<'_, '_> {
         #[allow(clippy::cast_possible_truncation)]
         let count = (to - from) as usize;
         for (slot, d) in (from..to).enumerate() {
-            self.draw(d, slot, s);
+            self.draw(d, s);
+            self.record(slot, s, t);
         }
         // A tile at a time: its draws are one contiguous block of the chunk buffers.
         for (tile, i0) in (0..n).step_by(TILE).enumerate() {
             let width = TILE.min(n - i0);
             let block = tile * TILE * self.slots()..tile * TILE * self.slots() + count * TILE;
-            let tile_totals = s.totals.get(block.clone()).unwrap_or_default();
-            let tile_places = s.places.get(block).unwrap_or_default();
+            let tile_cells = s.cells.get(block).unwrap_or_default();
             for k in 0..width {
                 let i = i0 + k;
-                let (Some(sum), Some(lo), Some(hi), Some(top)) = (
-                    t.sum.get_mut(i),
-                    t.min.get_mut(i),
-                    t.max.get_mut(i),
-                    t.top.get_mut(i),
-                ) else {
+                let Some(top) = t.top.get_mut(i) else {
                     continue;
                 };
                 let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
                 let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
-                let totals = tile_totals.iter().skip(k).step_by(TILE);
-                let places = tile_places.iter().skip(k).step_by(TILE);
-                // The running figures in locals (registers), not through their references.
-                let (mut s_sum, mut s_lo, mut s_hi, mut s_top) = (*sum, *lo, *hi, *top);
-                for (&total, &place) in totals.zip(places) {
-                    if let Some(h) = hist.get_mut(bin(total)) {
+                // The running count in a local (a register), not through its reference.
+                let mut s_top = *top;
+                for &cell in tile_cells.iter().skip(k).step_by(TILE) {
+                    if let Some(h) = hist.get_mut((cell >> 16) as usize) {
                         *h += 1;
                     }
-                    s_sum += fixed(total);
-                    s_lo = s_lo.min(total);
-                    s_hi = s_hi.max(total);
-                    if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
+                    if let Some(r) = ranks.get_mut((cell & PLACE) as usize) {
                         *r += 1;
                     }
-                    s_top += u32::from(place & TOP != 0);
+                    s_top += u32::from(cell & TOP != 0);
                 }
-                (*sum, *lo, *hi, *top) = (s_sum, s_lo, s_hi, s_top);
+                *top = s_top;
             }
         }
     }
@@ -1454,9 +1449,8 @@ mod draw_tests {
                 // scratch, fed the same random stream as `draw` feeds it there.
                 let mut browser = run.scratch();
                 browser.values = ev.values.clone(); // row-major, as wasm32's scratch has it
-                let n = ev.len();
                 for d in 0..40 {
-                    run.draw(d, 0, &mut s);
+                    run.draw(d, &mut s);
                     let (totals, places, knocked_out) = plain(&run, d);
                     let mut rng = draw_rng(options.seed, d);
                     if options.concentration.is_finite() {
@@ -1478,13 +1472,12 @@ mod draw_tests {
                     assert_eq!(browser.knocked_out, knocked_out, "browser form: draw {d}");
                     for (i, want) in totals.iter().enumerate() {
                         assert_eq!(
-                            s.totals[at(run.slots(), 0, i)].to_bits(),
+                            s.hi[i].to_bits(),
                             want.to_bits(),
                             "draw {d}, initiative {i}, product {product}"
                         );
                     }
-                    let got: Vec<u32> = (0..n).map(|i| s.places[at(run.slots(), 0, i)]).collect();
-                    assert_eq!(got, places, "draw {d}, product {product}");
+                    assert_eq!(s.place, places, "draw {d}, product {product}");
                 }
             }
         }
@@ -1567,7 +1560,7 @@ mod draw_tests {
                     };
                     let (mut fast, mut plain) = (run.scratch(), run.scratch());
                     for d in 0..40 {
-                        run.draw(d, 0, &mut fast); // through kernels::values_and_totals
+                        run.draw(d, &mut fast); // through kernels::values_and_totals
                         plain.weights.clone_from(&fast.weights);
                         plain.uniforms.clone_from(&fast.uniforms);
                         kernels::values_and_totals_plain(&run, &mut plain, vary_inputs);
