@@ -176,7 +176,11 @@ fn write_floor(output: &Output) -> usize {
     let mut sink = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut buffers = [Vec::new(), Vec::new()];
     let mut written = 0;
-    let format = |range: std::ops::Range<usize>, out: &mut Vec<u8>| {
+    let mut repeats = [
+        text::Repeats::new(output.width - 3),
+        text::Repeats::new(output.width - 3),
+    ];
+    let format = |range: std::ops::Range<usize>, out: &mut Vec<u8>, repeats: &mut text::Repeats| {
         out.clear();
         for r in range {
             let n = &output.numbers[r * output.width..(r + 1) * output.width];
@@ -188,16 +192,22 @@ fn write_floor(output: &Output) -> usize {
                 knocked_out: output.knocked_out[r],
                 points: &n[3..],
             };
-            text::csv_line(out, output.string(r, 0), output.string(r, 1), &line);
+            text::csv_line(
+                out,
+                repeats,
+                output.string(r, 0),
+                output.string(r, 1),
+                &line,
+            );
         }
     };
     for start in (0..rows).step_by(BLOCK) {
         let end = (start + BLOCK).min(rows);
         let mid = start + (end - start).div_ceil(2);
-        let [a, b] = &mut buffers;
+        let ([a, b], [ra, rb]) = (&mut buffers, &mut repeats);
         std::thread::scope(|s| {
-            s.spawn(|| format(mid..end, b));
-            format(start..mid, a);
+            s.spawn(|| format(mid..end, b, rb));
+            format(start..mid, a, ra);
         });
         for buffer in &buffers {
             sink.write_all(buffer)

@@ -50,10 +50,11 @@ impl Block {
         // The record keeps its cells one after another: one copy, then their ends.
         self.text.push_str(row.record.as_slice());
         let mut end = start;
-        self.ends.extend(row.record.iter().map(|cell| {
+        self.ends.reserve(row.record.len());
+        for cell in &row.record {
             end += cell.len();
-            end
-        }));
+            self.ends.push(end);
+        }
         self.entries.push(Entry::Row {
             number: row.number,
             line: row.line,

@@ -20,11 +20,13 @@ use serde::Serialize;
 
 use crate::block::{Block, Entry};
 use crate::load::{InputArgs, Next, Parser, Raw, Stream, describe_error, load_rubric};
-use crate::text::{Line, csv_line, push_again, push_csv_field, push_number};
+use crate::text::{Line, Repeats, csv_line, push_again, push_csv_field, push_number};
 use crate::{Failure, table};
 
 /// Records scored together (per block, split over the threads).
 const BLOCK: usize = 8192;
+/// CSV rows scored by column at a time (see `score_chunk`).
+const COLUMN_ROWS: usize = 256;
 /// Full messages printed per file before the rest are only counted.
 const MAX_REPORTED: usize = 100;
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -324,6 +326,18 @@ fn write_block(
 ) -> std::io::Result<()> {
     let used = score_block(ctx, parser, path, block, scratch);
     for Scratch { done, .. } in scratch.iter().take(used) {
+        if matches!(ctx.format, Format::Csv | Format::Ndjson) {
+            // Lines one after another: the chunk's text in one write (not copied line by
+            // line into the writer's buffer), then the messages of the bad records.
+            out.write_all(&done.text)?;
+            for item in &done.items {
+                match item {
+                    Item::Out(_) => *written += 1,
+                    Item::Bad(msg) => bad(msg),
+                }
+            }
+            continue;
+        }
         let mut at = 0;
         for item in &done.items {
             match item {
@@ -385,6 +399,8 @@ fn progress_bar(stream: &Stream<'_>, path: &Path) -> Option<indicatif::ProgressB
 struct Scratch {
     done: Done,
     columns: Columns,
+    /// Texts of the points already written, per criterion.
+    repeats: Repeats,
 }
 
 /// A chunk's rows by column for [`BatchScorer::score_block`], and what it gives back.
@@ -444,81 +460,121 @@ fn score_chunk(
     scratch: &mut Scratch,
 ) {
     let n = ctx.batch.criteria();
-    let Scratch { done, columns } = scratch;
+    let Scratch {
+        done,
+        columns,
+        repeats,
+    } = scratch;
+    if repeats.columns() != n {
+        *repeats = Repeats::new(n);
+    }
     done.text.clear();
     done.items.clear();
     let batch = matches!(ctx.format, Format::Csv | Format::Ndjson);
-    if batch
-        && let Some(layout) = parser.csv()
-        && score_columns(ctx, layout, block, part, columns).is_some()
-    {
-        // The rows the block path scored, by column; the others the explained way.
-        let position = |role: &Column| layout.columns().iter().position(|c| c == role);
-        let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
-        let rows = part.len().max(1);
-        let mut points = vec![0.0; n];
-        for (r, entry) in part.iter().enumerate() {
-            if let Entry::Row {
-                number,
-                start,
-                cells,
-                ..
-            } = entry
-                && !columns.skip.get(r).copied().unwrap_or(true)
-            {
-                let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
-                for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
-                    *p = at(column);
-                }
-                let total = at(&columns.total);
-                let line = Line {
-                    total,
-                    band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
-                    low: at(&columns.lo),
-                    high: at(&columns.hi),
-                    knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
-                    points: &points,
-                };
-                let cell =
-                    |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
-                write_line(
-                    ctx,
-                    *number,
-                    cell(id_at),
-                    cell(name_at),
-                    &line,
-                    &mut done.text,
-                );
-                done.items.push(Item::Out(done.text.len()));
-            } else {
-                push_explained(ctx, parser, path, block, entry, done);
-            }
-        }
-        return;
-    }
-    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    for entry in part {
-        if batch
-            && let Entry::Row {
-                number,
-                start,
-                cells,
-                ..
-            } = entry
-            && fast_row(
+    let layout = parser.csv().filter(|_| batch);
+    // CSV rows are scored by column a slice at a time, small enough for the slice's columns
+    // to stay in the first-level cache while they are filled and read.
+    let slice = if layout.is_some() {
+        COLUMN_ROWS
+    } else {
+        part.len().max(1)
+    };
+    for part in part.chunks(slice) {
+        if let Some(layout) = layout
+            && score_columns(ctx, layout, block, part, columns).is_some()
+        {
+            write_columns(
                 ctx,
                 parser,
-                *number,
-                &mut block.cells(*start, cells),
-                (&mut low, &mut high, &mut points),
-                &mut done.text,
-            )
-            .is_some()
-        {
-            done.items.push(Item::Out(done.text.len()));
+                path,
+                block,
+                part,
+                layout,
+                (columns, repeats),
+                done,
+            );
             continue;
         }
-        push_explained(ctx, parser, path, block, entry, done);
+        let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for entry in part {
+            if batch
+                && let Entry::Row {
+                    number,
+                    start,
+                    cells,
+                    ..
+                } = entry
+                && fast_row(
+                    ctx,
+                    parser,
+                    *number,
+                    &mut block.cells(*start, cells),
+                    (&mut low, &mut high, &mut points),
+                    (&mut done.text, repeats),
+                )
+                .is_some()
+            {
+                done.items.push(Item::Out(done.text.len()));
+                continue;
+            }
+            push_explained(ctx, parser, path, block, entry, done);
+        }
+    }
+}
+
+/// The lines of rows [`score_columns`] scored, in order; the rows it left out through the
+/// explained path.
+#[allow(clippy::too_many_arguments)]
+fn write_columns(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    path: &Path,
+    block: &Block,
+    part: &[Entry],
+    layout: &civic_value::stream::CsvLayout<'_>,
+    (columns, repeats): (&Columns, &mut Repeats),
+    done: &mut Done,
+) {
+    let position = |role: &Column| layout.columns().iter().position(|c| c == role);
+    let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
+    let rows = part.len().max(1);
+    let mut points = vec![0.0; ctx.batch.criteria()];
+    for (r, entry) in part.iter().enumerate() {
+        if let Entry::Row {
+            number,
+            start,
+            cells,
+            ..
+        } = entry
+            && !columns.skip.get(r).copied().unwrap_or(true)
+        {
+            let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
+            for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
+                *p = at(column);
+            }
+            let total = at(&columns.total);
+            let line = Line {
+                total,
+                band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
+                low: at(&columns.lo),
+                high: at(&columns.hi),
+                knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
+                points: &points,
+            };
+            let cell =
+                |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
+            write_line(
+                ctx,
+                *number,
+                cell(id_at),
+                cell(name_at),
+                &line,
+                (&mut done.text, repeats),
+            );
+            done.items.push(Item::Out(done.text.len()));
+        } else {
+            push_explained(ctx, parser, path, block, entry, done);
+        }
     }
 }
 
@@ -676,7 +732,7 @@ fn fast_row(
     number: usize,
     cells: &mut crate::block::Cells<'_>,
     (low, high, points): (&mut [f64], &mut [f64], &mut [f64]),
-    out: &mut Vec<u8>,
+    out: (&mut Vec<u8>, &mut Repeats),
 ) -> Option<()> {
     let layout = parser.csv()?;
     low.fill(f64::NAN);
@@ -706,14 +762,14 @@ fn write_line(
     id: Option<&str>,
     name: Option<&str>,
     line: &Line<'_>,
-    out: &mut Vec<u8>,
+    (out, repeats): (&mut Vec<u8>, &mut Repeats),
 ) {
     let mut fallback = [0u8; 24];
     let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
     let name = name.unwrap_or(id);
     match ctx.format {
-        Format::Ndjson => ndjson_line(out, &ctx.json_keys, id, name, line),
-        _ => csv_line(out, id, name, line),
+        Format::Ndjson => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
+        _ => csv_line(out, repeats, id, name, line),
     }
 }
 
@@ -773,10 +829,17 @@ fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String
             };
             let mut out = Vec::new();
             if ctx.format == Format::Csv {
-                csv_line(&mut out, &initiative.id, &initiative.name, &line);
+                csv_line(
+                    &mut out,
+                    &mut Repeats::default(),
+                    &initiative.id,
+                    &initiative.name,
+                    &line,
+                );
             } else {
                 ndjson_line(
                     &mut out,
+                    &mut Repeats::default(),
                     &ctx.json_keys,
                     &initiative.id,
                     &initiative.name,
@@ -810,7 +873,14 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Line<'_>) {
+fn ndjson_line(
+    out: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    keys: &[Vec<u8>],
+    id: &str,
+    name: &str,
+    l: &Line<'_>,
+) {
     out.extend_from_slice(b"{\"id\":");
     push_json_str(out, id);
     out.extend_from_slice(b",\"name\":");
@@ -838,7 +908,7 @@ fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Li
     for (k, (key, p)) in keys.iter().zip(l.points).enumerate() {
         // The keys start with a comma, which the first one leaves out.
         out.extend_from_slice(key.get(usize::from(k == 0)..).unwrap_or(&[]));
-        push_number(out, *p);
+        repeats.push(out, k, *p);
     }
     out.extend_from_slice(b"}}\n");
 }
