@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use civic_value::stream::{Column, CsvRow, trim};
+use civic_value::stream::{Column, trim};
 use civic_value::{BatchScorer, BlockScores, Initiative, Rubric, Score};
 use clap::ValueEnum;
 use serde::Serialize;
@@ -197,12 +197,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
         std::thread::scope(|s| {
             let (state, ready) = (&shared.0, &shared.1);
             s.spawn(move || {
-                let mut row = CsvRow {
-                    number: 0,
-                    line: 0,
-                    record: csv::StringRecord::new(),
-                };
-                while let Some(next) = stream.read_into(&mut row) {
+                while let Some(next) = stream.read_next() {
                     let mut g = lock(state);
                     while g.block.len() >= BLOCK && !g.stop {
                         g = ready.wait(g).unwrap_or_else(PoisonError::into_inner);
@@ -211,7 +206,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                         break;
                     }
                     match next {
-                        Next::Row => g.block.push_row(&row),
+                        Next::Row(row) => g.block.push_row(&row),
                         Next::Other(raw) => g.block.entries.push(Entry::Other(raw)),
                     }
                     if g.block.len() >= BLOCK {
@@ -945,7 +940,7 @@ mod tests {
         )
         .unwrap();
         let mut block = Block::default();
-        while let Some(row) = csv.next_row() {
+        while let Some(row) = csv.read_raw_row() {
             block.push_row(&row.unwrap());
         }
         let mut columns = Columns::default();
