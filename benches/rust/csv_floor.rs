@@ -4,11 +4,11 @@
 //!
 //!     csv-floor INPUT.csv OUTPUT.csv
 //!
-//! 1. **read**: `INPUT.csv` read by the engine's CSV reader (`CsvInitiatives::read_row`:
-//!    the csv crate under the same line limit and buffer size), each row's cells packed
-//!    into a block, blocks of 8192 rows handed to a second thread which parses every
-//!    criterion cell with `CsvLayout::encode_cell` (the CLI's number, option and boolean
-//!    reading). Nothing is scored.
+//! 1. **read**: `INPUT.csv` read by the engine's CSV reader as the CLI reads it
+//!    (`CsvInitiatives::read_raw_row`, under the same line limit and buffer size), each
+//!    row's text copied into a block, blocks of 8192 rows handed to a second thread which
+//!    parses every criterion cell with `CsvLayout::encode_cell` (the CLI's number, option
+//!    and boolean reading). Nothing is scored.
 //! 2. **write**: `OUTPUT.csv`, a file the CLI wrote for `INPUT.csv`, is read into memory
 //!    (not timed), then every row is formatted again with the CLI's own line writer
 //!    (`cli/src/text.rs`, included below) — each block of 8192 rows halved between 2 threads
@@ -22,7 +22,7 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use civic_value::Rubric;
-use civic_value::stream::{Column, CsvInitiatives, CsvRow, trim};
+use civic_value::stream::{Column, CsvInitiatives, trim};
 
 #[allow(dead_code)]
 #[path = "../../cli/src/text.rs"]
@@ -45,12 +45,13 @@ fn cpu() -> f64 {
     secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
-/// Rows packed as in the CLI's block: the text of every cell, and where each cell ends.
+/// Rows packed as in the CLI's block: the text of every row, where each cell ends, and
+/// per row its cells, where its text starts and the bytes between its cells.
 #[derive(Default)]
 struct Packed {
     text: String,
     ends: Vec<usize>,
-    rows: Vec<std::ops::Range<usize>>,
+    rows: Vec<(std::ops::Range<usize>, usize, usize)>,
 }
 
 fn read_floor(rubric: &Rubric, path: &str) -> f64 {
@@ -68,11 +69,11 @@ fn read_floor(rubric: &Rubric, path: &str) -> f64 {
         let parser = s.spawn(move || {
             let mut sum = 0.0;
             for block in full_rx {
-                for row in &block.rows {
-                    let mut at = block.ends.get(row.start.wrapping_sub(1)).copied();
+                for (row, start, gap) in &block.rows {
+                    let mut at = *start;
                     for (column, &end) in layout.columns().iter().zip(&block.ends[row.clone()]) {
-                        let cell = &block.text[at.unwrap_or(0)..end];
-                        at = Some(end);
+                        let cell = &block.text[at..end];
+                        at = end + gap;
                         match column {
                             Column::Criterion(i) => {
                                 let (lo, hi) = layout.encode_cell(*i, cell).unwrap_or((0.0, 0.0));
@@ -86,23 +87,16 @@ fn read_floor(rubric: &Rubric, path: &str) -> f64 {
             }
             sum
         });
-        let mut row = CsvRow::default();
         let mut block = empty_rx.recv().unwrap_or_default();
         block.text.clear();
         block.ends.clear();
         block.rows.clear();
-        while let Some(next) = csv.read_row(&mut row) {
-            if next.is_err() {
-                continue;
-            }
-            let first = block.ends.len();
-            let mut end = block.text.len();
-            block.text.push_str(row.record.as_slice());
-            block.ends.extend(row.record.iter().map(|cell| {
-                end += cell.len();
-                end
-            }));
-            block.rows.push(first..block.ends.len());
+        while let Some(next) = csv.read_raw_row() {
+            let Ok(row) = next else { continue };
+            let (first, start) = (block.ends.len(), block.text.len());
+            block.text.push_str(row.text);
+            block.ends.extend(row.ends.iter().map(|end| start + end));
+            block.rows.push((first..block.ends.len(), start, row.gap));
             if block.rows.len() == BLOCK {
                 let _ = full_tx.send(block);
                 block = empty_rx.recv().unwrap_or_default();
