@@ -48,6 +48,20 @@ fn every_shape_of_row_scores_as_the_explained_path() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    // CRLF lines and a blank line before a bad row: its own line (the csv crate said one
+    // line early after every CRLF line break and after blank lines).
+    let path = dir.join("crlf.csv");
+    std::fs::write(&path, "id,support_share\r\na,150\r\nb,1\r\n\r\n\nc,200\r\n").unwrap();
+    let o = run(&["score", "--format", "csv", path.to_str().unwrap()]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("line 2 (comma-separated, decimal point): initiative \"a\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 6 (comma-separated, decimal point): initiative \"c\""),
+        "{err}"
+    );
     let explained: Value = serde_json::from_slice(&json.stdout).unwrap();
     let explained = explained.as_array().unwrap();
     let mut reader = csv::Reader::from_reader(csv.stdout.as_slice());

@@ -1,9 +1,11 @@
 //! The records of a CSV stream, as the csv crate's reader reads them (flexible, the
 //! delimiter given, `"` quotes, any of `\r`, `\n`, `\r\n` ending a record, empty lines
 //! skipped), faster for the common line: a line with neither a quote nor a carriage return
-//! is found with `memchr` and split at the delimiter; any other record is read by
-//! `csv-core`, the csv crate's own parser. The same records, the same line numbers and the
-//! same errors (`records_are_the_csv_crates` checks it on random text).
+//! (but its CRLF ending) is found with `memchr` and split at the delimiter; any other
+//! record is read by `csv-core`, the csv crate's own parser. The same records and the same
+//! errors (`records_are_the_csv_crates` checks it on random text); the line of a record is
+//! the line its first character is on (the csv crate gives the line after the previous
+//! record: one line early after blank lines, and after every CRLF line break).
 
 use std::io::Read;
 
@@ -18,7 +20,7 @@ const READ: usize = 8 * 1024;
 /// Why a record could not be read.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// The record's text is not UTF-8; it starts on `line` (counted as the csv crate does).
+    /// The record's text is not UTF-8; it starts on `line`.
     Utf8 { line: u64 },
     /// The source failed; the stream ends.
     Io(std::io::Error),
@@ -27,7 +29,7 @@ pub(crate) enum Failure {
 /// A record as [`Records::read_raw`] reads it, borrowed until the next.
 #[derive(Debug)]
 pub(crate) struct Raw<'a> {
-    /// The line the csv crate gives the record.
+    /// The line the record starts on.
     pub(crate) line: u64,
     /// The fields, `gap` bytes apart.
     pub(crate) text: &'a str,
@@ -49,7 +51,7 @@ pub(crate) struct Records<R> {
     searched: usize,
     eof: bool,
     done: bool,
-    /// 1 + the line breaks consumed: the line the csv crate gives the next record.
+    /// 1 + the line breaks consumed.
     line: u64,
     delimiter: u8,
     /// Boxed: its tables are large (as the csv crate keeps it).
@@ -77,9 +79,8 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// The next record into `record` and the line the csv crate gives it (the line after
-    /// the previous record: blank lines before a record are not counted in). `None` at the
-    /// end, and after an error of the source.
+    /// The next record into `record` and the line it starts on. `None` at the end, and
+    /// after an error of the source.
     pub(crate) fn read(&mut self, record: &mut StringRecord) -> Option<Result<u64, Failure>> {
         Some(self.read_raw()?.map(|raw| {
             record.clear();
@@ -99,20 +100,15 @@ impl<R: Read> Records<R> {
         if self.done {
             return None;
         }
-        let start = self.line;
         loop {
             let avail = self.buf.get(self.pos..self.end).unwrap_or(&[]);
             let found = avail
                 .get(self.searched..)
                 .and_then(|rest| memchr::memchr(b'\n', rest))
                 .map(|i| i + self.searched);
+            // Whether the line ends with a line break (not the end of the source).
+            let broken = u64::from(found.is_some());
             let (len, used) = match found {
-                Some(0) => {
-                    // An empty line: skipped.
-                    self.pos += 1;
-                    self.line += 1;
-                    continue;
-                }
                 Some(i) => (i, i + 1),
                 None if self.eof && avail.is_empty() => {
                     self.done = true;
@@ -129,15 +125,26 @@ impl<R: Read> Records<R> {
                 }
             };
             self.searched = 0;
-            let from = self.pos;
+            // CRs before the text end empty records (skipped); a CRLF line without its CR.
             let text = avail.get(..len).unwrap_or(&[]);
+            let lead = text.iter().take_while(|&&b| b == b'\r').count();
+            let text = text.get(lead..).unwrap_or(&[]);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            let (from, len) = (self.pos + lead, text.len());
+            let start = self.line;
+            if text.is_empty() {
+                // A blank line: skipped.
+                self.pos += used;
+                self.line += broken;
+                continue;
+            }
             if memchr::memchr2(b'"', b'\r', text).is_some() {
+                // The record starts on this line, after its leading CRs.
+                self.pos = from;
                 return self.slow(start);
             }
             self.pos += used;
-            if used > len {
-                self.line += 1;
-            }
+            self.line += broken;
             // Split at the delimiter.
             self.ends.clear();
             self.ends.extend(memchr::memchr_iter(self.delimiter, text));
@@ -244,8 +251,19 @@ mod tests {
     /// What a reader gave: each record's fields and line, or the line of a UTF-8 error.
     type Got = Vec<Result<(Vec<String>, u64), u64>>;
 
-    /// The csv crate's reader as the engine configured it before (flexible, no header).
+    /// The csv crate's reader as the engine configured it before (flexible, no header),
+    /// each record's line taken as the line of its first character: the csv crate's
+    /// position is where it began to read (before the blank lines and line breaks it skips
+    /// to reach the record).
     fn csv_crates(bytes: &[u8], delimiter: u8) -> Got {
+        let line = |pos: &csv::Position| {
+            let from = usize::try_from(pos.byte()).unwrap();
+            let first = bytes[from..]
+                .iter()
+                .position(|b| !matches!(b, b'\r' | b'\n'))
+                .map_or(bytes.len(), |k| from + k);
+            1 + bytes[..first].iter().filter(|&&b| b == b'\n').count() as u64
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -258,10 +276,10 @@ mod tests {
                 Ok(false) => return got,
                 Ok(true) => got.push(Ok((
                     record.iter().map(str::to_owned).collect(),
-                    record.position().unwrap().line(),
+                    line(record.position().unwrap()),
                 ))),
                 Err(e) => match e.kind() {
-                    csv::ErrorKind::Utf8 { pos, .. } => got.push(Err(pos.as_ref().unwrap().line())),
+                    csv::ErrorKind::Utf8 { pos, .. } => got.push(Err(line(pos.as_ref().unwrap()))),
                     other => panic!("{other:?}"),
                 },
             }
@@ -298,7 +316,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The same records, lines and UTF-8 errors as the csv crate's reader, on text of
+        /// The same records and UTF-8 errors as the csv crate's reader, each on the line of
+        /// its first character, on text of
         /// plain lines, quotes (also across lines and doubled), carriage returns, blank
         /// lines, invalid UTF-8 and a missing last line break, read a few bytes at a time
         /// or all at once.
