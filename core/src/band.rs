@@ -70,7 +70,7 @@ impl Rubric {
         let total = total + 0.0;
         for d in decimals..BAND_DECIMALS {
             let text = format!("{total:.d$}");
-            let shown = text.parse::<f64>().unwrap_or(f64::NAN);
+            let shown = crate::float::parse(&text).unwrap_or(f64::NAN);
             if self.band_for(shown).map(Band::id) == band {
                 return text;
             }

@@ -64,7 +64,9 @@ mod describe;
 pub mod doc;
 mod doc_tree;
 mod error;
+mod float;
 mod input;
+mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]
 mod log1p;
 mod parse;

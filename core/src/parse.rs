@@ -25,20 +25,24 @@ impl RubricDoc {
         if !text.trim_start().starts_with('{') {
             return Err(not_an_object("JSON"));
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        #[cfg(feature = "positions")]
-        let doc: Self =
-            serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+        // Without `positions` (the browser build): the core's own small JSON reader, with
+        // serde_json's messages, instead of serde_json's parser (json_tree.rs).
         #[cfg(not(feature = "positions"))]
-        let doc: Self = crate::tree::read_doc(&mut de, "JSON", |e| e.to_string())?;
-        de.end().map_err(|e| {
-            ErrorKind::RubricParse {
-                format: "JSON",
-                message: e.to_string(),
-            }
-            .at("")
-        })?;
-        Ok(doc)
+        return json_via_tree(text);
+        #[cfg(feature = "positions")]
+        {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let doc: Self =
+                serde_path_to_error::deserialize(&mut de).map_err(|e| parse_error("JSON", e))?;
+            de.end().map_err(|e| {
+                ErrorKind::RubricParse {
+                    format: "JSON",
+                    message: e.to_string(),
+                }
+                .at("")
+            })?;
+            Ok(doc)
+        }
     }
 
     /// Parse a TOML rubric document (no validation beyond types).
@@ -135,6 +139,24 @@ pub(crate) fn toml_message(text: &str, e: &toml::de::Error) -> String {
         }
         None => message,
     }
+}
+
+/// A JSON rubric read by the core's own JSON reader into a [`Tree`](crate::Tree), then from
+/// the tree: [`RubricDoc::from_json`] without the `positions` feature (after its size and
+/// object checks). Syntax errors carry serde_json's message, with the line and column.
+#[cfg_attr(feature = "positions", allow(dead_code))]
+pub(crate) fn json_via_tree(text: &str) -> Result<RubricDoc> {
+    crate::json_tree::parse(
+        text,
+        |tree| RubricDoc::from_tree(tree, "JSON"),
+        |message| {
+            ErrorKind::RubricParse {
+                format: "JSON",
+                message,
+            }
+            .at("")
+        },
+    )
 }
 
 fn not_an_object(format: &'static str) -> Error {

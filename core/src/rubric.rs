@@ -262,12 +262,13 @@ impl Criterion {
             InputKind::Category => InputValue::Text(t.to_owned()),
             InputKind::Number | InputKind::Likert { .. } => {
                 // A plain number first (the common case, and the cheapest test).
-                if let Ok(x) = t.parse::<f64>() {
+                if let Some(x) = crate::float::parse(t) {
                     return InputValue::Number(x);
                 }
                 if let Some(dots) = t.as_bytes().windows(2).position(|w| w == b"..")
                     && let (Some(a), Some(b)) = (t.get(..dots), t.get(dots + 2..))
-                    && let (Ok(low), Ok(high)) = (a.trim().parse(), b.trim().parse())
+                    && let (Some(low), Some(high)) =
+                        (crate::float::parse(a.trim()), crate::float::parse(b.trim()))
                 {
                     return InputValue::Range { low, high };
                 }

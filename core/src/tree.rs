@@ -92,10 +92,10 @@ impl Inputs {
     }
 }
 
-/// Read a rubric document through a tree: the reader of [`RubricDoc::from_json`] and
-/// [`RubricDoc::from_toml`] when the `positions` feature is off. `message` turns a syntax
-/// error of the text into its message (which names the line and column).
-#[cfg_attr(feature = "positions", allow(dead_code))]
+/// Read a rubric document through a tree: the reader of [`RubricDoc::from_toml`] when the
+/// `positions` feature is off (JSON has its own reader, `json_tree.rs`). `message` turns a
+/// syntax error of the text into its message (which names the line and column).
+#[cfg_attr(any(feature = "positions", not(feature = "toml")), allow(dead_code))]
 pub(crate) fn read_doc<'de, D: Deserializer<'de>>(
     de: D,
     format: &'static str,
@@ -670,19 +670,18 @@ mod tests {
         assert_eq!((t.code(), t.path()), (j.code(), j.path()));
     }
 
-    /// Both rubric readers (serde_path_to_error over the text, and the tree) give the same
-    /// document, or the same code and path, for every vector's rubric and for thousands of
-    /// mutations of them: each value replaced by values of other types, each key removed,
+    /// Both rubric readers (serde_path_to_error over the text, and the browser's: json_tree.rs
+    /// into a tree, then the tree) give the same document, or the same code and path, for
+    /// every vector's rubric and for thousands of mutations of them: each value replaced by values of other types, each key removed,
     /// an unknown key added to each object, each key given twice.
     #[cfg(feature = "positions")]
     #[test]
     fn tree_reader_agrees_with_the_text_reader() {
         use serde_json::Value;
 
+        // The browser's reader: the core's JSON reader into a tree, then from the tree.
         fn via_tree(text: &str) -> Result<RubricDoc> {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let doc = read_doc(&mut de, "JSON", |e| e.to_string())?;
-            Ok(doc)
+            crate::parse::json_via_tree(text)
         }
         fn compare(text: &str, checked: &mut usize) {
             *checked += 1;

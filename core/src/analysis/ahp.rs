@@ -186,10 +186,13 @@ pub fn judgement_text(x: f64) -> String {
 pub fn parse_judgement(text: &str) -> Option<f64> {
     let t = text.trim();
     if let Some((a, b)) = t.split_once('/') {
-        let (a, b): (f64, f64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        let (a, b) = (
+            crate::float::parse(a.trim())?,
+            crate::float::parse(b.trim())?,
+        );
         return Some(a / b);
     }
-    t.parse().ok()
+    crate::float::parse(t)
 }
 
 /// Check a pairwise comparison matrix; `name` prefixes the cell paths (`matrix[1][0]`).

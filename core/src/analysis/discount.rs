@@ -154,10 +154,10 @@ impl Discount {
     pub fn parse(text: &str) -> Result<Self> {
         let t = text.trim();
         if let Some(p) = t.strip_suffix('%') {
-            if let Ok(x) = p.trim().parse::<f64>() {
+            if let Some(x) = crate::float::parse(p.trim()) {
                 return Self::rate(x / 100.0);
             }
-        } else if let Ok(x) = t.parse::<f64>() {
+        } else if let Some(x) = crate::float::parse(t) {
             return Self::rate(x);
         }
         Self::preset(t)

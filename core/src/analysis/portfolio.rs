@@ -183,12 +183,11 @@ pub fn cost_from_input(value: &InputValue) -> std::result::Result<f64, ErrorKind
         InputValue::Number(x) => Ok(*x),
         InputValue::Missing => Err(ErrorKind::Required),
         InputValue::Text(t) if t.trim().is_empty() => Err(ErrorKind::Required),
-        InputValue::Text(t) => t
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| ErrorKind::NotWholeEuros {
+        InputValue::Text(t) => {
+            crate::float::parse(t.trim()).ok_or_else(|| ErrorKind::NotWholeEuros {
                 got: value.describe(),
-            }),
+            })
+        }
         other => Err(ErrorKind::NotWholeEuros {
             got: other.describe(),
         }),
