@@ -9,13 +9,16 @@
 //!    row's text copied into a block, blocks of 8192 rows handed to a second thread which
 //!    parses every criterion cell with `CsvLayout::encode_cell` (the CLI's number, option
 //!    and boolean reading). Nothing is scored.
-//! 2. **write**: `OUTPUT.csv`, a file the CLI wrote for `INPUT.csv`, is read into memory
-//!    (not timed), then every row is formatted again with the CLI's own line writer
-//!    (`cli/src/text.rs`, included below) — each block of 8192 rows halved between 2 threads
-//!    — and written to standard output in order.
+//! 2. **write**: `OUTPUT.csv`, a file the CLI wrote for `INPUT.csv`, is read back 8192
+//!    rows at a time, each block halved between 2 threads which read their rows back into
+//!    numbers (not timed: the numbers are then in that thread's cache, as a CLI thread's
+//!    just-scored numbers are) and format them again with the CLI's own line writer
+//!    (`cli/src/text.rs`, included below); then both halves are written to standard output
+//!    in order. Formatting and writing are timed with each thread's own CPU clock.
 //!
-//! Prints one line of JSON: wall and CPU seconds (user + system, every thread, from
-//! `getrusage`) of each timed phase, and a checksum so that nothing is optimised away.
+//! Prints one line of JSON (on stderr): wall and CPU seconds of each phase (read: user +
+//! system of every thread from `getrusage`; write: the threads' CPU clocks), and a checksum
+//! so that nothing is optimised away.
 
 use std::io::{BufReader, Write as _};
 use std::sync::mpsc::sync_channel;
@@ -132,26 +135,32 @@ impl Output {
     }
 }
 
-fn load_output(path: &str) -> Output {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
-    let columns = reader.headers().map(csv::StringRecord::len).unwrap_or(0);
-    let width = columns.saturating_sub(4);
-    let mut out = Output {
-        text: String::new(),
-        ends: Vec::new(),
-        numbers: Vec::new(),
-        knocked_out: Vec::new(),
-        width,
+/// CPU seconds of the calling thread so far.
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
+    // SAFETY: clock_gettime writes one `timespec` into the pointer it is given, which
+    // points to a value of that type owned by this frame.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts);
+    }
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Rows of the CLI's output read back into `out` (emptied first).
+fn load_rows(rows: &[csv::StringRecord], out: &mut Output) {
+    out.text.clear();
+    out.ends.clear();
+    out.numbers.clear();
+    out.knocked_out.clear();
     let number = |s: &str| {
         s.parse::<f64>()
             .unwrap_or_else(|e| fail(&format!("{s:?}: {e}")))
     };
-    let mut r = csv::StringRecord::new();
-    while reader
-        .read_record(&mut r)
-        .unwrap_or_else(|e| fail(&format!("{path}: {e}")))
-    {
+    for r in rows {
         // id, name, total, band, low, high, knocked_out, points…
         for s in [&r[0], &r[1], &r[3]] {
             out.text.push_str(s);
@@ -161,56 +170,98 @@ fn load_output(path: &str) -> Output {
         out.knocked_out.push(&r[6] == "true");
         out.numbers.extend(r.iter().skip(7).map(number));
     }
-    out
 }
 
-fn write_floor(output: &Output) -> usize {
-    let rows = output.knocked_out.len();
+/// One thread's half of a block: its rows read back into numbers (not timed: they are then
+/// in this thread's cache, as the numbers a CLI thread has just scored are), then formatted
+/// with the CLI's line writer (timed). Wall and CPU seconds of the formatting.
+fn format_half(
+    rows: &[csv::StringRecord],
+    output: &mut Output,
+    repeats: &mut text::Repeats,
+    out: &mut Vec<u8>,
+) -> (f64, f64) {
+    load_rows(rows, output);
+    let (t0, c0) = (Instant::now(), thread_cpu());
+    out.clear();
+    for r in 0..rows.len() {
+        let n = &output.numbers[r * output.width..(r + 1) * output.width];
+        let line = text::Line {
+            total: n[0],
+            band: output.string(r, 2),
+            low: n[1],
+            high: n[2],
+            knocked_out: output.knocked_out[r],
+            points: &n[3..],
+        };
+        text::csv_line(
+            out,
+            repeats,
+            output.string(r, 0),
+            output.string(r, 1),
+            &line,
+        );
+    }
+    (t0.elapsed().as_secs_f64(), thread_cpu() - c0)
+}
+
+/// The write phase, a block of 8192 rows at a time as the CLI writes: each half formatted
+/// on its own thread (see [`format_half`]), then both written in order. Bytes written, wall
+/// seconds (per block the slower half, plus the writing) and CPU seconds (both halves'
+/// formatting, plus the writing).
+fn write_floor(path: &str) -> (usize, f64, f64) {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
+    let columns = reader.headers().map(csv::StringRecord::len).unwrap_or(0);
+    let width = columns.saturating_sub(4);
+    let output = || Output {
+        text: String::new(),
+        ends: Vec::new(),
+        numbers: Vec::new(),
+        knocked_out: Vec::new(),
+        width,
+    };
+    let mut outputs = [output(), output()];
     let stdout = std::io::stdout();
     let mut sink = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut buffers = [Vec::new(), Vec::new()];
-    let mut written = 0;
-    let mut repeats = [
-        text::Repeats::new(output.width - 3),
-        text::Repeats::new(output.width - 3),
-    ];
-    let format = |range: std::ops::Range<usize>, out: &mut Vec<u8>, repeats: &mut text::Repeats| {
-        out.clear();
-        for r in range {
-            let n = &output.numbers[r * output.width..(r + 1) * output.width];
-            let line = text::Line {
-                total: n[0],
-                band: output.string(r, 2),
-                low: n[1],
-                high: n[2],
-                knocked_out: output.knocked_out[r],
-                points: &n[3..],
-            };
-            text::csv_line(
-                out,
-                repeats,
-                output.string(r, 0),
-                output.string(r, 1),
-                &line,
-            );
+    let mut repeats = [text::Repeats::new(width - 3), text::Repeats::new(width - 3)];
+    let mut records = vec![csv::StringRecord::new(); BLOCK];
+    let (mut written, mut wall, mut used) = (0, 0.0, 0.0);
+    loop {
+        let mut rows = 0;
+        while rows < BLOCK
+            && reader
+                .read_record(&mut records[rows])
+                .unwrap_or_else(|e| fail(&e.to_string()))
+        {
+            rows += 1;
         }
-    };
-    for start in (0..rows).step_by(BLOCK) {
-        let end = (start + BLOCK).min(rows);
-        let mid = start + (end - start).div_ceil(2);
-        let ([a, b], [ra, rb]) = (&mut buffers, &mut repeats);
-        std::thread::scope(|s| {
-            s.spawn(|| format(mid..end, b, rb));
-            format(start..mid, a, ra);
+        if rows == 0 {
+            break;
+        }
+        let (first, second) = records[..rows].split_at(rows.div_ceil(2));
+        let ([oa, ob], [ra, rb], [a, b]) = (&mut outputs, &mut repeats, &mut buffers);
+        let ((wa, ca), (wb, cb)) = std::thread::scope(|s| {
+            let other = s.spawn(|| format_half(second, ob, rb, b));
+            let mine = format_half(first, oa, ra, a);
+            (mine, other.join().unwrap_or((0.0, 0.0)))
         });
+        let (t0, c0) = (Instant::now(), thread_cpu());
         for buffer in &buffers {
             sink.write_all(buffer)
                 .unwrap_or_else(|e| fail(&e.to_string()));
             written += buffer.len();
         }
+        wall += wa.max(wb) + t0.elapsed().as_secs_f64();
+        used += ca + cb + thread_cpu() - c0;
     }
+    let (t0, c0) = (Instant::now(), thread_cpu());
     sink.flush().unwrap_or_else(|e| fail(&e.to_string()));
-    written
+    (
+        written,
+        wall + t0.elapsed().as_secs_f64(),
+        used + thread_cpu() - c0,
+    )
 }
 
 fn fail(msg: &str) -> ! {
@@ -227,10 +278,7 @@ fn main() {
     let (t0, c0) = (Instant::now(), cpu());
     let checksum = read_floor(&rubric, input);
     let (read_wall, read_cpu) = (t0.elapsed().as_secs_f64(), cpu() - c0);
-    let loaded = load_output(output);
-    let (t0, c0) = (Instant::now(), cpu());
-    let bytes = write_floor(&loaded);
-    let (write_wall, write_cpu) = (t0.elapsed().as_secs_f64(), cpu() - c0);
+    let (bytes, write_wall, write_cpu) = write_floor(output);
     eprintln!(
         "{{\"read\": {{\"wall\": {read_wall:.4}, \"cpu\": {read_cpu:.4}}}, \
          \"write\": {{\"wall\": {write_wall:.4}, \"cpu\": {write_cpu:.4}}}, \
