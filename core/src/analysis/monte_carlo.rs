@@ -35,14 +35,25 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(not(target_arch = "wasm32"))]
+mod kernels;
+
+#[cfg(not(target_arch = "wasm32"))]
+use crate::Aggregation;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::aggregate::{Sum, add_terms, finish_sum, scale, term, two_sum, weight_sum};
 use crate::analysis::ranking::Ranker;
 use crate::analysis::reweight::Evaluated;
-use crate::analysis::sampling::{dirichlet, draw_rng, uniform};
+#[cfg(any(target_arch = "wasm32", test))]
+use crate::analysis::sampling::uniform;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::analysis::sampling::uniforms_into;
+use crate::analysis::sampling::{dirichlet, draw_rng};
 use crate::error::{ErrorKind, Result};
 use crate::input::Inputs;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::log1p::log1p_into;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::rubric::Knockout;
 use crate::rubric::Rubric;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::value::{ValueFn, linear};
@@ -51,10 +62,77 @@ use crate::value::{ValueFn, linear};
 pub const BINS_PER_POINT: f64 = 32.0;
 /// Number of histogram bins: `[0, 100)` in steps of 1/32, and 100 itself.
 const BINS: usize = 3201;
-/// Draws per unit of work (and per progress report).
-pub const CHUNK: u64 = 256;
-#[allow(clippy::cast_possible_truncation)]
-const CHUNK_SLOTS: usize = CHUNK as usize;
+/// Most draws per unit of work (and per progress report). A chunk has [`MIN_CHUNK`] draws
+/// for fewer than [`MANY`] initiatives (their tallies stay in cache); from there on up to
+/// 1 024, as many as keep a thread's chunk buffers near 12 MB ([`CHUNK_CELLS`] totals and
+/// places): longer chunks visit each initiative's histogram and rank row less often, so
+/// fewer cache misses per draw. The result is the same bits for any chunk length.
+pub const CHUNK: u64 = 1024;
+/// Fewest draws per unit of work.
+pub const MIN_CHUNK: u64 = 256;
+/// Initiatives from which chunks grow past [`MIN_CHUNK`].
+const MANY: usize = 256;
+/// Initiative-draws per chunk buffer.
+const CHUNK_CELLS: u64 = 1 << 20;
+
+/// How a run's draws are cut into chunks: chunks of `big` draws, but when several threads
+/// draw, the last `threads × big` draws or more in chunks of [`MIN_CHUNK`] so that the
+/// threads finish close together (a long chunk started last would leave the others idle).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct Schedule {
+    draws: u64,
+    big: u64,
+    small: u64,
+    /// Draws `0..head` are in chunks of `big`, the rest in chunks of `small`.
+    head: u64,
+}
+
+impl Schedule {
+    fn new(draws: u64, big: u64, threads: usize) -> Self {
+        let big = big.max(1);
+        // One thread has nothing to balance: its last chunk is as long as what is left.
+        let small = if threads > 1 { MIN_CHUNK.min(big) } else { big };
+        let tail = if threads > 1 {
+            big.saturating_mul(u64::try_from(threads).unwrap_or(u64::MAX))
+        } else {
+            0
+        };
+        let head = draws.saturating_sub(tail) / big * big;
+        Self {
+            draws,
+            big,
+            small,
+            head,
+        }
+    }
+
+    /// Number of chunks.
+    fn chunks(&self) -> u64 {
+        self.head / self.big + (self.draws - self.head).div_ceil(self.small)
+    }
+
+    /// Draws `[from, to)` of chunk `c`.
+    fn bounds(&self, c: u64) -> (u64, u64) {
+        let bigs = self.head / self.big;
+        if c < bigs {
+            (c * self.big, (c + 1) * self.big)
+        } else {
+            let from = self.head + (c - bigs) * self.small;
+            (from, (from + self.small).min(self.draws))
+        }
+    }
+}
+
+/// Draws per chunk for `n` initiatives (see [`CHUNK`]).
+fn chunk_draws(n: usize) -> u64 {
+    if n < MANY {
+        return MIN_CHUNK;
+    }
+    let n = u64::try_from(n).unwrap_or(u64::MAX);
+    (CHUNK_CELLS / n).clamp(MIN_CHUNK, CHUNK)
+}
+
 /// Most draws in one run.
 pub const MAX_DRAWS: u64 = 100_000_000;
 /// Bytes the per-thread tallies may take together (more threads than fit run as fewer; the
@@ -277,7 +355,7 @@ struct Scratch {
     place: Vec<u32>,
     ranker: Ranker,
     /// A chunk's totals, by tiles of [`TILE`] initiatives: the total of initiative `i` in
-    /// the chunk's draw `s` at [`at(s, i)`](at).
+    /// the chunk's draw `s` at [`at(slots, s, i)`](at).
     totals: Vec<f64>,
     /// Its place (0-based), with the top bit set when it counts as top k; the same layout.
     places: Vec<u32>,
@@ -287,11 +365,11 @@ struct Scratch {
 const TILE: usize = 8;
 
 /// Where draw `slot` of initiative `i` lies in the chunk buffers: tile by tile
-/// (`TILE × CHUNK` values each), slot by slot inside a tile. A draw writes a line per
-/// tile; the tally reads a tile's draws from one contiguous block.
+/// (`TILE × slots` values each, `slots` the draws per chunk), slot by slot inside a tile.
+/// A draw writes a line per tile; the tally reads a tile's draws from one contiguous block.
 #[inline(always)]
-fn at(slot: usize, i: usize) -> usize {
-    (i / TILE) * TILE * CHUNK_SLOTS + slot * TILE + i % TILE
+fn at(slots: usize, slot: usize, i: usize) -> usize {
+    (i / TILE) * TILE * slots + slot * TILE + i % TILE
 }
 
 /// Marks a place that counts for `p_top_k`.
@@ -314,13 +392,64 @@ fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 
     }
 }
 
+/// Rows per block of [`sum_block`] (16 ran faster than 8, and 32 no faster).
+#[cfg(not(target_arch = "wasm32"))]
+const ROWS: usize = 16;
+
+/// The compensated weighted sums of rows `i0..i0 + ROWS` over every column, into `hi` and
+/// `lo` (`ROWS` long): [`two_sum`] of `w·v` column by column in rubric order, skipping a
+/// criterion a row does not count — the operations [`add_terms`] makes, each block's sums
+/// carried across the columns in locals instead of loaded from and stored to the row
+/// arrays for every column. Weighted sum only.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn sum_block(
+    weights: &[f64],
+    plan: &Plan,
+    values: &[f64],
+    n: usize,
+    i0: usize,
+    hi: &mut [f64],
+    lo: &mut [f64],
+) {
+    let (mut h, mut l) = ([0.0f64; ROWS], [0.0f64; ROWS]);
+    for (j, (&w, &full)) in weights.iter().zip(&plan.column_scored).enumerate() {
+        let at = j * n + i0..j * n + i0 + ROWS;
+        let Some(column) = values
+            .get(at.clone())
+            .and_then(|c| <&[f64; ROWS]>::try_from(c).ok())
+        else {
+            continue;
+        };
+        if full {
+            for ((h, l), &v) in h.iter_mut().zip(l.iter_mut()).zip(column) {
+                (*h, *l) = two_sum(*h, *l, w * v);
+            }
+        } else {
+            let scored = plan.scored.get(at).unwrap_or_default();
+            for (((h, l), &v), &sc) in h.iter_mut().zip(l.iter_mut()).zip(column).zip(scored) {
+                let (a, b) = two_sum(*h, *l, w * v);
+                if sc {
+                    (*h, *l) = (a, b);
+                }
+            }
+        }
+    }
+    hi.copy_from_slice(&h);
+    lo.copy_from_slice(&l);
+}
+
 /// The ranged cells of one criterion (column), in row order.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Column {
     col: usize,
-    /// Index of each cell's uniform in the drawing order.
-    draw: Vec<usize>,
+    /// Where the column's uniforms start in the scratch's uniforms (laid out column by
+    /// column, see [`Plan::slot`]).
+    start: usize,
     rows: Vec<usize>,
+    /// Whether the column has a cell in every row, in row order (`rows` is `0..n`): its
+    /// values and knock-outs are written straight, without the row indirection.
+    dense: bool,
     low: Vec<f64>,
     /// `high − low`.
     width: Vec<f64>,
@@ -340,6 +469,9 @@ struct Plan {
     /// Initiatives that do not count every criterion (their weight is summed on its own).
     partial: Vec<usize>,
     columns: Vec<Column>,
+    /// For each uniform in drawing order, its place in the scratch's uniforms: column by
+    /// column, each column's cells in row order (so a column reads its uniforms in one run).
+    slot: Vec<usize>,
 }
 
 impl Plan {
@@ -352,6 +484,7 @@ impl Plan {
             column_scored: Vec::new(),
             partial: Vec::new(),
             columns: Vec::new(),
+            slot: Vec::new(),
         }
     }
 
@@ -381,6 +514,8 @@ impl Plan {
             .filter(|&i| !ev.scored_row(i).iter().all(|&s| s))
             .collect();
         let mut columns: Vec<Column> = Vec::new();
+        let mut slot = vec![0; ev.ranged.len()];
+        let mut start = 0;
         for j in 0..m {
             let cells: Vec<(usize, _)> = ev
                 .ranged
@@ -391,14 +526,22 @@ impl Plan {
             if cells.is_empty() {
                 continue;
             }
+            for (place, (k, _)) in cells.iter().enumerate() {
+                if let Some(p) = slot.get_mut(*k) {
+                    *p = start + place;
+                }
+            }
+            let rows: Vec<usize> = cells.iter().map(|(_, c)| c.row).collect();
             columns.push(Column {
                 col: j,
-                draw: cells.iter().map(|(k, _)| *k).collect(),
-                rows: cells.iter().map(|(_, c)| c.row).collect(),
+                start,
+                dense: rows.len() == n && rows.iter().enumerate().all(|(i, &r)| i == r),
+                rows,
                 low: cells.iter().map(|(_, c)| c.low).collect(),
                 width: cells.iter().map(|(_, c)| c.high - c.low).collect(),
                 knockout: cells.iter().any(|(_, c)| c.knockout),
             });
+            start += cells.len();
         }
         Self {
             values,
@@ -406,6 +549,7 @@ impl Plan {
             column_scored,
             partial,
             columns,
+            slot,
         }
     }
 }
@@ -417,6 +561,11 @@ struct Run<'a, 'r> {
 }
 
 impl Run<'_, '_> {
+    /// Draws per chunk: the length of a tile's block in the chunk buffers.
+    fn slots(&self) -> usize {
+        usize::try_from(chunk_draws(self.ev.len())).unwrap_or(1)
+    }
+
     fn scratch(&self) -> Scratch {
         let n = self.ev.len();
         Scratch {
@@ -438,8 +587,8 @@ impl Run<'_, '_> {
             order: Vec::with_capacity(n),
             place: vec![0; n],
             ranker: Ranker::default(),
-            totals: vec![0.0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
-            places: vec![0; n.div_ceil(TILE) * TILE * CHUNK_SLOTS],
+            totals: vec![0.0; n.div_ceil(TILE) * TILE * self.slots()],
+            places: vec![0; n.div_ceil(TILE) * TILE * self.slots()],
         }
     }
 
@@ -448,6 +597,7 @@ impl Run<'_, '_> {
     /// [`crate::value::ValueFn::value`] (a log's `log1p` through the block form that gives
     /// libm's bits), so the same bits.
     #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn draw_inputs(&self, s: &mut Scratch) {
         let ev = self.ev;
         let n = ev.len();
@@ -456,42 +606,63 @@ impl Run<'_, '_> {
             let Some(criterion) = ev.criterion(column.col) else {
                 continue;
             };
+            let us = s
+                .uniforms
+                .get(column.start..column.start + column.rows.len())
+                .unwrap_or_default();
             s.xs.clear();
             s.xs.extend(
-                column
-                    .draw
-                    .iter()
+                us.iter()
                     .zip(column.low.iter().zip(&column.width))
-                    .map(|(&k, (&low, &width))| {
-                        low + s.uniforms.get(k).copied().unwrap_or(0.0) * width
-                    }),
+                    .map(|(&u, (&low, &width))| low + u * width),
             );
-            s.vs.clear();
+            // A dense column's values go straight into its column of values; others through
+            // `s.vs`, then to their rows.
+            let column_values = s
+                .values
+                .get_mut(column.col * n..(column.col + 1) * n)
+                .unwrap_or_default();
+            let dense = column.dense && column_values.len() == s.xs.len();
+            let out: &mut [f64] = if dense {
+                column_values
+            } else {
+                s.vs.clear();
+                s.vs.resize(s.xs.len(), 0.0);
+                &mut s.vs
+            };
             match criterion.vf {
                 ValueFn::Log {
                     scale, denominator, ..
                 } => {
                     s.spare.clear();
                     s.spare.extend(s.xs.iter().map(|x| x / scale));
-                    log1p_into(&s.spare, &mut s.vs);
+                    log1p_into(&s.spare, out);
                     // `value::log`, without a branch (so that it vectorises).
-                    for (v, &x) in s.vs.iter_mut().zip(&s.xs) {
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
                         let q = (*v / denominator).min(1.0);
                         *v = if x <= 0.0 { 0.0 } else { q };
                     }
                 }
                 ValueFn::Linear { worst, best } => {
-                    s.vs.extend(s.xs.iter().map(|&x| linear(x, worst, best)));
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
+                        *v = linear(x, worst, best);
+                    }
                 }
-                ref vf => s.vs.extend(s.xs.iter().map(|&x| vf.value(x))),
+                ref vf => {
+                    for (v, &x) in out.iter_mut().zip(&s.xs) {
+                        *v = vf.value(x);
+                    }
+                }
             }
-            let values = s
-                .values
-                .get_mut(column.col * n..(column.col + 1) * n)
-                .unwrap_or_default();
-            for (&row, &v) in column.rows.iter().zip(&s.vs) {
-                if let Some(value) = values.get_mut(row) {
-                    *value = v;
+            if !dense {
+                let values = s
+                    .values
+                    .get_mut(column.col * n..(column.col + 1) * n)
+                    .unwrap_or_default();
+                for (&row, &v) in column.rows.iter().zip(&s.vs) {
+                    if let Some(value) = values.get_mut(row) {
+                        *value = v;
+                    }
                 }
             }
             // The rule checked at the drawn point: `Criterion::knockout_fails` of a given
@@ -499,9 +670,26 @@ impl Run<'_, '_> {
             if column.knockout
                 && let Some(rule) = criterion.knockout()
             {
-                for (&row, &x) in column.rows.iter().zip(&s.xs) {
-                    if let Some(k) = s.knocked_out.get_mut(row) {
-                        *k |= rule.fails(x);
+                let ko = &mut s.knocked_out;
+                // A dense column's threshold rules in a loop of their own each (the rule
+                // known outside the loop: compare and or, vectorised).
+                match rule {
+                    Knockout::AtLeast(_) if column.dense => {
+                        ko.iter_mut()
+                            .zip(&s.xs)
+                            .for_each(|(k, &x)| *k |= rule.fails(x));
+                    }
+                    Knockout::AtMost(_) if column.dense => {
+                        ko.iter_mut()
+                            .zip(&s.xs)
+                            .for_each(|(k, &x)| *k |= rule.fails(x));
+                    }
+                    _ => {
+                        for (&row, &x) in column.rows.iter().zip(&s.xs) {
+                            if let Some(k) = ko.get_mut(row) {
+                                *k |= rule.fails(x);
+                            }
+                        }
                     }
                 }
             }
@@ -512,20 +700,44 @@ impl Run<'_, '_> {
     /// engine's compensated sums ([`add_terms`], criterion by criterion in rubric order, as
     /// [`Evaluated::total`] adds them row by row), so each total is the same bits.
     #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
     fn totals(&self, s: &mut Scratch) {
         let (ev, plan) = (self.ev, &self.plan);
         let n = ev.len();
         s.hi.iter_mut().for_each(|h| *h = 0.0);
         s.lo.iter_mut().for_each(|l| *l = 0.0);
+        // A weighted sum's rows in blocks of `ROWS`, each block's sums carried in locals
+        // over every column; the rest (and a weighted product's `ln`) column by column.
+        let blocked = if ev.kind == Aggregation::WeightedSum {
+            n - n % ROWS
+        } else {
+            0
+        };
+        for ((hi, lo), i0) in
+            s.hi.chunks_exact_mut(ROWS)
+                .zip(s.lo.chunks_exact_mut(ROWS))
+                .zip((0..blocked).step_by(ROWS))
+        {
+            sum_block(&s.weights, plan, &s.values, n, i0, hi, lo);
+        }
         for (j, (&w, &full)) in s.weights.iter().zip(&plan.column_scored).enumerate() {
-            let column = s.values.get(j * n..(j + 1) * n).unwrap_or_default();
+            let column = s
+                .values
+                .get(j * n + blocked..(j + 1) * n)
+                .unwrap_or_default();
+            let (hi, lo) = (
+                s.hi.get_mut(blocked..).unwrap_or_default(),
+                s.lo.get_mut(blocked..).unwrap_or_default(),
+            );
             if full {
-                add_terms(ev.kind, w, column, &mut s.hi, &mut s.lo);
+                add_terms(ev.kind, w, column, hi, lo);
                 continue;
             }
-            let scored = plan.scored.get(j * n..(j + 1) * n).unwrap_or_default();
-            for (((h, l), &v), &sc) in s.hi.iter_mut().zip(s.lo.iter_mut()).zip(column).zip(scored)
-            {
+            let scored = plan
+                .scored
+                .get(j * n + blocked..(j + 1) * n)
+                .unwrap_or_default();
+            for (((h, l), &v), &sc) in hi.iter_mut().zip(lo.iter_mut()).zip(column).zip(scored) {
                 if sc && let Some(t) = term(ev.kind, w, v) {
                     (*h, *l) = two_sum(*h, *l, t);
                 }
@@ -549,8 +761,18 @@ impl Run<'_, '_> {
         // The weight of a row that counts every criterion is the same for all of them.
         let weight = weight_sum(&s.weights).value();
         if valid(weight) {
-            for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
-                *h = scale(ev.kind, finish_sum(*h, l), weight) + 0.0;
+            // One loop per aggregation (the weighted sum's vectorises).
+            match ev.kind {
+                Aggregation::WeightedSum => {
+                    for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
+                        *h = scale(Aggregation::WeightedSum, finish_sum(*h, l), weight) + 0.0;
+                    }
+                }
+                Aggregation::WeightedProduct => {
+                    for (h, &l) in s.hi.iter_mut().zip(&s.lo) {
+                        *h = scale(Aggregation::WeightedProduct, finish_sum(*h, l), weight) + 0.0;
+                    }
+                }
             }
         } else {
             for (h, &point) in s.hi.iter_mut().zip(&ev.totals) {
@@ -574,12 +796,10 @@ impl Run<'_, '_> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             if o.vary_inputs {
-                for u in &mut s.uniforms {
-                    *u = uniform(&mut rng);
-                }
-                self.draw_inputs(s);
+                // Drawn in order, stored column by column.
+                uniforms_into(&rng, &self.plan.slot, &mut s.uniforms);
             }
-            self.totals(s);
+            kernels::values_and_totals(self, s, o.vary_inputs);
         }
         #[cfg(target_arch = "wasm32")]
         self.plain_totals(&mut rng, s);
@@ -594,13 +814,31 @@ impl Run<'_, '_> {
             }
         }
         // Into the chunk buffers: one line per tile.
+        let slots = self.slots();
         for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
-            let from = at(slot, tile * TILE);
-            if let Some(out) = s.totals.get_mut(from..from + hi.len()) {
-                out.copy_from_slice(hi);
+            let from = at(slots, slot, tile * TILE);
+            let (Some(totals), Some(places)) = (
+                s.totals.get_mut(from..from + hi.len()),
+                s.places.get_mut(from..from + place.len()),
+            ) else {
+                continue;
+            };
+            // Whole tiles as arrays (a fixed-size copy, no call).
+            if let (Ok(out), Ok(hi)) = (
+                <&mut [f64; TILE]>::try_from(&mut *totals),
+                <&[f64; TILE]>::try_from(hi),
+            ) {
+                *out = *hi;
+            } else {
+                totals.copy_from_slice(hi);
             }
-            if let Some(out) = s.places.get_mut(from..from + place.len()) {
-                out.copy_from_slice(place);
+            if let (Ok(out), Ok(place)) = (
+                <&mut [u32; TILE]>::try_from(&mut *places),
+                <&[u32; TILE]>::try_from(place),
+            ) {
+                *out = *place;
+            } else {
+                places.copy_from_slice(place);
             }
         }
     }
@@ -639,7 +877,7 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Draws `[from, to)` (at most `CHUNK`), added to the tally.
+    /// Draws `[from, to)` (at most a chunk), added to the tally.
     fn chunk(&self, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
         let n = self.ev.len();
         #[allow(clippy::cast_possible_truncation)]
@@ -650,7 +888,7 @@ impl Run<'_, '_> {
         // A tile at a time: its draws are one contiguous block of the chunk buffers.
         for (tile, i0) in (0..n).step_by(TILE).enumerate() {
             let width = TILE.min(n - i0);
-            let block = tile * TILE * CHUNK_SLOTS..tile * TILE * CHUNK_SLOTS + count * TILE;
+            let block = tile * TILE * self.slots()..tile * TILE * self.slots() + count * TILE;
             let tile_totals = s.totals.get(block.clone()).unwrap_or_default();
             let tile_places = s.places.get(block).unwrap_or_default();
             for k in 0..width {
@@ -667,20 +905,23 @@ impl Run<'_, '_> {
                 let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
                 let totals = tile_totals.iter().skip(k).step_by(TILE);
                 let places = tile_places.iter().skip(k).step_by(TILE);
+                // The running figures in locals (registers), not through their references.
+                let (mut s_sum, mut s_lo, mut s_hi, mut s_top) = (*sum, *lo, *hi, *top);
                 for (&total, &place) in totals.zip(places) {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     let bin = ((total * BINS_PER_POINT) as usize).min(BINS - 1);
                     if let Some(h) = hist.get_mut(bin) {
                         *h += 1;
                     }
-                    *sum += fixed(total);
-                    *lo = lo.min(total);
-                    *hi = hi.max(total);
+                    s_sum += fixed(total);
+                    s_lo = s_lo.min(total);
+                    s_hi = s_hi.max(total);
                     if let Some(r) = ranks.get_mut((place & !TOP) as usize) {
                         *r += 1;
                     }
-                    *top += u32::from(place & TOP != 0);
+                    s_top += u32::from(place & TOP != 0);
                 }
+                (*sum, *lo, *hi, *top) = (s_sum, s_lo, s_hi, s_top);
             }
         }
     }
@@ -703,29 +944,30 @@ impl Run<'_, '_> {
     /// Every draw, on one thread or several.
     fn all(&self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<Tally> {
         let draws = self.options.draws;
-        let chunks = draws.div_ceil(CHUNK);
-        let threads = self
-            .threads()
-            .min(usize::try_from(chunks).unwrap_or(usize::MAX));
+        let big = chunk_draws(self.ev.len());
+        let asked = self.threads();
+        let schedule = Schedule::new(draws, big, asked);
+        let threads = asked.min(usize::try_from(schedule.chunks()).unwrap_or(usize::MAX));
         if threads <= 1 || self.ev.is_empty() {
+            let schedule = Schedule::new(draws, big, 1);
             let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
-            for c in 0..chunks {
-                let to = ((c + 1) * CHUNK).min(draws);
-                self.chunk(c * CHUNK, to, &mut s, &mut t);
+            for c in 0..schedule.chunks() {
+                let (from, to) = schedule.bounds(c);
+                self.chunk(from, to, &mut s, &mut t);
                 if !progress(to, draws) {
                     return Err(ErrorKind::Cancelled.at(""));
                 }
             }
             return Ok(t);
         }
-        self.threaded(threads, chunks, progress)
+        self.threaded(threads, schedule, progress)
     }
 
     #[cfg(target_arch = "wasm32")]
     fn threaded(
         &self,
         _threads: usize,
-        _chunks: u64,
+        _schedule: Schedule,
         _progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Tally> {
         Err(ErrorKind::Cancelled.at(""))
@@ -736,7 +978,7 @@ impl Run<'_, '_> {
     fn threaded(
         &self,
         threads: usize,
-        chunks: u64,
+        schedule: Schedule,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Tally> {
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -756,12 +998,12 @@ impl Run<'_, '_> {
                         let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
                         loop {
                             let c = next.fetch_add(1, Ordering::Relaxed);
-                            if c >= chunks || stop.load(Ordering::Relaxed) {
+                            if c >= schedule.chunks() || stop.load(Ordering::Relaxed) {
                                 break;
                             }
-                            let to = ((c + 1) * CHUNK).min(draws);
-                            self.chunk(c * CHUNK, to, &mut s, &mut t);
-                            if tx.send(to - c * CHUNK).is_err() {
+                            let (from, to) = schedule.bounds(c);
+                            self.chunk(from, to, &mut s, &mut t);
+                            if tx.send(to - from).is_err() {
                                 break;
                             }
                         }
@@ -791,13 +1033,18 @@ impl Run<'_, '_> {
         if stop.load(Ordering::Relaxed) {
             return Err(ErrorKind::Cancelled.at(""));
         }
-        let mut total = Tally::new(self.ev.len());
+        // The others added into the first worker's tally (no fresh tally of n² + 3 201·n
+        // counts to zero and add into; the sums are integers, so the order does not matter).
+        let mut total: Option<Tally> = None;
         for t in tallies {
             // A worker cannot panic on valid input; should one, the run fails cleanly.
             let t = t.ok_or_else(|| ErrorKind::Cancelled.at(""))?;
-            total.merge(&t);
+            match &mut total {
+                None => total = Some(t),
+                Some(total) => total.merge(&t),
+            }
         }
-        Ok(total)
+        Ok(total.unwrap_or_else(|| Tally::new(self.ev.len())))
     }
 
     fn finish(&self, t: &Tally) -> MonteCarlo {
@@ -812,11 +1059,12 @@ impl Run<'_, '_> {
                 let max = t.max.get(i).copied().unwrap_or(f64::NAN);
                 #[allow(clippy::cast_precision_loss)]
                 let sum = t.sum.get(i).copied().unwrap_or(0) as f64;
+                let [p5, p50, p95] = quantiles(hist, draws, [0.05, 0.5, 0.95], min, max);
                 InitiativeSummary {
                     mean: sum / FIXED / draws,
-                    p5: quantile(hist, draws, 0.05, min, max),
-                    p50: quantile(hist, draws, 0.5, min, max),
-                    p95: quantile(hist, draws, 0.95, min, max),
+                    p5,
+                    p50,
+                    p95,
                     p_top_k: f64::from(t.top.get(i).copied().unwrap_or(0)) / draws,
                     min,
                     max,
@@ -863,25 +1111,42 @@ fn fixed(total: f64) -> i128 {
     }
 }
 
-/// The q-quantile of a histogram (see the module documentation).
+/// The q-quantiles of a histogram for increasing `qs` (see the module documentation), in
+/// one pass over the bins: each is found in the first bin where the running count reaches
+/// `q · draws`, as a pass of its own would find it.
 #[allow(clippy::cast_precision_loss)]
-fn quantile(hist: &[u32], draws: f64, q: f64, min: f64, max: f64) -> f64 {
-    let h = q * draws;
+fn quantiles<const K: usize>(
+    hist: &[u32],
+    draws: f64,
+    qs: [f64; K],
+    min: f64,
+    max: f64,
+) -> [f64; K] {
+    let mut out = [max; K];
+    let mut next = 0;
     let mut before = 0.0;
     for (b, &count) in hist.iter().enumerate() {
         if count == 0 {
             continue;
         }
         let count = f64::from(count);
-        if before + count >= h {
+        while let (Some(&q), Some(o)) = (qs.get(next), out.get_mut(next)) {
+            let h = q * draws;
+            if before + count < h {
+                break;
+            }
             let f = ((h - before) / count).clamp(0.0, 1.0);
             let lo = (b as f64 / BINS_PER_POINT).max(min);
             let hi = ((b + 1) as f64 / BINS_PER_POINT).min(max);
-            return lo + f * (hi - lo);
+            *o = lo + f * (hi - lo);
+            next += 1;
+        }
+        if next == K {
+            break;
         }
         before += count;
     }
-    max
+    out
 }
 
 /// `asked` threads, or fewer: each keeps a tally of its own (`n²` ranks and `n` histograms of
@@ -1108,13 +1373,105 @@ mod draw_tests {
                     assert_eq!(browser.knocked_out, knocked_out, "browser form: draw {d}");
                     for (i, want) in totals.iter().enumerate() {
                         assert_eq!(
-                            s.totals[at(0, i)].to_bits(),
+                            s.totals[at(run.slots(), 0, i)].to_bits(),
                             want.to_bits(),
                             "draw {d}, initiative {i}, product {product}"
                         );
                     }
-                    let got: Vec<u32> = (0..n).map(|i| s.places[at(0, i)]).collect();
+                    let got: Vec<u32> = (0..n).map(|i| s.places[at(run.slots(), 0, i)]).collect();
                     assert_eq!(got, places, "draw {d}, product {product}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chunk_length_grows_with_many_initiatives_and_keeps_the_bits() {
+        assert_eq!(chunk_draws(0), MIN_CHUNK);
+        assert_eq!(chunk_draws(255), MIN_CHUNK);
+        assert_eq!(chunk_draws(256), CHUNK);
+        assert_eq!(chunk_draws(1024), CHUNK);
+        // 2^20 / 2 000 = 524.3; 2^20 / 5 000 = 209.7, raised to the fewest.
+        assert_eq!(chunk_draws(2_000), 524);
+        assert_eq!(chunk_draws(5_000), MIN_CHUNK);
+        // 10 000 draws of 1 024 on two threads: 7 long chunks (7 168 draws), then the last
+        // 2 832 in 11 chunks of 256 and one of 16; on one thread 9 long ones and 784.
+        let two = Schedule::new(10_000, 1_024, 2);
+        assert_eq!(two.chunks(), 7 + 12);
+        assert_eq!(two.bounds(6), (6_144, 7_168));
+        assert_eq!(two.bounds(7), (7_168, 7_424));
+        assert_eq!(two.bounds(18), (9_984, 10_000));
+        let one = Schedule::new(10_000, 1_024, 1);
+        assert_eq!(one.chunks(), 10);
+        assert_eq!(one.bounds(9), (9_216, 10_000));
+        // Fewer draws than the tail: all short.
+        assert_eq!(Schedule::new(1_000, 1_024, 2).chunks(), 4);
+        for (draws, big, threads) in [(10_000, 1_024, 2), (2_100, 1_024, 3), (777, 256, 2)] {
+            let s = Schedule::new(draws, big, threads);
+            let mut at = 0;
+            for c in 0..s.chunks() {
+                let (from, to) = s.bounds(c);
+                assert!(
+                    from == at && to > from,
+                    "{draws} {big} {threads}: chunk {c}"
+                );
+                at = to;
+            }
+            assert_eq!(at, draws);
+        }
+        // 256 initiatives: chunks of 1 024 draws (three and 28 draws on one thread; one, then
+        // eight of 256 and one of 28 on two), the same bits either way.
+        let rubric = rubric(false);
+        let items = initiatives(256);
+        let run = |threads| {
+            let o = MonteCarloOptions {
+                draws: 3_100,
+                seed: 3,
+                threads,
+                ..MonteCarloOptions::default()
+            };
+            rubric
+                .monte_carlo(&items, None, &o, &mut |_, _| true)
+                .unwrap()
+        };
+        assert_eq!(run(1), run(2));
+    }
+
+    /// The kernels' dispatched form (the AVX2 clone on a CPU that has it, as this machine and
+    /// CI do) and their plain form give the same bits: every total and knock-out of 40 draws
+    /// under both aggregations, with and without drawn inputs, on row counts with and
+    /// without a partial block of `ROWS`.
+    #[test]
+    fn dispatched_kernels_match_the_plain_ones_bit_for_bit() {
+        for product in [false, true] {
+            let rubric = rubric(product);
+            for n in [150, 160, 7] {
+                let items = initiatives(n);
+                let ev = Evaluated::new(&rubric, &items, None).unwrap();
+                for (concentration, vary_inputs) in [(20.0, true), (5.0, false)] {
+                    let options = MonteCarloOptions {
+                        seed: 5,
+                        concentration,
+                        vary_inputs,
+                        ..MonteCarloOptions::default()
+                    };
+                    let run = Run {
+                        ev: &ev,
+                        plan: Plan::new(&ev),
+                        options: &options,
+                    };
+                    let (mut fast, mut plain) = (run.scratch(), run.scratch());
+                    for d in 0..40 {
+                        run.draw(d, 0, &mut fast); // through kernels::values_and_totals
+                        plain.weights.clone_from(&fast.weights);
+                        plain.uniforms.clone_from(&fast.uniforms);
+                        kernels::values_and_totals_plain(&run, &mut plain, vary_inputs);
+                        for (i, (a, b)) in fast.hi.iter().zip(&plain.hi).enumerate() {
+                            assert_eq!(a.to_bits(), b.to_bits(), "draw {d}, row {i} of {n}");
+                        }
+                        assert_eq!(fast.knocked_out, plain.knocked_out, "draw {d}");
+                        assert_eq!(fast.values, plain.values, "draw {d}");
+                    }
                 }
             }
         }

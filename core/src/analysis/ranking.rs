@@ -3,13 +3,14 @@
 //!
 //! Sorting a thousand `(flag, total, position)` keys by comparison every draw was a sixth of
 //! the run, so totals in `[0, 100]` are first spread into buckets by `⌊(total − min) · per⌋`
-//! (one bucket per initiative over the draw's range; a monotone function of the total, so
-//! the buckets are in order: a counting sort), and an insertion sort of the keys
-//! `(flag, total bits, position)` finishes each bucket — usually one or two initiatives —
-//! or, past a budget of moves (crowded buckets), a comparison sort does. A draw with a total
-//! outside `[0, 100]` (or NaN) is sorted by comparison outright, and so is every draw in
-//! WebAssembly (less code in the browser package). Either way the order is
-//! that of the sorted keys, exactly; a unit test checks it against a plain sort.
+//! (four buckets per initiative over the draw's range; a monotone function of the total, so
+//! the buckets are in order: a counting sort that keeps positions in order inside a bucket),
+//! and a stable insertion sort of the keys `(flag, total bits)` as one `u64` finishes each
+//! bucket — usually one or two initiatives — or, past a budget of moves (crowded buckets),
+//! a comparison sort does. A draw with a total outside `[0, 100]` (or NaN) is sorted by
+//! comparison outright, and so is every draw in WebAssembly (less code in the browser
+//! package). Either way the order is that of the sorted keys `(flag, total bits, position)`,
+//! exactly; a unit test checks it against a plain sort.
 
 /// Moves per initiative the insertion sort may make before a comparison sort takes over
 /// (no quadratic worst case).
@@ -26,7 +27,11 @@ const HUNDRED: u64 = 0x4059_0000_0000_0000;
 pub(crate) struct Ranker {
     counts: Vec<u32>,
     buckets: Vec<u32>,
-    keys: Vec<u128>,
+    /// [`key`] of each initiative, by position.
+    keys: Vec<u64>,
+    /// The keys and positions in bucket order, then sorted.
+    sorted: Vec<u64>,
+    positions: Vec<u32>,
     wide: Vec<u128>,
 }
 
@@ -36,6 +41,13 @@ pub(crate) struct Ranker {
 fn wide_key(i: usize, total: f64, passes: bool) -> u128 {
     let high = (u64::from(passes) << 63) | total.to_bits();
     (u128::from(high) << 64) | u128::from(u64::MAX - i as u64)
+}
+
+/// The high half of [`wide_key`]: passes flag and total bits. For totals in `[+0, 100]`
+/// (bits below 2⁶³) it orders as the pair `(passes, total)`.
+#[inline(always)]
+fn key(total: f64, passes: bool) -> u64 {
+    (u64::from(passes) << 63) | total.to_bits()
 }
 
 impl Ranker {
@@ -56,8 +68,9 @@ impl Ranker {
             self.by_comparison(totals, knocked_out, order);
             return;
         }
-        // Buckets per group: n + 1 over the draw's range of totals, `⌊(t − min) · per⌋` with
-        // per = n / (max − min) (monotone in t: each operation is).
+        // Buckets per group: `BUCKETS_PER_ITEM · n + 1` over the draw's range of totals,
+        // `⌊(t − min) · per⌋` with per = BUCKETS_PER_ITEM · n / (max − min) (monotone in t:
+        // each operation is).
         let (min, max) = totals
             .iter()
             .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
@@ -70,47 +83,72 @@ impl Ranker {
         };
         let per = if per.is_finite() { per } else { 0.0 };
         let group = top + 1;
-        self.counts.clear();
-        self.counts.resize(2 * group + 1, 0);
-        self.buckets.clear();
-        self.keys.clear();
-        for (i, &t) in totals.iter().enumerate() {
-            let passes = !knocked_out.get(i).copied().unwrap_or(false);
-            self.keys.push(wide_key(i, t, passes));
+        let Self {
+            counts,
+            buckets,
+            keys,
+            sorted,
+            positions,
+            ..
+        } = self;
+        counts.clear();
+        counts.resize(2 * group + 1, 0);
+        keys.clear();
+        keys.extend(
+            totals
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| key(t, !knocked_out.get(i).copied().unwrap_or(false))),
+        );
+        buckets.clear();
+        buckets.extend(keys.iter().zip(totals).map(|(&k, &t)| {
             // Its group (passing first), then descending total.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let b = (((t - min) * per) as usize).min(top);
-            let bucket = usize::from(!passes) * group + (top - b);
+            let passes = k >> 63 == 1;
             #[allow(clippy::cast_possible_truncation)]
-            self.buckets.push(bucket as u32);
-            if let Some(c) = self.counts.get_mut(bucket + 1) {
+            let bucket = (usize::from(!passes) * group + (top - b)) as u32;
+            bucket
+        }));
+        let counts = counts.as_mut_slice();
+        for &b in buckets.iter() {
+            if let Some(c) = counts.get_mut(b as usize + 1) {
                 *c += 1;
             }
         }
         // counts[b] becomes the start of bucket b.
         let mut run = 0;
-        for c in &mut self.counts {
+        for c in counts.iter_mut() {
             run += *c;
             *c = run;
         }
-        self.wide.clear();
-        self.wide.resize(n, 0);
-        for (&key, &bucket) in self.keys.iter().zip(&self.buckets) {
-            if let Some(c) = self.counts.get_mut(bucket as usize)
-                && let Some(w) = self.wide.get_mut(*c as usize)
-            {
-                *w = key;
+        // Into bucket order, by position inside each bucket (so equal keys stay in
+        // position order).
+        sorted.clear();
+        sorted.resize(n, 0);
+        positions.clear();
+        positions.resize(n, 0);
+        let (sorted, positions) = (sorted.as_mut_slice(), positions.as_mut_slice());
+        for (i, (&k, &b)) in keys.iter().zip(buckets.iter()).enumerate() {
+            if let Some(c) = counts.get_mut(b as usize) {
+                let at = *c as usize;
+                if let (Some(s), Some(p)) = (sorted.get_mut(at), positions.get_mut(at)) {
+                    *s = k;
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = i as u32;
+                    *p = i;
+                }
                 *c += 1;
             }
         }
-        // In bucket order, every key is in place but for its bucket's neighbours: an
+        // In bucket order, every key is in place but for its bucket's neighbours: a stable
         // insertion sort finishes it in a few moves each, or hands over to a comparison sort
         // when the buckets are crowded.
-        if !insertion_sort(&mut self.wide, MOVES_PER_ITEM * n) {
-            self.wide.sort_unstable_by(|a, b| b.cmp(a));
+        if insertion_sort(sorted, positions, MOVES_PER_ITEM * n) {
+            order.extend_from_slice(positions);
+        } else {
+            self.by_comparison(totals, knocked_out, order);
         }
-        #[allow(clippy::cast_possible_truncation)]
-        order.extend(self.wide.iter().map(|k| (u64::MAX - *k as u64) as u32));
     }
 
     /// The reference: a comparison sort of [`wide_key`].
@@ -126,25 +164,35 @@ impl Ranker {
     }
 }
 
-/// Sorts `keys` descending by insertion, giving up (returning `false`, the keys still a
-/// permutation of the input) after `budget` moves.
-fn insertion_sort(keys: &mut [u128], budget: usize) -> bool {
+/// Sorts `keys` descending by insertion, stably (a key moves only past smaller ones), moving
+/// `positions` with them; gives up (returning `false`) after `budget` moves.
+fn insertion_sort(keys: &mut [u64], positions: &mut [u32], budget: usize) -> bool {
     let mut moves = 0usize;
-    for j in 1..keys.len() {
-        let Some(&cur) = keys.get(j) else { break };
+    for j in 1..keys.len().min(positions.len()) {
+        let (Some(&cur), Some(&pos)) = (keys.get(j), positions.get(j)) else {
+            break;
+        };
+        // Most keys are already in place: one comparison.
+        if keys.get(j - 1).is_none_or(|&prev| prev >= cur) {
+            continue;
+        }
         let mut h = j;
         while h > 0 {
-            let Some(&prev) = keys.get(h - 1) else { break };
+            let (Some(&prev), Some(&prev_pos)) = (keys.get(h - 1), positions.get(h - 1)) else {
+                break;
+            };
             if prev >= cur {
                 break;
             }
-            if let Some(k) = keys.get_mut(h) {
+            if let (Some(k), Some(p)) = (keys.get_mut(h), positions.get_mut(h)) {
                 *k = prev;
+                *p = prev_pos;
             }
             h -= 1;
         }
-        if let Some(k) = keys.get_mut(h) {
+        if let (Some(k), Some(p)) = (keys.get_mut(h), positions.get_mut(h)) {
             *k = cur;
+            *p = pos;
         }
         moves += j - h;
         if moves > budget {

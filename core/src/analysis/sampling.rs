@@ -35,6 +35,78 @@ pub fn uniform(rng: &mut Pcg64) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
 
+/// PCG64's LCG multiplier (as in `rand_pcg`: `state ← state · M + increment`, then the
+/// output of the new state).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the browser draws one by one
+const MULTIPLIER: u128 = 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645;
+/// The increment of every draw's generator: `(STREAM << 1) | 1`.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const INCREMENT: u128 = (STREAM << 1) | 1;
+/// Lanes of [`uniforms_into`]: independent steps in flight at once.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const LANES: usize = 4;
+/// `LANES` steps at once: `state ← state · A + C` with `A = M⁴`,
+/// `C = increment · (M³ + M² + M + 1)` (all mod 2¹²⁸), as `rand_pcg`'s `advance(4)`.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const JUMP: (u128, u128) = {
+    let (mut a, mut c, mut k) = (1u128, 0u128, 0);
+    while k < LANES {
+        a = a.wrapping_mul(MULTIPLIER);
+        c = c.wrapping_mul(MULTIPLIER).wrapping_add(INCREMENT);
+        k += 1;
+    }
+    (a, c)
+};
+
+/// PCG-XSL-RR's output of a state (as in `rand_pcg`).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation)]
+fn xsl_rr(state: u128) -> u64 {
+    let rot = (state >> 122) as u32;
+    (((state >> 64) as u64) ^ (state as u64)).rotate_right(rot)
+}
+
+/// [`uniform`] as [`uniform`] computes it from one output.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline(always)]
+#[allow(clippy::cast_precision_loss)]
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// The next `slots.len()` uniforms of `rng` (a draw's generator, [`draw_rng`]), the `k`-th
+/// stored at `out[slots[k]]` (slots past `out`'s end are skipped): the same numbers as
+/// `slots.len()` calls of [`uniform`], computed as `LANES` interleaved runs of the same LCG
+/// (each `LANES` steps apart, stepped with [`JUMP`]) so that their multiplications overlap
+/// instead of waiting for each other. `rng` itself does not move (callers draw nothing
+/// after the uniforms). A unit test compares with [`uniform`].
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline]
+pub(crate) fn uniforms_into(rng: &Pcg64, slots: &[usize], out: &mut [f64]) {
+    let mut state = rng.state();
+    let mut lanes = [0u128; LANES];
+    for lane in &mut lanes {
+        state = state.wrapping_mul(MULTIPLIER).wrapping_add(INCREMENT);
+        *lane = state;
+    }
+    let (a, c) = JUMP;
+    let mut groups = slots.chunks_exact(LANES);
+    for group in &mut groups {
+        for (lane, &slot) in lanes.iter_mut().zip(group) {
+            if let Some(o) = out.get_mut(slot) {
+                *o = unit(xsl_rr(*lane));
+            }
+            *lane = lane.wrapping_mul(a).wrapping_add(c);
+        }
+    }
+    for (lane, &slot) in lanes.iter().zip(groups.remainder()) {
+        if let Some(o) = out.get_mut(slot) {
+            *o = unit(xsl_rr(*lane));
+        }
+    }
+}
+
 /// A standard normal variate (Marsaglia's polar method).
 pub fn normal(rng: &mut Pcg64) -> f64 {
     loop {
@@ -105,6 +177,7 @@ pub fn dirichlet(rng: &mut Pcg64, centre: &[f64], concentration: f64, out: &mut 
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -124,6 +197,25 @@ mod tests {
         7_039_721_792_958_628_841,
         7_048_187_555_938_635_547,
     ];
+
+    #[test]
+    fn interleaved_uniforms_are_the_sequential_ones() {
+        // The generator after some gamma draws (its state anywhere), then k uniforms for
+        // every k around the lane count and a long run, through a permutation of slots.
+        for k in (0..=13).chain([1_000, 3_001]) {
+            let mut rng = draw_rng(9, 4);
+            gamma(&mut rng, 3.5);
+            let slots: Vec<usize> = (0..k).map(|i| (i * 7 + 3) % k.max(1)).collect();
+            let mut fast = vec![f64::NAN; k];
+            uniforms_into(&rng, &slots, &mut fast);
+            let mut want = vec![f64::NAN; k];
+            for &slot in &slots {
+                want[slot] = uniform(&mut rng);
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fast), bits(&want), "{k} uniforms");
+        }
+    }
 
     #[test]
     fn uniform_in_unit_interval_and_gamma_mean() {
