@@ -15,14 +15,24 @@ of the CLI (e.g. one from before a change) on the same file, in the same run, as
 Besides wall time the CLI's CPU time (user + system, all threads) is printed, which a
 busy machine changes least.
 
-Needs the release CLI (`cargo build --release -p civic-value-cli`) and the Python package in
-the venv (`./scripts/test python`).
+The floor: `csv-floor` (benches/rust/csv_floor.rs) does only the I/O of the same job, with
+the code the CLI uses, on 2 threads like the CLI: it reads the same CSV, splits it into
+fields and parses every criterion cell (no scoring), then formats the CLI's own output,
+read back into numbers, with the CLI's line writer and writes it. Its CPU and wall times
+(read + write) are printed, the CLI as a ratio of them, and the floor as a ratio of
+`score_matrix`: how near the CLI is to what reading and writing this CSV costs at all.
+
+Needs the release CLI and floor (`cargo build --release -p civic-value-cli -p
+civic-value-benches --bin civic-value --bin csv-floor`) and the Python package in the venv
+(`./scripts/test python`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,6 +43,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "target" / "release" / "civic-value"
+FLOOR = ROOT / "target" / "release" / "csv-floor"
 COLUMNS = [
     "volunteer_hours", "neighbour_contact", "inclusion", "green_area_m2", "biodiversity",
     "residents_reached", "support_share", "partners", "plan_maturity", "permit_secured",
@@ -105,6 +116,15 @@ def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
     return wall, peak / 1024, usage.ru_utime + usage.ru_stime
 
 
+def run_floor(path: Path, output: Path) -> dict:
+    """The floor's phases: {"read": {"wall", "cpu"}, "write": {...}} in seconds."""
+    with open(os.devnull, "wb") as sink:
+        done = subprocess.run(
+            [str(FLOOR), str(path), str(output)], stdout=sink, stderr=subprocess.PIPE, check=True
+        )
+    return json.loads(done.stderr.decode().strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -113,8 +133,12 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, help="another civic-value binary to time on the same file")
     args = ap.parse_args()
     rows = 10_000 if args.quick else args.rows
-    if not CLI.exists():
-        sys.exit(f"build the CLI first: cargo build --release -p civic-value-cli ({CLI})")
+    for exe in (CLI, FLOOR):
+        if not exe.exists():
+            sys.exit(
+                "build the CLI and the floor first: cargo build --release -p civic-value-cli"
+                f" -p civic-value-benches --bin civic-value --bin csv-floor ({exe})"
+            )
     import pandas as pd
     from civic_value import Rubric
 
@@ -127,10 +151,26 @@ def main() -> None:
         write_csv(x, path)
         size = path.stat().st_size / 1e6
         repeats = 1 if args.quick else 3
-        cli, _, cpu = min(run_cli(path) for _ in range(repeats))
-        peak = run_cli(path)[1]
-        other = min(run_cli(path, args.compare) for _ in range(repeats)) if args.compare else None
-        t_matrix = min(_timed(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
+        # Best of the repeats, wall and CPU each on its own (a busy machine slows runs unevenly).
+        cli, peak, cpu = best([run_cli(path) for _ in range(repeats)])
+        other = best([run_cli(path, args.compare) for _ in range(repeats)]) if args.compare else None
+        # The CLI's output, once to a file, for the floor to write again.
+        output = Path(tmp) / "scored.csv"
+        with output.open("wb") as f:
+            subprocess.run([str(CLI), "score", "--format", "csv", str(path)], stdout=f, check=True)
+        if args.compare:
+            again = Path(tmp) / "scored-other.csv"
+            with again.open("wb") as f:
+                subprocess.run([str(args.compare), "score", "--format", "csv", str(path)], stdout=f)
+            same = again.read_bytes() == output.read_bytes()
+            again.unlink()
+        floors = [run_floor(path, output) for _ in range(repeats)]
+        floor = {
+            phase: {k: min(f[phase][k] for f in floors) for k in ("wall", "cpu")}
+            for phase in ("read", "write")
+        }
+        output.unlink()
+        t_matrix, c_matrix = min(_timed_cpu(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
 
         def python_end_to_end() -> None:
             df = pd.read_csv(path)
@@ -146,16 +186,47 @@ def main() -> None:
     if other is not None:
         print(
             f"{args.compare} on the same file: {other[0]:.3f} s (CPU {other[2]:.3f} s)"
-            f" → this CLI takes {cli / other[0]:.2f}× the wall and {cpu / other[2]:.2f}× the CPU time"
+            f" → this CLI takes {cli / other[0]:.2f}× the wall and {cpu / other[2]:.2f}× the CPU time;"
+            f" output {'byte-identical' if same else 'DIFFERENT'}"
         )
-    print(f"score_matrix on the same numbers in memory: {t_matrix:.3f} s → CLI/score_matrix = {cli / t_matrix:.1f}×")
+    f_wall = floor["read"]["wall"] + floor["write"]["wall"]
+    f_cpu = floor["read"]["cpu"] + floor["write"]["cpu"]
+    print(
+        f"floor (csv-floor: read + split + parse the same CSV, no scoring; format + write the"
+        f" same output; 2 threads): read {floor['read']['wall']:.3f} s (CPU {floor['read']['cpu']:.3f} s)"
+        f" + write {floor['write']['wall']:.3f} s (CPU {floor['write']['cpu']:.3f} s)"
+        f" = {f_wall:.3f} s (CPU {f_cpu:.3f} s)"
+    )
+    print(f"CLI/floor = {cpu / f_cpu:.2f}× the CPU time, {cli / f_wall:.2f}× the wall")
+    print(
+        f"score_matrix on the same numbers in memory: {t_matrix:.3f} s (CPU {c_matrix:.3f} s)"
+        f" → CLI/score_matrix = {cli / t_matrix:.1f}× the wall, {cpu / c_matrix:.1f}× the CPU time;"
+        f" floor/score_matrix = {f_wall / t_matrix:.1f}× the wall, {f_cpu / c_matrix:.1f}× the CPU time"
+    )
     print(f"pandas.read_csv → score_matrix → to_csv (totals only): {t_py:.3f} s → CLI/python = {cli / t_py:.2f}×")
+
+
+def best(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The least wall time, the largest peak RSS and the least CPU time of some runs."""
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
 def _timed(f) -> float:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     f()
     return time.perf_counter() - t0
+
+
+def _timed_cpu(f) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Wall and CPU seconds (user + system of this process, every thread) of `f()`."""
+
+    def used() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    t0, c0 = time.perf_counter(), used()
+    f()
+    return time.perf_counter() - t0, used() - c0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use civic_value::stream::CsvRow;
+use civic_value::stream::{CsvRow, RawCsvRow};
 
 use crate::load::Raw;
 
@@ -14,11 +14,19 @@ pub(crate) enum Entry {
     Row {
         number: usize,
         line: u64,
-        start: usize,
+        start: Start,
         cells: Range<usize>,
     },
     /// Any other record (an item of a JSON stream, a row that could not be read).
     Other(Raw),
+}
+
+/// Where a row's text starts in a block, and the bytes between two of its cells (1: the
+/// row's own line with its delimiters, copied whole; 0: cells end to end).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Start {
+    at: usize,
+    gap: usize,
 }
 
 /// Records in input order.
@@ -44,35 +52,32 @@ impl Block {
     }
 
     /// Append a CSV row (its cells are copied).
-    pub(crate) fn push_row(&mut self, row: &CsvRow) {
-        let start = self.text.len();
+    pub(crate) fn push_row(&mut self, row: &RawCsvRow<'_>) {
+        let at = self.text.len();
         let first = self.ends.len();
-        // The record keeps its cells one after another: one copy, then their ends.
-        self.text.push_str(row.record.as_slice());
-        let mut end = start;
-        self.ends.extend(row.record.iter().map(|cell| {
-            end += cell.len();
-            end
-        }));
+        // The row's text in one copy, then its cells' ends.
+        self.text.push_str(row.text);
+        self.ends.extend(row.ends.iter().map(|end| at + end));
         self.entries.push(Entry::Row {
             number: row.number,
             line: row.line,
-            start,
+            start: Start { at, gap: row.gap },
             cells: first..self.ends.len(),
         });
     }
 
     /// The cells of a row entry, in file order.
-    pub(crate) fn cells(&self, start: usize, cells: &Range<usize>) -> Cells<'_> {
+    pub(crate) fn cells(&self, start: Start, cells: &Range<usize>) -> Cells<'_> {
         Cells {
             text: &self.text,
             ends: self.ends.get(cells.clone()).unwrap_or(&[]),
-            at: start,
+            at: start.at,
+            gap: start.gap,
         }
     }
 
     /// A row entry as a raw record, for the explained path (allocates).
-    pub(crate) fn raw(&self, number: usize, line: u64, start: usize, cells: &Range<usize>) -> Raw {
+    pub(crate) fn raw(&self, number: usize, line: u64, start: Start, cells: &Range<usize>) -> Raw {
         Raw::Row(CsvRow {
             number,
             line,
@@ -86,6 +91,7 @@ pub(crate) struct Cells<'a> {
     text: &'a str,
     ends: &'a [usize],
     at: usize,
+    gap: usize,
 }
 
 impl<'a> Iterator for Cells<'a> {
@@ -95,7 +101,7 @@ impl<'a> Iterator for Cells<'a> {
         let (&end, rest) = self.ends.split_first()?;
         let cell = self.text.get(self.at..end).unwrap_or("");
         self.ends = rest;
-        self.at = end;
+        self.at = end + self.gap;
         Some(cell)
     }
 
@@ -114,15 +120,27 @@ mod tests {
     #[test]
     fn rows_come_back_cell_by_cell() {
         let mut block = Block::default();
-        for (k, cells) in [vec!["a", "", "b,c"], vec![], vec!["é", "x"]]
+        for (k, cells) in [vec!["a", "", "b,c"], vec!["", "q"], vec!["é", "x", ""]]
             .iter()
             .enumerate()
         {
-            let record: csv::StringRecord = cells.iter().copied().collect();
-            block.push_row(&CsvRow {
+            // Rows 1 and 3 as a plain line (cells 1 byte apart), row 2 end to end.
+            let gap = usize::from(k != 1);
+            let text = cells.join(if gap == 1 { ";" } else { "" });
+            let ends: Vec<usize> = cells
+                .iter()
+                .scan(0, |end, cell| {
+                    let at = *end;
+                    *end += cell.len() + gap;
+                    Some(at + cell.len())
+                })
+                .collect();
+            block.push_row(&RawCsvRow {
                 number: k + 1,
                 line: k as u64 + 2,
-                record,
+                text: &text,
+                ends: &ends,
+                gap,
             });
         }
         let got: Vec<Vec<&str>> = block
@@ -133,7 +151,10 @@ mod tests {
                 Entry::Other(_) => vec![],
             })
             .collect();
-        assert_eq!(got, [vec!["a", "", "b,c"], vec![], vec!["é", "x"]]);
+        assert_eq!(
+            got,
+            [vec!["a", "", "b,c"], vec!["", "q"], vec!["é", "x", ""]]
+        );
         let Entry::Row {
             number,
             line,
@@ -146,7 +167,8 @@ mod tests {
         let Raw::Row(row) = block.raw(*number, *line, *start, cells) else {
             panic!()
         };
-        assert_eq!((row.number, row.line, row.record.len()), (3, 4, 2));
+        assert_eq!((row.number, row.line, row.record.len()), (3, 4, 3));
+        assert_eq!(row.record.iter().collect::<Vec<_>>(), ["é", "x", ""]);
         block.clear();
         assert_eq!(block.len(), 0);
     }

@@ -8,7 +8,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use civic_value::stream::{CsvInitiatives, CsvLayout, CsvRow, JsonItem, JsonItems, JsonShape};
+use civic_value::stream::{
+    CsvInitiatives, CsvLayout, CsvRow, JsonItem, JsonItems, JsonShape, RawCsvRow,
+};
 use civic_value::{Error, Initiative, MAX_RUBRIC_TEXT_BYTES, Rubric, RubricDoc, strip_bom};
 use clap::ValueEnum;
 
@@ -238,10 +240,10 @@ impl Read for Counted {
     }
 }
 
-/// What [`Stream::read_into`] read.
-pub(crate) enum Next {
-    /// A CSV row, in the row given.
-    Row,
+/// What [`Stream::read_next`] read.
+pub(crate) enum Next<'a> {
+    /// A CSV row, borrowed from the reader until the next one is read.
+    Row(RawCsvRow<'a>),
     /// Any other record.
     Other(Raw),
 }
@@ -334,11 +336,11 @@ impl<'r> Stream<'r> {
         &self.parser
     }
 
-    /// The next record, a CSV row read into `row` (reusing its buffers).
-    pub(crate) fn read_into(&mut self, row: &mut CsvRow) -> Option<Next> {
+    /// The next record; a CSV row is not copied (the caller copies its cells once).
+    pub(crate) fn read_next(&mut self) -> Option<Next<'_>> {
         match &mut self.kind {
-            Kind::Csv(reader) => reader.read_row(row).map(|r| match r {
-                Ok(()) => Next::Row,
+            Kind::Csv(reader) => reader.read_raw_row().map(|r| match r {
+                Ok(row) => Next::Row(row),
                 Err(e) => Next::Other(Raw::Broken(e)),
             }),
             Kind::Json(items) => items.next().map(|item| Next::Other(Raw::Json(item))),

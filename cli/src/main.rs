@@ -18,6 +18,7 @@ mod select;
 mod sensitivity;
 mod sroi;
 mod table;
+mod text;
 mod weights;
 
 use rubric::{RubricCommand, show, validate};

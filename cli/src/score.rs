@@ -13,17 +13,20 @@ use std::sync::atomic::Ordering;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use civic_value::stream::{Column, CsvRow, trim};
+use civic_value::stream::{Column, trim};
 use civic_value::{BatchScorer, BlockScores, Initiative, Rubric, Score};
 use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::block::{Block, Entry};
 use crate::load::{InputArgs, Next, Parser, Raw, Stream, describe_error, load_rubric};
+use crate::text::{Line, Repeats, csv_line, push_again, push_csv_field, push_number};
 use crate::{Failure, table};
 
 /// Records scored together (per block, split over the threads).
 const BLOCK: usize = 8192;
+/// CSV rows scored by column at a time (see `score_chunk`).
+const COLUMN_ROWS: usize = 256;
 /// Full messages printed per file before the rest are only counted.
 const MAX_REPORTED: usize = 100;
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -194,12 +197,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
         std::thread::scope(|s| {
             let (state, ready) = (&shared.0, &shared.1);
             s.spawn(move || {
-                let mut row = CsvRow {
-                    number: 0,
-                    line: 0,
-                    record: csv::StringRecord::new(),
-                };
-                while let Some(next) = stream.read_into(&mut row) {
+                while let Some(next) = stream.read_next() {
                     let mut g = lock(state);
                     while g.block.len() >= BLOCK && !g.stop {
                         g = ready.wait(g).unwrap_or_else(PoisonError::into_inner);
@@ -208,7 +206,7 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                         break;
                     }
                     match next {
-                        Next::Row => g.block.push_row(&row),
+                        Next::Row(row) => g.block.push_row(&row),
                         Next::Other(raw) => g.block.entries.push(Entry::Other(raw)),
                     }
                     if g.block.len() >= BLOCK {
@@ -323,6 +321,18 @@ fn write_block(
 ) -> std::io::Result<()> {
     let used = score_block(ctx, parser, path, block, scratch);
     for Scratch { done, .. } in scratch.iter().take(used) {
+        if matches!(ctx.format, Format::Csv | Format::Ndjson) {
+            // Lines one after another: the chunk's text in one write (not copied line by
+            // line into the writer's buffer), then the messages of the bad records.
+            out.write_all(&done.text)?;
+            for item in &done.items {
+                match item {
+                    Item::Out(_) => *written += 1,
+                    Item::Bad(msg) => bad(msg),
+                }
+            }
+            continue;
+        }
         let mut at = 0;
         for item in &done.items {
             match item {
@@ -384,6 +394,8 @@ fn progress_bar(stream: &Stream<'_>, path: &Path) -> Option<indicatif::ProgressB
 struct Scratch {
     done: Done,
     columns: Columns,
+    /// Texts of the points already written, per criterion.
+    repeats: Repeats,
 }
 
 /// A chunk's rows by column for [`BatchScorer::score_block`], and what it gives back.
@@ -443,81 +455,121 @@ fn score_chunk(
     scratch: &mut Scratch,
 ) {
     let n = ctx.batch.criteria();
-    let Scratch { done, columns } = scratch;
+    let Scratch {
+        done,
+        columns,
+        repeats,
+    } = scratch;
+    if repeats.columns() != n {
+        *repeats = Repeats::new(n);
+    }
     done.text.clear();
     done.items.clear();
     let batch = matches!(ctx.format, Format::Csv | Format::Ndjson);
-    if batch
-        && let Some(layout) = parser.csv()
-        && score_columns(ctx, layout, block, part, columns).is_some()
-    {
-        // The rows the block path scored, by column; the others the explained way.
-        let position = |role: &Column| layout.columns().iter().position(|c| c == role);
-        let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
-        let rows = part.len().max(1);
-        let mut points = vec![0.0; n];
-        for (r, entry) in part.iter().enumerate() {
-            if let Entry::Row {
-                number,
-                start,
-                cells,
-                ..
-            } = entry
-                && !columns.skip.get(r).copied().unwrap_or(true)
-            {
-                let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
-                for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
-                    *p = at(column);
-                }
-                let total = at(&columns.total);
-                let line = Line {
-                    total,
-                    band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
-                    low: at(&columns.lo),
-                    high: at(&columns.hi),
-                    knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
-                    points: &points,
-                };
-                let cell =
-                    |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
-                write_line(
-                    ctx,
-                    *number,
-                    cell(id_at),
-                    cell(name_at),
-                    &line,
-                    &mut done.text,
-                );
-                done.items.push(Item::Out(done.text.len()));
-            } else {
-                push_explained(ctx, parser, path, block, entry, done);
-            }
-        }
-        return;
-    }
-    let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    for entry in part {
-        if batch
-            && let Entry::Row {
-                number,
-                start,
-                cells,
-                ..
-            } = entry
-            && fast_row(
+    let layout = parser.csv().filter(|_| batch);
+    // CSV rows are scored by column a slice at a time, small enough for the slice's columns
+    // to stay in the first-level cache while they are filled and read.
+    let slice = if layout.is_some() {
+        COLUMN_ROWS
+    } else {
+        part.len().max(1)
+    };
+    for part in part.chunks(slice) {
+        if let Some(layout) = layout
+            && score_columns(ctx, layout, block, part, columns).is_some()
+        {
+            write_columns(
                 ctx,
                 parser,
-                *number,
-                &mut block.cells(*start, cells),
-                (&mut low, &mut high, &mut points),
-                &mut done.text,
-            )
-            .is_some()
-        {
-            done.items.push(Item::Out(done.text.len()));
+                path,
+                block,
+                part,
+                layout,
+                (columns, repeats),
+                done,
+            );
             continue;
         }
-        push_explained(ctx, parser, path, block, entry, done);
+        let (mut low, mut high, mut points) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for entry in part {
+            if batch
+                && let Entry::Row {
+                    number,
+                    start,
+                    cells,
+                    ..
+                } = entry
+                && fast_row(
+                    ctx,
+                    parser,
+                    *number,
+                    &mut block.cells(*start, cells),
+                    (&mut low, &mut high, &mut points),
+                    (&mut done.text, repeats),
+                )
+                .is_some()
+            {
+                done.items.push(Item::Out(done.text.len()));
+                continue;
+            }
+            push_explained(ctx, parser, path, block, entry, done);
+        }
+    }
+}
+
+/// The lines of rows [`score_columns`] scored, in order; the rows it left out through the
+/// explained path.
+#[allow(clippy::too_many_arguments)]
+fn write_columns(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    path: &Path,
+    block: &Block,
+    part: &[Entry],
+    layout: &civic_value::stream::CsvLayout<'_>,
+    (columns, repeats): (&Columns, &mut Repeats),
+    done: &mut Done,
+) {
+    let position = |role: &Column| layout.columns().iter().position(|c| c == role);
+    let (id_at, name_at) = (position(&Column::Id), position(&Column::Name));
+    let rows = part.len().max(1);
+    let mut points = vec![0.0; ctx.batch.criteria()];
+    for (r, entry) in part.iter().enumerate() {
+        if let Entry::Row {
+            number,
+            start,
+            cells,
+            ..
+        } = entry
+            && !columns.skip.get(r).copied().unwrap_or(true)
+        {
+            let at = |v: &[f64]| v.get(r).copied().unwrap_or(f64::NAN);
+            for (p, column) in points.iter_mut().zip(columns.points.chunks(rows)) {
+                *p = at(column);
+            }
+            let total = at(&columns.total);
+            let line = Line {
+                total,
+                band: ctx.rubric.band_for(total).map_or("", |b| b.id()),
+                low: at(&columns.lo),
+                high: at(&columns.hi),
+                knocked_out: columns.knocked_out.get(r).copied().unwrap_or(false),
+                points: &points,
+            };
+            let cell =
+                |j: Option<usize>| j.and_then(|j| block.cells(*start, cells).nth(j)).map(trim);
+            write_line(
+                ctx,
+                *number,
+                cell(id_at),
+                cell(name_at),
+                &line,
+                (&mut done.text, repeats),
+            );
+            done.items.push(Item::Out(done.text.len()));
+        } else {
+            push_explained(ctx, parser, path, block, entry, done);
+        }
     }
 }
 
@@ -675,7 +727,7 @@ fn fast_row(
     number: usize,
     cells: &mut crate::block::Cells<'_>,
     (low, high, points): (&mut [f64], &mut [f64], &mut [f64]),
-    out: &mut Vec<u8>,
+    out: (&mut Vec<u8>, &mut Repeats),
 ) -> Option<()> {
     let layout = parser.csv()?;
     low.fill(f64::NAN);
@@ -705,14 +757,14 @@ fn write_line(
     id: Option<&str>,
     name: Option<&str>,
     line: &Line<'_>,
-    out: &mut Vec<u8>,
+    (out, repeats): (&mut Vec<u8>, &mut Repeats),
 ) {
     let mut fallback = [0u8; 24];
     let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
     let name = name.unwrap_or(id);
     match ctx.format {
-        Format::Ndjson => ndjson_line(out, &ctx.json_keys, id, name, line),
-        _ => csv_line(out, id, name, line),
+        Format::Ndjson => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
+        _ => csv_line(out, repeats, id, name, line),
     }
 }
 
@@ -772,10 +824,17 @@ fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String
             };
             let mut out = Vec::new();
             if ctx.format == Format::Csv {
-                csv_line(&mut out, &initiative.id, &initiative.name, &line);
+                csv_line(
+                    &mut out,
+                    &mut Repeats::default(),
+                    &initiative.id,
+                    &initiative.name,
+                    &line,
+                );
             } else {
                 ndjson_line(
                     &mut out,
+                    &mut Repeats::default(),
                     &ctx.json_keys,
                     &initiative.id,
                     &initiative.name,
@@ -798,22 +857,6 @@ pub(crate) fn csv_header(rubric: &Rubric) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn push_csv_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for b in s.bytes() {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(s.as_bytes());
-    }
-}
-
 /// A JSON string (as serde_json writes it).
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
@@ -825,79 +868,14 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// A number as the shortest text that reads back to it (ryu's text), whole numbers without
-/// a fraction; never `-0`.
-fn push_number(out: &mut Vec<u8>, x: f64) {
-    let x = x + 0.0;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    let whole = x as i64;
-    #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
-    if whole as f64 == x && x.abs() < 1e15 {
-        out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
-    } else {
-        out.extend_from_slice(shortest(
-            x,
-            &mut ryu::Buffer::new(),
-            &mut zmij::Buffer::new(),
-        ));
-    }
-}
-
-/// The shortest text of a number that is not whole, as ryu writes it. Between 1e-5 and 1e15
-/// ryu and zmij both write the same shortest, closest digits in plain decimal notation
-/// (`0.00012`, `72.5`; `shortest_is_ryus_text` checks it), and zmij is faster; outside that
-/// range ryu's own text (its exponent notation, `1e300`, differs from zmij's `1e+300`).
-fn shortest<'a>(x: f64, ryu: &'a mut ryu::Buffer, zmij: &'a mut zmij::Buffer) -> &'a [u8] {
-    if (1e-5..1e15).contains(&x.abs()) {
-        zmij.format_finite(x).as_bytes()
-    } else {
-        ryu.format(x).as_bytes()
-    }
-}
-
-/// `low` and `high` after `total`: the same text again when the same number (the common
-/// case of an exact input), without formatting it twice.
-fn push_again(out: &mut Vec<u8>, x: f64, same_as: f64, text: std::ops::Range<usize>) {
-    if (x + 0.0).to_bits() == (same_as + 0.0).to_bits() {
-        out.extend_from_within(text);
-    } else {
-        push_number(out, x);
-    }
-}
-
-/// What a line of CSV or NDJSON output says about one initiative.
-struct Line<'a> {
-    total: f64,
-    band: &'a str,
-    low: f64,
-    high: f64,
-    knocked_out: bool,
-    points: &'a [f64],
-}
-
-fn csv_line(out: &mut Vec<u8>, id: &str, name: &str, l: &Line<'_>) {
-    push_csv_field(out, id);
-    out.push(b',');
-    push_csv_field(out, name);
-    out.push(b',');
-    let at = out.len();
-    push_number(out, l.total);
-    let total = at..out.len();
-    out.push(b',');
-    push_csv_field(out, l.band);
-    for x in [l.low, l.high] {
-        out.push(b',');
-        push_again(out, x, l.total, total.clone());
-    }
-    out.extend_from_slice(if l.knocked_out { b",true" } else { b",false" });
-    for p in l.points {
-        out.push(b',');
-        push_number(out, *p);
-    }
-    out.push(b'\n');
-}
-
-fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Line<'_>) {
+fn ndjson_line(
+    out: &mut Vec<u8>,
+    repeats: &mut Repeats,
+    keys: &[Vec<u8>],
+    id: &str,
+    name: &str,
+    l: &Line<'_>,
+) {
     out.extend_from_slice(b"{\"id\":");
     push_json_str(out, id);
     out.extend_from_slice(b",\"name\":");
@@ -925,7 +903,7 @@ fn ndjson_line(out: &mut Vec<u8>, keys: &[Vec<u8>], id: &str, name: &str, l: &Li
     for (k, (key, p)) in keys.iter().zip(l.points).enumerate() {
         // The keys start with a comma, which the first one leaves out.
         out.extend_from_slice(key.get(usize::from(k == 0)..).unwrap_or(&[]));
-        push_number(out, *p);
+        repeats.push(out, k, *p);
     }
     out.extend_from_slice(b"}}\n");
 }
@@ -962,7 +940,7 @@ mod tests {
         )
         .unwrap();
         let mut block = Block::default();
-        while let Some(row) = csv.next_row() {
+        while let Some(row) = csv.read_raw_row() {
             block.push_row(&row.unwrap());
         }
         let mut columns = Columns::default();
@@ -993,53 +971,5 @@ mod tests {
         assert_eq!(bad_row("rows[0]"), Some(0));
         assert_eq!(bad_row("input"), None);
         assert_eq!(bad_row("rows[x]"), None);
-    }
-
-    /// zmij's text is ryu's wherever `shortest` uses it: random bit patterns over the whole
-    /// range, and short decimals (`k / 10^j`, the common points), both signs.
-    fn text(x: f64) -> String {
-        let (mut r, mut z) = (ryu::Buffer::new(), zmij::Buffer::new());
-        String::from_utf8_lossy(shortest(x, &mut r, &mut z)).into_owned()
-    }
-
-    #[test]
-    fn shortest_is_ryus_text() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut checked = 0;
-        for k in 0..400_000u64 {
-            let r = next();
-            #[allow(clippy::cast_precision_loss)]
-            let x = if k % 2 == 0 {
-                // An exponent between 2^-20 and 2^52, any mantissa, any sign.
-                f64::from_bits((r & 0x800F_FFFF_FFFF_FFFF) | ((1003 + (r >> 52) % 73) << 52))
-            } else {
-                (r % 100_000_000) as f64 / 10f64.powi((r >> 40) as i32 % 10)
-            };
-            if (1e-5..1e15).contains(&x.abs()) && x.fract() != 0.0 {
-                let want = ryu::Buffer::new().format(x).to_owned();
-                assert_eq!(text(x), want, "{x:e}");
-                checked += 1;
-            }
-        }
-        assert!(checked > 300_000, "{checked}");
-        for x in [
-            1e-5,
-            0.1,
-            0.3,
-            2.0 / 3.0,
-            72.5,
-            999_999_999_999_999.9,
-            1e-5 + 1e-20,
-        ] {
-            for x in [x, -x] {
-                assert_eq!(text(x), ryu::Buffer::new().format(x), "{x:e}");
-            }
-        }
     }
 }

@@ -202,11 +202,30 @@ pub struct CsvRow {
     pub record: csv::StringRecord,
 }
 
+/// One CSV row as [`CsvInitiatives::read_raw_row`] reads it: without a record, the text of
+/// its cells one after another, `gap` bytes apart, and where each cell ends in it (borrowed
+/// from the reader until the next row is read). Cell `k` is
+/// `text[ends[k - 1] + gap..ends[k]]` (from 0 for the first).
+#[derive(Debug, Clone, Copy)]
+pub struct RawCsvRow<'a> {
+    /// 1-based number of the row among the data rows (its id when there is no `id`).
+    pub number: usize,
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// The cells, one after another (quotes removed).
+    pub text: &'a str,
+    /// The end of each cell in `text`.
+    pub ends: &'a [usize],
+    /// Bytes between two cells in `text`: 1 for a plain line (the row's own text, with its
+    /// delimiters), 0 for a row with quotes (the cells unquoted, end to end).
+    pub gap: usize,
+}
+
 /// A streaming CSV reader of initiatives: one column per criterion id, plus `id`, `name`
 /// and `description`; `low..high` for a range; `yes`/`no`/`ja`/`nee` for booleans.
 #[derive(Debug)]
 pub struct CsvInitiatives<'r, R: Read> {
-    reader: csv::Reader<LineLimit<R>>,
+    reader: crate::csv_records::Records<LineLimit<R>>,
     layout: CsvLayout<'r>,
     rows: usize,
 }
@@ -247,16 +266,16 @@ impl<'r, R: BufRead> CsvInitiatives<'r, R> {
         {
             input.read_exact(&mut bom).map_err(io_error)?;
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(dialect.delimiter)
-            .flexible(true)
-            .from_reader(LineLimit::new(input, MAX_RECORD_BYTES));
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| csv_error(&e, dialect))?
-            .iter()
-            .map(|h| h.trim().to_owned())
-            .collect();
+        let mut reader = crate::csv_records::Records::new(
+            LineLimit::new(input, MAX_RECORD_BYTES),
+            dialect.delimiter,
+        );
+        let mut first = csv::StringRecord::new();
+        let header: Vec<String> = match reader.read(&mut first) {
+            None => Vec::new(),
+            Some(Ok(_)) => first.iter().map(|h| h.trim().to_owned()).collect(),
+            Some(Err(e)) => return Err(csv_error(e, dialect)),
+        };
         if header.iter().all(String::is_empty) {
             return Err(ErrorKind::InputParse {
                 message: "the file has no header row (a column per criterion id)".to_owned(),
@@ -316,22 +335,49 @@ impl<'r, R: Read> CsvInitiatives<'r, R> {
         if self.rows == usize::MAX {
             return None;
         }
-        match self.reader.read_record(&mut row.record) {
-            Ok(false) => None,
-            Ok(true) => {
+        match self.reader.read(&mut row.record)? {
+            Ok(line) => {
                 self.rows += 1;
                 row.number = self.rows;
-                row.line = row.record.position().map_or(0, csv::Position::line);
+                row.line = line;
                 Some(Ok(()))
             }
             Err(e) => {
-                let err = csv_error(&e, self.layout.dialect);
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                if matches!(e, crate::csv_records::Failure::Io(_)) {
                     self.rows = usize::MAX;
                 } else {
                     self.rows += 1;
                 }
-                Some(Err(err))
+                Some(Err(csv_error(e, self.layout.dialect)))
+            }
+        }
+    }
+
+    /// As [`read_row`](Self::read_row), without copying the row into a record: its cells'
+    /// text and ends, valid until the next call (a reader that keeps rows its own way copies
+    /// them once). `None` at the end.
+    pub fn read_raw_row(&mut self) -> Option<Result<RawCsvRow<'_>>> {
+        if self.rows == usize::MAX {
+            return None;
+        }
+        match self.reader.read_raw()? {
+            Ok(raw) => {
+                self.rows += 1;
+                Some(Ok(RawCsvRow {
+                    number: self.rows,
+                    line: raw.line,
+                    text: raw.text,
+                    ends: raw.ends,
+                    gap: raw.gap,
+                }))
+            }
+            Err(e) => {
+                if matches!(e, crate::csv_records::Failure::Io(_)) {
+                    self.rows = usize::MAX;
+                } else {
+                    self.rows += 1;
+                }
+                Some(Err(csv_error(e, self.layout.dialect)))
             }
         }
     }
@@ -526,12 +572,11 @@ fn io_error(e: std::io::Error) -> Error {
     .at("")
 }
 
-fn csv_error(e: &csv::Error, dialect: Dialect) -> Error {
-    let line = e.position().map_or(0, csv::Position::line);
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".to_owned(),
-        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
-        _ => e.to_string(),
+fn csv_error(e: crate::csv_records::Failure, dialect: Dialect) -> Error {
+    use crate::csv_records::Failure;
+    let (line, message) = match e {
+        Failure::Utf8 { line } => (line, "not valid UTF-8 text".to_owned()),
+        Failure::Io(io) => (0, format!("cannot read: {io}")),
     };
     ErrorKind::InputParse {
         message: format!("{message} (read as {})", dialect.describe()),
