@@ -18,7 +18,7 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = 100_000;
-const BUDGET = Number(process.env.CIVIC_VALUE_WASM_GZ_BUDGET ?? 209_500);
+const BUDGET = Number(process.env.CIVIC_VALUE_WASM_GZ_BUDGET ?? 210_000);
 
 test(`civic_value_bg.wasm gzipped stays within ${BUDGET} bytes (target ${TARGET})`, () => {
   const wasm = readFileSync(path.join(root, "wasm/pkg/civic_value_bg.wasm"));
