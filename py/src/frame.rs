@@ -290,11 +290,11 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
     if let Ok(list) = column.cast::<PyList>() {
         let mut out = Vec::with_capacity(list.len());
         for (r, item) in list.iter().enumerate() {
-            out.push(input_value(
-                &item,
-                &format!("rows[{r}].input.{name}"),
-                true,
-            )?);
+            // The path is only formatted for a cell that fails (read again with it), not
+            // for each of the thousands that do not.
+            let value = input_value(&item, "", true)
+                .or_else(|_| input_value(&item, &format!("rows[{r}].input.{name}"), true))?;
+            out.push(value);
         }
         return Ok(Held::Objects(out));
     }

@@ -76,50 +76,80 @@ const MANY: usize = 256;
 const CHUNK_CELLS: u64 = 1 << 20;
 
 /// How a run's draws are cut into chunks: chunks of `big` draws, but when several threads
-/// draw, the last `threads × big` draws or more in chunks of [`MIN_CHUNK`] so that the
-/// threads finish close together (a long chunk started last would leave the others idle).
+/// draw, the last `threads × big` draws or more in chunks of [`MIN_CHUNK`], and of those the
+/// last `threads × MIN_CHUNK` or more in chunks of [`MIN_CHUNK`] / [`TAIL_SPLIT`], so that
+/// the threads finish close together (a long chunk started last would leave the others
+/// idle for as long as it takes).
 #[derive(Debug, Clone, Copy)]
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Schedule {
     draws: u64,
     big: u64,
     small: u64,
-    /// Draws `0..head` are in chunks of `big`, the rest in chunks of `small`.
+    tiny: u64,
+    /// Draws `0..head` are in chunks of `big`, `head..mid` in chunks of `small`, the rest
+    /// in chunks of `tiny`.
     head: u64,
+    mid: u64,
 }
+
+/// How many times shorter the last chunks of a run on several threads are than
+/// [`MIN_CHUNK`].
+const TAIL_SPLIT: u64 = 4;
 
 impl Schedule {
     fn new(draws: u64, big: u64, threads: usize) -> Self {
         let big = big.max(1);
         // One thread has nothing to balance: its last chunk is as long as what is left.
-        let small = if threads > 1 { MIN_CHUNK.min(big) } else { big };
-        let tail = if threads > 1 {
-            big.saturating_mul(u64::try_from(threads).unwrap_or(u64::MAX))
+        let several = threads > 1;
+        let small = if several { MIN_CHUNK.min(big) } else { big };
+        let tiny = if several {
+            (small / TAIL_SPLIT).max(1)
+        } else {
+            small
+        };
+        let threads = u64::try_from(threads).unwrap_or(u64::MAX);
+        let tail = if several {
+            big.saturating_mul(threads)
         } else {
             0
         };
         let head = draws.saturating_sub(tail) / big * big;
+        let short_tail = if several {
+            small.saturating_mul(threads)
+        } else {
+            0
+        };
+        let mid = head + (draws - head).saturating_sub(short_tail) / small * small;
         Self {
             draws,
             big,
             small,
+            tiny,
             head,
+            mid,
         }
     }
 
     /// Number of chunks.
     fn chunks(&self) -> u64 {
-        self.head / self.big + (self.draws - self.head).div_ceil(self.small)
+        self.head / self.big
+            + (self.mid - self.head) / self.small
+            + (self.draws - self.mid).div_ceil(self.tiny)
     }
 
     /// Draws `[from, to)` of chunk `c`.
     fn bounds(&self, c: u64) -> (u64, u64) {
         let bigs = self.head / self.big;
+        let smalls = (self.mid - self.head) / self.small;
         if c < bigs {
             (c * self.big, (c + 1) * self.big)
-        } else {
+        } else if c < bigs + smalls {
             let from = self.head + (c - bigs) * self.small;
-            (from, (from + self.small).min(self.draws))
+            (from, from + self.small)
+        } else {
+            let from = self.mid + (c - bigs - smalls) * self.tiny;
+            (from, (from + self.tiny).min(self.draws))
         }
     }
 }
@@ -262,8 +292,8 @@ impl Rubric {
             plan: Plan::new(&ev),
             options,
         };
-        let tally = run.all(progress)?;
-        Ok(run.finish(tally))
+        let (tally, summary) = run.all(progress)?;
+        Ok(run.finish(tally, summary))
     }
 }
 
@@ -388,25 +418,11 @@ impl Tally {
         }
     }
 
-    /// Adds `other`'s counts into these. Of each histogram only the bins `other` can have
-    /// counts in ([`occupied`]) are read and added: the others are zero, and left untouched
-    /// their pages are never faulted in (most of the `n × 3 201` bins stay empty).
+    /// Adds `other`'s counts into these, but for the histograms and rank rows (added by
+    /// [`add_rows`]).
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-    fn merge(&mut self, other: &Self) {
+    fn merge_small(&mut self, other: &Self) {
         let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        for (((mine, theirs), &lo), &hi) in self
-            .hist
-            .chunks_exact_mut(BINS)
-            .zip(other.hist.chunks_exact(BINS))
-            .zip(&other.min)
-            .zip(&other.max)
-        {
-            let used = occupied(theirs, lo, hi);
-            if let (Some(a), Some(b)) = (mine.get_mut(used.clone()), theirs.get(used)) {
-                add(a, b);
-            }
-        }
-        add(&mut self.ranks, &other.ranks);
         add(&mut self.top, &other.top);
         self.sum
             .iter_mut()
@@ -421,6 +437,39 @@ impl Tally {
             .zip(&other.max)
             .for_each(|(x, y)| *x = x.max(*y));
     }
+}
+
+/// Adds `other`'s histograms and rank rows of initiatives `from..from + k` into `hist` and
+/// `ranks` (those of the same initiatives, `k · BINS` and `k · n` long, `n` initiatives in
+/// all). Of each histogram only the bins `other` can have counts in ([`occupied`]) are read
+/// and added: the others are zero, and left untouched their pages are never faulted in
+/// (most of the `n × 3 201` bins stay empty).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn add_rows(hist: &mut [u32], ranks: &mut [u32], other: &Tally, from: usize, n: usize) {
+    let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    let theirs_hist = other.hist.get(from * BINS..).unwrap_or_default();
+    let lows = other.min.get(from..).unwrap_or_default();
+    let highs = other.max.get(from..).unwrap_or_default();
+    for (((mine, theirs), &lo), &hi) in hist
+        .chunks_exact_mut(BINS)
+        .zip(theirs_hist.chunks_exact(BINS))
+        .zip(lows)
+        .zip(highs)
+    {
+        let used = occupied(theirs, lo, hi);
+        if let (Some(a), Some(b)) = (mine.get_mut(used.clone()), theirs.get(used)) {
+            add(a, b);
+        }
+    }
+    add(ranks, other.ranks.get(from * n..).unwrap_or_default());
+}
+
+/// A tally's statistics other than the histograms and rank rows, borrowed.
+struct Small<'t> {
+    sum: &'t [i128],
+    min: &'t [f64],
+    max: &'t [f64],
+    top: &'t [u32],
 }
 
 /// The histogram bin of a total: `⌊total · 32⌋`, at most the last bin (a NaN's is 0).
@@ -1048,8 +1097,12 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Every draw, on one thread or several.
-    fn all(&self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<Tally> {
+    /// Every draw, on one thread or several: the tally, and the summaries when the threads
+    /// made them while merging (see [`Run::threaded`]).
+    fn all(
+        &self,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<(Tally, Option<Vec<InitiativeSummary>>)> {
         let draws = self.options.draws;
         let big = chunk_draws(self.ev.len());
         let asked = self.threads();
@@ -1065,7 +1118,7 @@ impl Run<'_, '_> {
                     return Err(ErrorKind::Cancelled.at(""));
                 }
             }
-            return Ok(t);
+            return Ok((t, None));
         }
         self.threaded(threads, schedule, progress)
     }
@@ -1076,18 +1129,20 @@ impl Run<'_, '_> {
         _threads: usize,
         _schedule: Schedule,
         _progress: &mut dyn FnMut(u64, u64) -> bool,
-    ) -> Result<Tally> {
+    ) -> Result<(Tally, Option<Vec<InitiativeSummary>>)> {
         Err(ErrorKind::Cancelled.at(""))
     }
 
-    /// Chunks handed out to `threads` workers; progress reported on this thread.
+    /// Chunks handed out to `threads` workers; progress reported on this thread. The
+    /// tallies are merged, and the summaries made, by two threads (each for half of the
+    /// initiatives).
     #[cfg(not(target_arch = "wasm32"))]
     fn threaded(
         &self,
         threads: usize,
         schedule: Schedule,
         progress: &mut dyn FnMut(u64, u64) -> bool,
-    ) -> Result<Tally> {
+    ) -> Result<(Tally, Option<Vec<InitiativeSummary>>)> {
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
         use std::sync::mpsc;
         use std::time::{Duration, Instant};
@@ -1142,26 +1197,77 @@ impl Run<'_, '_> {
         }
         // The others added into the first worker's tally (no fresh tally of n² + 3 201·n
         // counts to zero and add into; the sums are integers, so the order does not matter).
-        let mut total: Option<Tally> = None;
-        for t in tallies {
-            // A worker cannot panic on valid input; should one, the run fails cleanly.
-            let t = t.ok_or_else(|| ErrorKind::Cancelled.at(""))?;
-            match &mut total {
-                None => total = Some(t),
-                Some(total) => total.merge(&t),
-            }
+        // A worker cannot panic on valid input; should one, the run fails cleanly.
+        let mut tallies = tallies
+            .into_iter()
+            .map(|t| t.ok_or_else(|| ErrorKind::Cancelled.at("")))
+            .collect::<Result<Vec<Tally>>>()?;
+        if tallies.is_empty() {
+            return Ok((Tally::new(self.ev.len()), None));
         }
-        Ok(total.unwrap_or_else(|| Tally::new(self.ev.len())))
+        let mut total = tallies.swap_remove(0);
+        for t in &tallies {
+            total.merge_small(t);
+        }
+        let n = self.ev.len();
+        let half = n / 2;
+        let Tally {
+            hist,
+            ranks,
+            sum,
+            min,
+            max,
+            top,
+        } = &mut total;
+        let (Some((hist_a, hist_b)), Some((ranks_a, ranks_b))) = (
+            hist.split_at_mut_checked(half * BINS),
+            ranks.split_at_mut_checked(half * n),
+        ) else {
+            // Unreachable (the tally holds `n` rows of each); merged on one thread.
+            for t in &tallies {
+                add_rows(hist, ranks, t, 0, n);
+            }
+            return Ok((total, None));
+        };
+        let small = Small { sum, min, max, top };
+        let others = &tallies;
+        let summary = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                for t in others {
+                    add_rows(hist_b, ranks_b, t, half, n);
+                }
+                self.summaries(hist_b, &small, half..n)
+            });
+            for t in others {
+                add_rows(hist_a, ranks_a, t, 0, n);
+            }
+            let mut summary = self.summaries(hist_a, &small, 0..half);
+            second.join().ok().map(|b| {
+                summary.extend(b);
+                summary
+            })
+        });
+        // A thread that panicked (it cannot on valid input) fails the run cleanly.
+        let summary = summary.ok_or_else(|| ErrorKind::Cancelled.at(""))?;
+        Ok((total, Some(summary)))
     }
 
-    fn finish(&self, t: Tally) -> MonteCarloCounts {
+    /// The summaries of initiatives `range`, their histograms in `hist` (from the range's
+    /// first), the other statistics in `t` (every initiative's).
+    fn summaries(
+        &self,
+        hist: &[u32],
+        t: &Small<'_>,
+        range: std::ops::Range<usize>,
+    ) -> Vec<InitiativeSummary> {
         let (ev, o) = (self.ev, self.options);
-        let n = ev.len();
         #[allow(clippy::cast_precision_loss)]
         let draws = o.draws as f64;
-        let summary = (0..n)
+        let from = range.start;
+        range
             .map(|i| {
-                let hist = t.hist.get(i * BINS..(i + 1) * BINS).unwrap_or(&[]);
+                let k = i - from;
+                let hist = hist.get(k * BINS..(k + 1) * BINS).unwrap_or(&[]);
                 let min = t.min.get(i).copied().unwrap_or(f64::NAN);
                 let max = t.max.get(i).copied().unwrap_or(f64::NAN);
                 #[allow(clippy::cast_precision_loss)]
@@ -1179,7 +1285,21 @@ impl Run<'_, '_> {
                     knocked_out: ev.knocked_out.get(i).copied().unwrap_or(false),
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The result from the merged tally (and its summaries, when the threads made them).
+    fn finish(&self, t: Tally, summary: Option<Vec<InitiativeSummary>>) -> MonteCarloCounts {
+        let o = self.options;
+        let summary = summary.unwrap_or_else(|| {
+            let small = Small {
+                sum: &t.sum,
+                min: &t.min,
+                max: &t.max,
+                top: &t.top,
+            };
+            self.summaries(&t.hist, &small, 0..self.ev.len())
+        });
         MonteCarloCounts {
             draws: o.draws,
             seed: o.seed,
@@ -1492,19 +1612,29 @@ mod draw_tests {
         // 2^20 / 2 000 = 524.3; 2^20 / 5 000 = 209.7, raised to the fewest.
         assert_eq!(chunk_draws(2_000), 524);
         assert_eq!(chunk_draws(5_000), MIN_CHUNK);
-        // 10 000 draws of 1 024 on two threads: 7 long chunks (7 168 draws), then the last
-        // 2 832 in 11 chunks of 256 and one of 16; on one thread 9 long ones and 784.
+        // 10 000 draws of 1 024 on two threads: 7 long chunks (7 168 draws), then 9 of 256
+        // (2 304 draws, to 9 472: the last 528 ≥ 2 × 256 are left), then those 528 in 8
+        // chunks of 64 and one of 16; on one thread 9 long ones and 784.
         let two = Schedule::new(10_000, 1_024, 2);
-        assert_eq!(two.chunks(), 7 + 12);
+        assert_eq!(two.chunks(), 7 + 9 + 9);
         assert_eq!(two.bounds(6), (6_144, 7_168));
         assert_eq!(two.bounds(7), (7_168, 7_424));
-        assert_eq!(two.bounds(18), (9_984, 10_000));
+        assert_eq!(two.bounds(15), (9_216, 9_472));
+        assert_eq!(two.bounds(16), (9_472, 9_536));
+        assert_eq!(two.bounds(24), (9_984, 10_000));
         let one = Schedule::new(10_000, 1_024, 1);
         assert_eq!(one.chunks(), 10);
         assert_eq!(one.bounds(9), (9_216, 10_000));
-        // Fewer draws than the tail: all short.
-        assert_eq!(Schedule::new(1_000, 1_024, 2).chunks(), 4);
-        for (draws, big, threads) in [(10_000, 1_024, 2), (2_100, 1_024, 3), (777, 256, 2)] {
+        // Fewer draws than the tail: 1 000 = one chunk of 256, then the last 744 (≥ 2 × 256)
+        // in 11 chunks of 64 and one of 40.
+        assert_eq!(Schedule::new(1_000, 1_024, 2).chunks(), 1 + 12);
+        for (draws, big, threads) in [
+            (10_000, 1_024, 2),
+            (2_100, 1_024, 3),
+            (777, 256, 2),
+            (3, 1_024, 2),
+            (10_001, 1_024, 1),
+        ] {
             let s = Schedule::new(draws, big, threads);
             let mut at = 0;
             for c in 0..s.chunks() {
@@ -1517,8 +1647,9 @@ mod draw_tests {
             }
             assert_eq!(at, draws);
         }
-        // 256 initiatives: chunks of 1 024 draws (three and 28 draws on one thread; one, then
-        // eight of 256 and one of 28 on two), the same bits either way.
+        // 256 initiatives: chunks of 1 024 draws (three and 28 draws on one thread; on two,
+        // one, then six of 256 and the last 540 in eight of 64 and one of 28), the same bits
+        // either way.
         let rubric = rubric(false);
         let items = initiatives(256);
         let run = |threads| {
@@ -1533,6 +1664,30 @@ mod draw_tests {
                 .unwrap()
         };
         assert_eq!(run(1), run(2));
+    }
+
+    /// Two threads merge the tallies and make the summaries, each for half of the
+    /// initiatives: the same result as one thread for odd and even counts, and for one.
+    #[test]
+    fn halves_merged_on_two_threads_give_the_one_thread_result() {
+        let rubric = rubric(false);
+        for n in [1, 2, 7, 150] {
+            let items = initiatives(n);
+            let run = |threads| {
+                let o = MonteCarloOptions {
+                    draws: 1_500,
+                    seed: 9,
+                    threads,
+                    ..MonteCarloOptions::default()
+                };
+                rubric
+                    .monte_carlo(&items, None, &o, &mut |_, _| true)
+                    .unwrap()
+            };
+            let one = run(1);
+            assert_eq!(one, run(2), "{n} initiatives");
+            assert_eq!(one, run(3), "{n} initiatives");
+        }
     }
 
     /// The kernels' dispatched form (the AVX2 clone on a CPU that has it, as this machine and
