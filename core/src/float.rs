@@ -14,10 +14,14 @@
 /// an optional sign, then `inf`, `infinity` or `nan` (any case), or digits with an optional
 /// `.` (a digit on at least one side) and an optional exponent (`e`/`E`, optional sign,
 /// digits). `None` for anything else (std's `Err`).
+///
+/// The core's own unit tests take the browser's reader too, so that everything they check
+/// natively (the JSON reader against serde_json, typed inputs, judgements, rates) also
+/// checks [`small`] as the browser runs it; other crates and the integration tests get std's.
 pub(crate) fn parse(text: &str) -> Option<f64> {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(any(target_arch = "wasm32", test))]
     return small(text);
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(any(target_arch = "wasm32", test)))]
     text.parse().ok()
 }
 
@@ -26,7 +30,7 @@ pub(crate) fn parse(text: &str) -> Option<f64> {
 const KEEP: usize = 800;
 
 /// The table-free reader (see the module docs): what [`parse`] is in wasm.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
 pub(crate) fn small(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
     let (negative, rest) = match bytes.first() {
