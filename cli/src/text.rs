@@ -47,7 +47,8 @@ const ROUND: u32 = 4096;
 
 /// The longest text of a number (`-1.2345678901234567e-308`) and its length byte.
 const TEXT: usize = 25;
-/// The key of an empty slot (a NaN that `x + 0.0` does not give; such a number is not kept).
+/// The key of an empty slot: a NaN's bits; a number with these bits is never kept (`push`
+/// skips it), so a lookup cannot mistake an empty slot for it.
 const EMPTY: u64 = u64::MAX;
 
 /// How often a column's numbers come back.
