@@ -334,16 +334,12 @@ impl MonteCarloCounts {
     /// The result with the rank table as shares, one row per initiative.
     pub fn into_result(self) -> MonteCarlo {
         let n = self.summary.len();
-        #[allow(clippy::cast_precision_loss)]
-        let draws = self.draws as f64;
+        let mut shares = vec![0.0; self.rank_counts.len()];
+        self.rank_shares_into(&mut shares);
         let ranks = if n == 0 {
             Vec::new()
         } else {
-            // The same division as `rank_shares_into`, row by row.
-            self.rank_counts
-                .chunks(n)
-                .map(|row| row.iter().map(|&c| f64::from(c) / draws).collect())
-                .collect()
+            shares.chunks(n).map(<[f64]>::to_vec).collect()
         };
         MonteCarlo {
             draws: self.draws,
