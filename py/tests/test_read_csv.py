@@ -94,6 +94,24 @@ def test_duplicate_columns_and_short_rows_are_errors(rubric: Rubric) -> None:
     assert e.value.path == "line 3"
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        # Counted by hand: header on line 1, "a" on 2, the short row "b" on 3.
+        (b"id,support_share,partners\r\na,80,1\r\nb,70\r\n", "line 3"),
+        # A blank line 2 pushes "a" to line 3 and "b" to line 4.
+        (b"id,support_share,partners\n\na,80,1\nb,70\n", "line 4"),
+    ],
+)
+def test_errors_name_the_line_a_row_is_on_with_crlf_and_blank_lines(
+    rubric: Rubric, data: bytes, line: str
+) -> None:
+    with pytest.raises(InputError) as e:
+        rubric.read_csv(data)
+    assert e.value.code == "input.shape"
+    assert e.value.path == line
+
+
 def test_the_frame_is_a_plain_dataframe(rubric: Rubric) -> None:
     frame = rubric.read_csv(EXAMPLES_DIR / "initiatives.csv")
     assert isinstance(frame, pd.DataFrame)
