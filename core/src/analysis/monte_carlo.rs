@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(not(target_arch = "wasm32"))]
 mod kernels;
+mod window;
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::Aggregation;
@@ -57,6 +58,7 @@ use crate::rubric::Knockout;
 use crate::rubric::Rubric;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::value::{ValueFn, linear};
+use window::Window;
 
 /// Histogram bins per point of the total (a power of two, so binning is exact).
 pub const BINS_PER_POINT: f64 = 32.0;
@@ -300,7 +302,7 @@ impl Rubric {
 /// A Monte Carlo result with the rank table as counts of draws (see
 /// [`Rubric::monte_carlo_counts`]); [`MonteCarloCounts::into_result`] makes the
 /// [`MonteCarlo`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct MonteCarloCounts {
     /// Number of draws.
     pub draws: u64,
@@ -314,27 +316,64 @@ pub struct MonteCarloCounts {
     pub top_k: usize,
     /// One summary per initiative, in input order.
     pub summary: Vec<InitiativeSummary>,
-    /// `rank_counts[i·n + r]`: the number of draws in which initiative `i` ranks `r + 1`
-    /// (`n` initiatives, row by row).
-    pub rank_counts: Vec<u32>,
+    /// Each initiative's counts of places, over the places it took.
+    ranks: Vec<Window>,
+}
+
+/// Equal when every number is: the rank tables as counts, however they are stored.
+impl PartialEq for MonteCarloCounts {
+    fn eq(&self, other: &Self) -> bool {
+        (self.draws, self.seed, self.vary_inputs, self.top_k)
+            == (other.draws, other.seed, other.vary_inputs, other.top_k)
+            && self.concentration == other.concentration
+            && self.summary == other.summary
+            && self.rank_counts() == other.rank_counts()
+    }
 }
 
 impl MonteCarloCounts {
+    /// The rank table as counts: `[i·n + r]` is the number of draws in which initiative
+    /// `i` ranks `r + 1` (`n` initiatives, row by row).
+    pub fn rank_counts(&self) -> Vec<u32> {
+        let n = self.summary.len();
+        let mut out = vec![0; n * n];
+        for (row, w) in out.chunks_exact_mut(n.max(1)).zip(&self.ranks) {
+            w.expand_into(row, 0, |c| c);
+        }
+        out
+    }
+
     /// The rank table as shares of the draws, `count / draws` (the numbers of
     /// [`MonteCarlo::ranks`]), row by row into `out`; an `out` shorter than `n²` gets the
-    /// first `out.len()` shares, a longer one keeps the rest as it was.
+    /// first `out.len()` shares, a longer one keeps the rest as it was. A large table is
+    /// written by two threads, half of the rows each.
     pub fn rank_shares_into(&self, out: &mut [f64]) {
         #[allow(clippy::cast_precision_loss)]
         let draws = self.draws as f64;
-        for (o, &c) in out.iter_mut().zip(&self.rank_counts) {
-            *o = f64::from(c) / draws;
+        let n = self.summary.len().max(1);
+        let shares = |rows: &[Window], out: &mut [f64]| {
+            for (row, w) in out.chunks_mut(n).zip(rows) {
+                w.expand_into(row, 0.0, |c| f64::from(c) / draws);
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        if n >= MANY && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1) {
+            let half = self.ranks.len() / 2;
+            let (mine, theirs) = self.ranks.split_at(half);
+            let (a, b) = out.split_at_mut((half * n).min(out.len()));
+            std::thread::scope(|scope| {
+                scope.spawn(|| shares(theirs, b));
+                shares(mine, a);
+            });
+            return;
         }
+        shares(&self.ranks, out);
     }
 
     /// The result with the rank table as shares, one row per initiative.
     pub fn into_result(self) -> MonteCarlo {
         let n = self.summary.len();
-        let mut shares = vec![0.0; self.rank_counts.len()];
+        let mut shares = vec![0.0; n * n];
         self.rank_shares_into(&mut shares);
         let ranks = if n == 0 {
             Vec::new()
@@ -394,22 +433,24 @@ fn check(o: &MonteCarloOptions, n: usize) -> Result<()> {
 /// Streamed statistics of some draws (integers only, so merging is exact).
 #[derive(Debug, Clone)]
 struct Tally {
-    hist: Vec<u32>,
+    /// Each initiative's histogram (bins `0..BINS`), over the bins it has counts in.
+    hist: Vec<Window>,
     sum: Vec<i128>,
     min: Vec<f64>,
     max: Vec<f64>,
-    ranks: Vec<u32>,
+    /// Each initiative's counts of places (`0..n`), over the places it took.
+    ranks: Vec<Window>,
     top: Vec<u32>,
 }
 
 impl Tally {
     fn new(n: usize) -> Self {
         Self {
-            hist: vec![0; n * BINS],
+            hist: vec![Window::default(); n],
             sum: vec![0; n],
             min: vec![f64::INFINITY; n],
             max: vec![f64::NEG_INFINITY; n],
-            ranks: vec![0; n * n],
+            ranks: vec![Window::default(); n],
             top: vec![0; n],
         }
     }
@@ -436,28 +477,18 @@ impl Tally {
 }
 
 /// Adds `other`'s histograms and rank rows of initiatives `from..from + k` into `hist` and
-/// `ranks` (those of the same initiatives, `k · BINS` and `k · n` long, `n` initiatives in
-/// all). Of each histogram only the bins `other` can have counts in ([`occupied`]) are read
-/// and added: the others are zero, and left untouched their pages are never faulted in
-/// (most of the `n × 3 201` bins stay empty).
+/// `ranks` (those of the same initiatives, `k` of each, `n` initiatives in all): over the
+/// bins and places `other` holds.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn add_rows(hist: &mut [u32], ranks: &mut [u32], other: &Tally, from: usize, n: usize) {
-    let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-    let theirs_hist = other.hist.get(from * BINS..).unwrap_or_default();
-    let lows = other.min.get(from..).unwrap_or_default();
-    let highs = other.max.get(from..).unwrap_or_default();
-    for (((mine, theirs), &lo), &hi) in hist
-        .chunks_exact_mut(BINS)
-        .zip(theirs_hist.chunks_exact(BINS))
-        .zip(lows)
-        .zip(highs)
-    {
-        let used = occupied(theirs, lo, hi);
-        if let (Some(a), Some(b)) = (mine.get_mut(used.clone()), theirs.get(used)) {
-            add(a, b);
-        }
+fn add_rows(hist: &mut [Window], ranks: &mut [Window], other: &Tally, from: usize, n: usize) {
+    let theirs = other.hist.get(from..).unwrap_or_default();
+    for (mine, theirs) in hist.iter_mut().zip(theirs) {
+        mine.add(theirs, BINS);
     }
-    add(ranks, other.ranks.get(from * n..).unwrap_or_default());
+    let theirs = other.ranks.get(from..).unwrap_or_default();
+    for (mine, theirs) in ranks.iter_mut().zip(theirs) {
+        mine.add(theirs, n);
+    }
 }
 
 /// A tally's statistics other than the histograms and rank rows, borrowed.
@@ -473,20 +504,6 @@ struct Small<'t> {
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn bin(total: f64) -> usize {
     ((total * BINS_PER_POINT) as usize).min(BINS - 1)
-}
-
-/// The bins of an initiative's histogram that can hold counts, given the smallest and
-/// largest total it was tallied with: [`bin`] is monotone, so every total `t` with
-/// `min ≤ t ≤ max` lies in `bin(min)..=bin(max)`; a NaN total (which `min` and `max` skip)
-/// lies in bin 0, so the range starts at 0 when that bin holds counts. Empty when nothing
-/// was tallied (`min` = +∞, `max` = −∞).
-fn occupied(hist: &[u32], min: f64, max: f64) -> std::ops::Range<usize> {
-    let from = if hist.first().is_some_and(|&c| c != 0) {
-        0
-    } else {
-        bin(min)
-    };
-    from..bin(max).max(from.saturating_sub(1)) + 1
 }
 
 /// Per-thread buffers: one draw's weights, uniforms, values and knock-outs, and a chunk's
@@ -1057,18 +1074,50 @@ impl Run<'_, '_> {
             let tile_cells = s.cells.get(block).unwrap_or_default();
             for k in 0..width {
                 let i = i0 + k;
-                let Some(top) = t.top.get_mut(i) else {
+                let (Some(top), Some(hist), Some(ranks)) =
+                    (t.top.get_mut(i), t.hist.get_mut(i), t.ranks.get_mut(i))
+                else {
                     continue;
                 };
-                let hist = t.hist.get_mut(i * BINS..(i + 1) * BINS).unwrap_or_default();
-                let ranks = t.ranks.get_mut(i * n..(i + 1) * n).unwrap_or_default();
+                // Every total so far lies in `bin(min)..=bin(max)` (`bin` is monotone), but
+                // for a NaN one (bin 0), which the loop below makes room for when it comes.
+                if let (Some(&lo), Some(&hi)) = (t.min.get(i), t.max.get(i))
+                    && lo <= hi
+                {
+                    hist.cover(bin(lo), bin(hi) + 1, BINS);
+                }
                 // The running count in a local (a register), not through its reference.
                 let mut s_top = *top;
-                for &cell in tile_cells.iter().skip(k).step_by(TILE) {
-                    if let Some(h) = hist.get_mut((cell >> 16) as usize) {
+                let mut cells = tile_cells.iter().skip(k).step_by(TILE);
+                // Counted into the windows while they hold the cell's bin and place; when
+                // one does not, it grows (rarely: by half its length or more each time) and
+                // the count goes on from that cell.
+                loop {
+                    let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
+                    let mut outside = None;
+                    for &cell in cells.by_ref() {
+                        let b = ((cell >> 16) as usize).wrapping_sub(hb);
+                        let p = ((cell & PLACE) as usize).wrapping_sub(rb);
+                        if let (Some(h), Some(r)) = (hc.get_mut(b), rc.get_mut(p)) {
+                            *h += 1;
+                            *r += 1;
+                            s_top += u32::from(cell & TOP != 0);
+                        } else {
+                            outside = Some(cell);
+                            break;
+                        }
+                    }
+                    let Some(cell) = outside else {
+                        break;
+                    };
+                    let (b, p) = ((cell >> 16) as usize, (cell & PLACE) as usize);
+                    hist.cover(b, b + 1, BINS);
+                    ranks.cover(p, p + 1, n);
+                    let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
+                    if let Some(h) = b.checked_sub(hb).and_then(|b| hc.get_mut(b)) {
                         *h += 1;
                     }
-                    if let Some(r) = ranks.get_mut((cell & PLACE) as usize) {
+                    if let Some(r) = p.checked_sub(rb).and_then(|p| rc.get_mut(p)) {
                         *r += 1;
                     }
                     s_top += u32::from(cell & TOP != 0);
@@ -1216,8 +1265,8 @@ impl Run<'_, '_> {
             top,
         } = &mut total;
         let (Some((hist_a, hist_b)), Some((ranks_a, ranks_b))) = (
-            hist.split_at_mut_checked(half * BINS),
-            ranks.split_at_mut_checked(half * n),
+            hist.split_at_mut_checked(half),
+            ranks.split_at_mut_checked(half),
         ) else {
             // Unreachable (the tally holds `n` rows of each); merged on one thread.
             for t in &tallies {
@@ -1252,7 +1301,7 @@ impl Run<'_, '_> {
     /// first), the other statistics in `t` (every initiative's).
     fn summaries(
         &self,
-        hist: &[u32],
+        hist: &[Window],
         t: &Small<'_>,
         range: std::ops::Range<usize>,
     ) -> Vec<InitiativeSummary> {
@@ -1263,7 +1312,8 @@ impl Run<'_, '_> {
         range
             .map(|i| {
                 let k = i - from;
-                let hist = hist.get(k * BINS..(k + 1) * BINS).unwrap_or(&[]);
+                let empty = Window::default();
+                let hist = hist.get(k).unwrap_or(&empty);
                 let min = t.min.get(i).copied().unwrap_or(f64::NAN);
                 let max = t.max.get(i).copied().unwrap_or(f64::NAN);
                 #[allow(clippy::cast_precision_loss)]
@@ -1303,7 +1353,7 @@ impl Run<'_, '_> {
             vary_inputs: o.vary_inputs,
             top_k: o.top_k,
             summary,
-            rank_counts: t.ranks,
+            ranks: t.ranks,
         }
     }
 }
@@ -1326,12 +1376,11 @@ fn fixed(total: f64) -> i128 {
 
 /// The q-quantiles of a histogram for increasing `qs` (see the module documentation), in
 /// one pass over the bins: each is found in the first bin where the running count reaches
-/// `q · draws`, as a pass of its own would find it. The scan starts at the first bin that
-/// can hold a count ([`occupied`]): the bins before it are empty, and never read (nor
-/// faulted in).
+/// `q · draws`, as a pass of its own would find it. Only the bins the histogram holds are
+/// read: the others are empty.
 #[allow(clippy::cast_precision_loss)]
 fn quantiles<const K: usize>(
-    hist: &[u32],
+    hist: &Window,
     draws: f64,
     qs: [f64; K],
     min: f64,
@@ -1340,8 +1389,8 @@ fn quantiles<const K: usize>(
     let mut out = [max; K];
     let mut next = 0;
     let mut before = 0.0;
-    let from = occupied(hist, min, max).start;
-    for (b, &count) in hist.iter().enumerate().skip(from) {
+    let from = hist.base();
+    for (b, &count) in (from..).zip(hist.counts()) {
         if count == 0 {
             continue;
         }
@@ -1734,29 +1783,66 @@ mod draw_tests {
 }
 
 #[cfg(test)]
-mod occupied_tests {
-    use super::{BINS, bin, occupied};
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod quantile_tests {
+    use super::{BINS, BINS_PER_POINT, Window, bin, quantiles};
+
+    /// The rule of the module documentation over a full row of bins, bin by bin from 0 (the
+    /// form before histograms were kept as windows).
+    #[allow(clippy::cast_precision_loss)]
+    fn reference(full: &[u32], draws: f64, q: f64, min: f64, max: f64) -> f64 {
+        let h = q * draws;
+        let mut before = 0.0;
+        for (b, &count) in full.iter().enumerate() {
+            let count = f64::from(count);
+            if count > 0.0 && before + count >= h {
+                let f = ((h - before) / count).clamp(0.0, 1.0);
+                let lo = (b as f64 / BINS_PER_POINT).max(min);
+                let hi = ((b + 1) as f64 / BINS_PER_POINT).min(max);
+                return lo + f * (hi - lo);
+            }
+            before += count;
+        }
+        max
+    }
 
     #[test]
-    fn occupied_bins_hold_every_count() {
-        let mut hist = vec![0u32; BINS];
-        // Nothing tallied: min = +∞, max = −∞.
-        assert!(occupied(&hist, f64::INFINITY, f64::NEG_INFINITY).is_empty());
-        // Totals 40.0 and 40.5: bins 1 280 (40 · 32) to 1 296 (40.5 · 32), inclusive.
-        hist[1280] = 1;
-        hist[1296] = 1;
-        assert_eq!(occupied(&hist, 40.0, 40.5), 1280..1297);
+    fn quantiles_of_a_window_are_those_of_the_full_row() {
         assert_eq!(
-            (bin(40.0), bin(40.5), bin(100.0), bin(250.0)),
-            (1280, 1296, 3200, 3200)
+            (bin(40.0), bin(40.5), bin(100.0), bin(250.0), bin(f64::NAN)),
+            (1280, 1296, 3200, 3200, 0)
         );
-        // A NaN total lies in bin 0, which `min` skips: the range starts at 0.
-        hist[0] = 1;
-        assert_eq!(occupied(&hist, 40.0, 40.5), 0..1297);
-        assert_eq!(occupied(&hist, f64::INFINITY, f64::NEG_INFINITY), 0..1);
-        // Every count of the histogram lies inside.
-        let used = occupied(&hist, 40.0, 40.5);
-        let inside: u32 = hist[used].iter().sum();
-        assert_eq!(inside, hist.iter().sum::<u32>());
+        // Totals spread over 40 to 47.9 (one NaN among them, in bin 0), counted into a
+        // window as the tally does and into a full row.
+        let mut totals: Vec<f64> = (0..2_000)
+            .map(|k| 40.0 + f64::from(k % 97) * 0.0825)
+            .collect();
+        totals.push(f64::NAN);
+        let draws = totals.len() as f64;
+        let (mut w, mut full) = (Window::default(), vec![0u32; BINS]);
+        for &t in &totals {
+            let b = bin(t);
+            w.cover(b, b + 1, BINS);
+            let (base, counts) = w.parts();
+            counts[b - base] += 1;
+            full[b] += 1;
+        }
+        let (min, max) = totals
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+                (a.min(t), b.max(t))
+            });
+        let qs = [0.0001, 0.05, 0.5, 0.95, 1.0];
+        let got = quantiles(&w, draws, qs, min, max);
+        for (g, q) in got.iter().zip(qs) {
+            assert_eq!(
+                g.to_bits(),
+                reference(&full, draws, q, min, max).to_bits(),
+                "q {q}"
+            );
+        }
+        // Nothing counted: every quantile is the largest total.
+        let empty = quantiles(&Window::default(), 10.0, [0.5], 1.0, 2.0);
+        assert_eq!(empty, [2.0]);
     }
 }

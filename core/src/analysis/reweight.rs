@@ -30,6 +30,11 @@ pub fn rescale(weights: &[f64], k: usize, t: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Initiatives from which [`Evaluated::new`] evaluates the second half on a thread of its
+/// own (fewer take less time than starting the thread).
+#[cfg(not(target_arch = "wasm32"))]
+const PARALLEL_ROWS: usize = 256;
+
 /// One cell whose input is a range (or an evidence grade): what Monte Carlo draws inside.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RangedCell {
@@ -74,31 +79,62 @@ impl<'r> Evaluated<'r> {
         perspective: Option<&str>,
     ) -> Result<Self> {
         let weights = rubric.effective_weights(perspective)?.to_vec();
-        let m = rubric.criteria().len();
         let n = initiatives.len();
-        let mut out = Self {
+        let mut out = Self::empty(rubric, weights, n);
+        #[cfg(not(target_arch = "wasm32"))]
+        if n >= PARALLEL_ROWS {
+            // The second half on a thread of its own, then appended: the same rows, and
+            // the error of the first row that fails, as row by row.
+            let (a, b) = initiatives.split_at(n / 2);
+            let mut second = Self::empty(rubric, out.weights.clone(), b.len());
+            let (first, later) = std::thread::scope(|scope| {
+                let later = scope.spawn(|| second.push_rows(b, a.len()));
+                let first = out.push_rows(a, 0);
+                (first, later.join())
+            });
+            first?;
+            // A thread that panicked (it cannot on valid input) fails cleanly.
+            later.map_err(|_| ErrorKind::Cancelled.at(""))??;
+            out.append(second);
+            return Ok(out);
+        }
+        out.push_rows(initiatives, 0)?;
+        Ok(out)
+    }
+
+    /// No rows yet, room for `rows`.
+    fn empty(rubric: &'r Rubric, weights: Vec<f64>, rows: usize) -> Self {
+        let m = rubric.criteria().len();
+        Self {
             rubric,
             kind: rubric.aggregation(),
             m,
             weights,
-            values: Vec::with_capacity(n * m),
-            scored: Vec::with_capacity(n * m),
+            values: Vec::with_capacity(rows * m),
+            scored: Vec::with_capacity(rows * m),
             ranged: Vec::new(),
-            knocked_out: Vec::with_capacity(n),
-            fixed_knockout: Vec::with_capacity(n),
-            totals: Vec::with_capacity(n),
-        };
-        for (r, inputs) in initiatives.iter().enumerate() {
+            knocked_out: Vec::with_capacity(rows),
+            fixed_knockout: Vec::with_capacity(rows),
+            totals: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Evaluates `initiatives` as rows `first..` (the numbers in errors and ranged
+    /// cells), appended after the rows already held.
+    fn push_rows(&mut self, initiatives: &[Inputs], first: usize) -> Result<()> {
+        let rubric = self.rubric;
+        for (k, inputs) in initiatives.iter().enumerate() {
+            let r = first + k;
             let at = |e: Error| e.prefixed(&format!("rows[{r}]"));
             let (evals, _) = rubric.evaluate_inputs(inputs).map_err(at)?;
             let (mut ko, mut fixed_ko) = (false, false);
             for (j, (c, e)) in rubric.criteria().iter().zip(&evals).enumerate() {
-                out.values.push(e.v);
-                out.scored.push(e.source != Source::Dropped);
+                self.values.push(e.v);
+                self.scored.push(e.source != Source::Dropped);
                 let definite = c.knockout_fails(e) == Some(true);
                 ko |= definite;
                 if e.x_lo < e.x_hi && e.source != Source::Dropped {
-                    out.ranged.push(RangedCell {
+                    self.ranged.push(RangedCell {
                         row: r,
                         col: j,
                         low: e.x_lo,
@@ -109,14 +145,28 @@ impl<'r> Evaluated<'r> {
                     fixed_ko |= definite;
                 }
             }
-            out.knocked_out.push(ko);
-            out.fixed_knockout.push(fixed_ko);
-            let total = out
-                .total(r, &out.weights, out.row(r))
+            self.knocked_out.push(ko);
+            self.fixed_knockout.push(fixed_ko);
+            // This row's place among the rows held here.
+            let here = self.totals.len();
+            let total = self
+                .total(here, &self.weights, self.row(here))
                 .map_err(|k| at(k.at("input")))?;
-            out.totals.push(total);
+            self.totals.push(total);
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// `other`'s rows after these (its ranged cells already number their rows from where
+    /// it starts).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn append(&mut self, other: Self) {
+        self.values.extend(other.values);
+        self.scored.extend(other.scored);
+        self.ranged.extend(other.ranged);
+        self.knocked_out.extend(other.knocked_out);
+        self.fixed_knockout.extend(other.fixed_knockout);
+        self.totals.extend(other.totals);
     }
 
     /// Number of initiatives.
@@ -155,5 +205,89 @@ impl<'r> Evaluated<'r> {
             }
         }
         acc.finish_total()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// Rows with a range on some criteria (so some rows have ranged cells), and, where
+    /// `bad` says, an input outside its criterion's scale.
+    fn rows(n: usize, bad: &[usize]) -> Vec<Inputs> {
+        (0..n)
+            .map(|i| {
+                let f = (i as f64 * 0.618_033_988_749_895).fract();
+                let support = if bad.contains(&i) {
+                    "250".to_owned()
+                } else if i % 3 == 0 {
+                    format!("[{}, {}]", 40.0 + 10.0 * f, 60.0 + 30.0 * f)
+                } else {
+                    format!("{}", 50.0 + 40.0 * f)
+                };
+                Inputs::from_json(&format!(
+                    r#"{{"support_share": {support}, "volunteer_hours": [{}, {}], "partners": {}}}"#,
+                    100.0 * f,
+                    200.0 + 100.0 * f,
+                    i % 8
+                ))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    /// The rows evaluated one after the other on this thread (the form below
+    /// [`PARALLEL_ROWS`]).
+    fn row_by_row<'r>(rubric: &'r Rubric, items: &[Inputs]) -> Result<Evaluated<'r>> {
+        let mut out = Evaluated::empty(rubric, rubric.effective_weights(None)?.to_vec(), 0);
+        out.push_rows(items, 0)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn halves_on_two_threads_give_the_rows_in_order() {
+        let rubric = Rubric::builtin();
+        for n in [PARALLEL_ROWS, PARALLEL_ROWS + 1, 601] {
+            let items = rows(n, &[]);
+            let (two, one) = (
+                Evaluated::new(&rubric, &items, None).unwrap(),
+                row_by_row(&rubric, &items).unwrap(),
+            );
+            assert_eq!(two.values, one.values, "{n}");
+            assert_eq!(two.scored, one.scored);
+            assert_eq!(two.knocked_out, one.knocked_out);
+            assert_eq!(two.fixed_knockout, one.fixed_knockout);
+            assert_eq!(two.totals, one.totals);
+            let cells = |e: &Evaluated<'_>| -> Vec<(usize, usize, u64, u64, bool)> {
+                e.ranged
+                    .iter()
+                    .map(|c| (c.row, c.col, c.low.to_bits(), c.high.to_bits(), c.knockout))
+                    .collect()
+            };
+            assert_eq!(cells(&two), cells(&one));
+            // Row 600 (in the second half) has its ranges numbered as row 600.
+            assert!(n < 601 || two.ranged.iter().any(|c| c.row == 600));
+        }
+    }
+
+    #[test]
+    fn the_first_failing_row_is_named_whichever_half_it_is_in() {
+        let rubric = Rubric::builtin();
+        let path = |bad: &[usize]| {
+            Evaluated::new(&rubric, &rows(600, bad), None)
+                .err()
+                .map(|e| e.path().to_owned())
+        };
+        // 600 rows: 0..300 on this thread, 300..600 on the other.
+        assert_eq!(
+            path(&[450, 120]).as_deref(),
+            Some("rows[120].input.support_share")
+        );
+        assert_eq!(
+            path(&[451, 599]).as_deref(),
+            Some("rows[451].input.support_share")
+        );
+        assert_eq!(path(&[]), None);
     }
 }
