@@ -267,16 +267,41 @@ pub fn frame_inputs(
     }
     let held = hold_all(names, columns)?;
     let sources = sources(py, names, &held, rows)?;
-    Ok((0..rows)
-        .map(|r| {
-            names
-                .iter()
-                .zip(&sources)
-                .map(|(name, source)| (name.as_str(), source.value(r)))
-                .collect()
+    let sources = &sources;
+    let build = |from: usize, to: usize| -> Vec<Inputs> {
+        (from..to)
+            .map(|r| {
+                names
+                    .iter()
+                    .zip(sources)
+                    .map(|(name, source)| (name.as_str(), source.value(r)))
+                    .collect()
+            })
+            .collect()
+    };
+    // Without the GIL (the cells are Rust values by now); a large table's second half on a
+    // thread of its own.
+    Ok(py.detach(|| {
+        if rows < PARALLEL_ROWS {
+            return build(0, rows);
+        }
+        let half = rows / 2;
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| build(half, rows));
+            let mut first = build(0, half);
+            match second.join() {
+                Ok(rest) => first.extend(rest),
+                // It cannot panic; should it, its rows are made here.
+                Err(_) => first.extend(build(half, rows)),
+            }
+            first
         })
-        .collect())
+    }))
 }
+
+/// Rows from which [`frame_inputs`] makes the second half of the inputs on a thread of its
+/// own.
+const PARALLEL_ROWS: usize = 256;
 
 /// One column from Python, its numpy array borrowed (see the module docs for the forms).
 fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {

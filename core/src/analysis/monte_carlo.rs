@@ -1086,6 +1086,18 @@ impl Run<'_, '_> {
                 {
                     hist.cover(bin(lo), bin(hi) + 1, BINS);
                 }
+                // A rank row counted for the first time: sized to the places of this chunk.
+                if ranks.counts().is_empty() {
+                    let (lo, hi) = tile_cells
+                        .iter()
+                        .skip(k)
+                        .step_by(TILE)
+                        .map(|&cell| (cell & PLACE) as usize)
+                        .fold((usize::MAX, 0), |(lo, hi), p| (lo.min(p), hi.max(p)));
+                    if lo <= hi {
+                        ranks.cover(lo, hi + 1, n);
+                    }
+                }
                 // The running count in a local (a register), not through its reference.
                 let mut s_top = *top;
                 let mut cells = tile_cells.iter().skip(k).step_by(TILE);
