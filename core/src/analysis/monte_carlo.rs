@@ -476,18 +476,22 @@ impl Tally {
     }
 }
 
-/// Adds `other`'s histograms and rank rows of initiatives `from..from + k` into `hist` and
-/// `ranks` (those of the same initiatives, `k` of each, `n` initiatives in all): over the
-/// bins and places `other` holds.
+/// Adds another tally's histograms and rank rows (`their_hist`, `their_ranks`) into
+/// `hist` and `ranks`, those of the same initiatives (`n` initiatives in all); theirs are
+/// left with counts of no further use (see [`Window::absorb`]).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn add_rows(hist: &mut [Window], ranks: &mut [Window], other: &Tally, from: usize, n: usize) {
-    let theirs = other.hist.get(from..).unwrap_or_default();
-    for (mine, theirs) in hist.iter_mut().zip(theirs) {
-        mine.add(theirs, BINS);
+fn add_rows(
+    hist: &mut [Window],
+    ranks: &mut [Window],
+    their_hist: &mut [Window],
+    their_ranks: &mut [Window],
+    n: usize,
+) {
+    for (mine, theirs) in hist.iter_mut().zip(their_hist) {
+        mine.absorb(theirs, BINS);
     }
-    let theirs = other.ranks.get(from..).unwrap_or_default();
-    for (mine, theirs) in ranks.iter_mut().zip(theirs) {
-        mine.add(theirs, n);
+    for (mine, theirs) in ranks.iter_mut().zip(their_ranks) {
+        mine.absorb(theirs, n);
     }
 }
 
@@ -1281,22 +1285,30 @@ impl Run<'_, '_> {
             ranks.split_at_mut_checked(half),
         ) else {
             // Unreachable (the tally holds `n` rows of each); merged on one thread.
-            for t in &tallies {
-                add_rows(hist, ranks, t, 0, n);
+            for t in &mut tallies {
+                add_rows(hist, ranks, &mut t.hist, &mut t.ranks, n);
             }
             return Ok((total, None));
         };
         let small = Small { sum, min, max, top };
-        let others = &tallies;
+        // The other tallies' rows cut at the same initiative.
+        let (mut firsts, mut seconds) = (Vec::new(), Vec::new());
+        for t in &mut tallies {
+            let (h, r) = (half.min(t.hist.len()), half.min(t.ranks.len()));
+            let (ha, hb) = t.hist.split_at_mut(h);
+            let (ra, rb) = t.ranks.split_at_mut(r);
+            firsts.push((ha, ra));
+            seconds.push((hb, rb));
+        }
         let summary = std::thread::scope(|scope| {
             let second = scope.spawn(|| {
-                for t in others {
-                    add_rows(hist_b, ranks_b, t, half, n);
+                for (h, r) in seconds {
+                    add_rows(hist_b, ranks_b, h, r, n);
                 }
                 self.summaries(hist_b, &small, half..n)
             });
-            for t in others {
-                add_rows(hist_a, ranks_a, t, 0, n);
+            for (h, r) in firsts {
+                add_rows(hist_a, ranks_a, h, r, n);
             }
             let mut summary = self.summaries(hist_a, &small, 0..half);
             second.join().ok().map(|b| {

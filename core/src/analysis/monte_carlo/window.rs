@@ -98,6 +98,18 @@ impl Window {
         }
     }
 
+    /// Adds `other`'s counts into these, taking its storage instead when it holds every
+    /// index these do (no copy to a larger window); `other` is left holding counts of no
+    /// further use.
+    pub(super) fn absorb(&mut self, other: &mut Self, limit: usize) {
+        let (from, to) = (self.base, self.base + self.counts.len());
+        let (their_from, their_to) = (other.base, other.base + other.counts.len());
+        if self.counts.is_empty() || (their_from <= from && to <= their_to) {
+            std::mem::swap(self, other);
+        }
+        self.add(other, limit);
+    }
+
     /// The row as a full one of `len` counts, into `out` (`len` long): zero outside the
     /// window, `f(count)` inside it.
     pub(super) fn expand_into<T: Copy>(&self, out: &mut [T], zero: T, f: impl Fn(u32) -> T) {
@@ -176,10 +188,17 @@ mod tests {
             for (i, &want) in fa.iter().enumerate() {
                 prop_assert_eq!(wa.get(i), want);
             }
-            wa.add(&wb, 300);
             let sum: Vec<u32> = fa.iter().zip(&fb).map(|(x, y)| x + y).collect();
-            prop_assert_eq!(expanded(&wa, 300), sum);
+            // Added, and absorbed either way round (storage taken or not).
+            let (mut wb2, mut wa2) = (wb.clone(), wa.clone());
+            wa.add(&wb, 300);
+            prop_assert_eq!(expanded(&wa, 300), sum.clone());
             prop_assert!(wa.base() + wa.counts().len() <= 300);
+            let (mut wa3, mut wb3) = (wa2.clone(), wb2.clone());
+            wa3.absorb(&mut wb3, 300);
+            prop_assert_eq!(expanded(&wa3, 300), sum.clone());
+            wb2.absorb(&mut wa2, 300);
+            prop_assert_eq!(expanded(&wb2, 300), sum);
         }
     }
 }
