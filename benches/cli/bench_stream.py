@@ -116,6 +116,20 @@ def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
     return wall, peak / 1024, usage.ru_utime + usage.ru_stime
 
 
+def run_job(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, every thread) of `csv-floor --job` on `path`,
+    process start included (output discarded): the prototype of the fastest honest
+    `score --columns id,total` (benches/rust/csv_job.rs)."""
+    t0 = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen([str(FLOOR), "--job", str(path)], stdout=sink, stderr=subprocess.DEVNULL)
+        _, code, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(code) != 0:
+        raise SystemExit(f"{FLOOR} --job failed")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def run_floor(path: Path, output: Path) -> dict:
     """The floor's phases: {"read": {"wall", "cpu"}, "write": {...}} in seconds."""
     with open(os.devnull, "wb") as sink:
@@ -170,6 +184,8 @@ def main() -> None:
             for phase in ("read", "write")
         }
         output.unlink()
+        jobs = [run_job(path) for _ in range(repeats)]
+        t_job, c_job = min(j[0] for j in jobs), min(j[1] for j in jobs)
         t_matrix, c_matrix = min(_timed_cpu(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
 
         def python_end_to_end() -> None:
@@ -202,6 +218,11 @@ def main() -> None:
         f"score_matrix on the same numbers in memory: {t_matrix:.3f} s (CPU {c_matrix:.3f} s)"
         f" → CLI/score_matrix = {cli / t_matrix:.1f}× the wall, {cpu / c_matrix:.1f}× the CPU time;"
         f" floor/score_matrix = {f_wall / t_matrix:.1f}× the wall, {f_cpu / c_matrix:.1f}× the CPU time"
+    )
+    print(
+        f"prototype of score --columns id,total (csv-floor --job: read, split, parse, score by"
+        f" BatchScorer::totals, write id,total; 2 worker threads): {t_job:.3f} s (CPU {c_job:.3f} s)"
+        f" → job/score_matrix = {t_job / t_matrix:.1f}× the wall, {c_job / c_matrix:.1f}× the CPU time"
     )
     print(f"pandas.read_csv → score_matrix → to_csv (totals only): {t_py:.3f} s → CLI/python = {cli / t_py:.2f}×")
 
