@@ -9,6 +9,7 @@ use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
 mod block;
+mod columns;
 mod compare;
 mod explain;
 mod load;

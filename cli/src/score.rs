@@ -19,6 +19,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::block::{Block, Entry};
+use crate::columns::Fields;
 use crate::load::{InputArgs, Next, Parser, Raw, Stream, describe_error, load_rubric};
 use crate::text::{Line, Repeats, csv_line, push_again, push_csv_field, push_number};
 use crate::{Failure, table};
@@ -46,6 +47,11 @@ pub(crate) struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Columns of the CSV or NDJSON output, in this order, separated by commas: id, name,
+    /// total, band, low, high, knocked_out, points (every criterion's points). Default:
+    /// all of them. `id,total` and `id,total,band` read and score the fastest.
+    #[arg(long, value_name = "NAMES", value_parser = Fields::parse)]
+    columns: Option<Fields>,
     #[command(flatten)]
     input: InputArgs,
     /// Initiative files, read as streams: CSV (.csv, .tsv; a column per criterion id,
@@ -116,6 +122,8 @@ struct Ctx<'r> {
     batch: BatchScorer<'r>,
     /// `,"<criterion id>":` for each criterion, for NDJSON points.
     json_keys: Vec<Vec<u8>>,
+    /// The output columns chosen with `--columns`; `None` for all of them.
+    fields: Option<Fields>,
 }
 
 pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
@@ -127,6 +135,15 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
             .effective_weights(Some(p))
             .map_err(|e| Failure::Usage(e.message()))?;
     }
+    let fields = match (&args.columns, args.format) {
+        (Some(f), Format::Csv | Format::Ndjson) => Some(f.clone()).filter(|f| !f.is_all()),
+        (Some(_), Format::Table | Format::Json) => {
+            return Err(Failure::Usage(
+                "--columns applies to --format csv and --format ndjson".to_owned(),
+            ));
+        }
+        (None, _) => None,
+    };
     let ids: Vec<&str> = rubric.criteria().iter().map(|c| c.id()).collect();
     let batch = rubric
         .batch(&ids, perspective)
@@ -147,15 +164,20 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                 key
             })
             .collect(),
+        fields,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut written = 0usize;
     let write_err = |e: std::io::Error| Failure::Usage(format!("cannot write the output: {e}"));
     match args.format {
-        Format::Csv => out
-            .write_all(csv_header(&rubric).as_bytes())
-            .map_err(write_err)?,
+        Format::Csv => {
+            let header = match &ctx.fields {
+                Some(f) => f.csv_header(rubric.criteria().iter().map(|c| c.id())),
+                None => csv_header(&rubric),
+            };
+            out.write_all(header.as_bytes()).map_err(write_err)?;
+        }
         Format::Json => out.write_all(b"[").map_err(write_err)?,
         Format::Table | Format::Ndjson => {}
     }
@@ -762,9 +784,13 @@ fn write_line(
     let mut fallback = [0u8; 24];
     let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
     let name = name.unwrap_or(id);
-    match ctx.format {
-        Format::Ndjson => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
-        _ => csv_line(out, repeats, id, name, line),
+    match (ctx.format, &ctx.fields) {
+        (Format::Ndjson, Some(f)) => {
+            f.ndjson_line(out, repeats, &ctx.json_keys, push_json_str, id, name, line);
+        }
+        (Format::Ndjson, None) => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
+        (_, Some(f)) => f.csv_line(out, repeats, id, name, line),
+        (_, None) => csv_line(out, repeats, id, name, line),
     }
 }
 
@@ -823,24 +849,14 @@ fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String
                 points: &points,
             };
             let mut out = Vec::new();
-            if ctx.format == Format::Csv {
-                csv_line(
-                    &mut out,
-                    &mut Repeats::default(),
-                    &initiative.id,
-                    &initiative.name,
-                    &line,
-                );
-            } else {
-                ndjson_line(
-                    &mut out,
-                    &mut Repeats::default(),
-                    &ctx.json_keys,
-                    &initiative.id,
-                    &initiative.name,
-                    &line,
-                );
-            }
+            write_line(
+                ctx,
+                0,
+                Some(&initiative.id),
+                Some(&initiative.name),
+                &line,
+                (&mut out, &mut Repeats::default()),
+            );
             String::from_utf8(out).unwrap_or_default()
         }
     }
@@ -928,6 +944,7 @@ mod tests {
             lang: "en",
             batch: rubric.batch(&ids, None).unwrap(),
             json_keys: Vec::new(),
+            fields: None,
         };
         let text =
             "id,support_share,volunteer_hours\na,72,3000\nb,120,10\nc,55,\nd,-1,5\ne,90,200\n";
