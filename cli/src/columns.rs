@@ -69,6 +69,25 @@ impl Fields {
         *self == Self::default()
     }
 
+    /// Whether a total (and band) per row is all the scoring these columns need: no
+    /// interval, knock-out or points.
+    pub(crate) fn totals_only(&self) -> bool {
+        self.0
+            .iter()
+            .all(|f| matches!(f, Field::Id | Field::Name | Field::Total | Field::Band))
+    }
+
+    /// Whether a row's id or name is written (a row without an `id` cell is named by its
+    /// number).
+    pub(crate) fn names_a_row(&self) -> bool {
+        self.0.iter().any(|f| matches!(f, Field::Id | Field::Name))
+    }
+
+    /// Whether the band is written.
+    pub(crate) fn has_band(&self) -> bool {
+        self.0.contains(&Field::Band)
+    }
+
     /// The CSV header (`points` as a `points_<criterion>` column per criterion).
     pub(crate) fn csv_header<'a>(&self, criteria: impl Iterator<Item = &'a str> + Clone) -> String {
         let mut out = Vec::new();
@@ -189,7 +208,9 @@ mod tests {
     fn names_are_read_in_order_and_checked() {
         let f = Fields::parse("id, total,band").unwrap();
         assert_eq!(f.0, [Field::Id, Field::Total, Field::Band]);
-        assert!(!f.is_all());
+        assert!(f.totals_only() && f.names_a_row() && !f.is_all());
+        assert!(!Fields::parse("id,points").unwrap().totals_only());
+        assert!(!Fields::parse("total,band").unwrap().names_a_row());
         assert!(
             Fields::parse("id,name,total,band,low,high,knocked_out,points")
                 .unwrap()

@@ -13,6 +13,7 @@ mod columns;
 mod compare;
 mod explain;
 mod load;
+mod plain;
 mod rubric;
 mod score;
 mod select;

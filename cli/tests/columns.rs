@@ -188,14 +188,35 @@ fn odd_rows_agree_with_the_full_output() {
         text.replace(',', ";").replace("45.5", "45,5").as_bytes(),
     );
     let no_break = temp("no-break.csv", text.trim_end().as_bytes());
-    for path in [&lf, &crlf, &no_id, &semicolon, &no_break] {
+    // Without the quoted row: read by the fast reader of plain lines, not handed on whole.
+    let plain = text.replace("b,\"Quoted, with a comma\",900,none,12,false,0\n", "");
+    let plain_lf = temp("plain.csv", plain.as_bytes());
+    let plain_crlf = temp("plain-crlf.csv", plain.replace('\n', "\r\n").as_bytes());
+    let plain_semicolon = temp(
+        "plain-semi.csv",
+        plain.replace(',', ";").replace("45.5", "45,5").as_bytes(),
+    );
+    let plain_no_break = temp("plain-no-break.csv", plain.trim_end().as_bytes());
+    for path in [
+        &lf,
+        &crlf,
+        &no_id,
+        &semicolon,
+        &no_break,
+        &plain_lf,
+        &plain_crlf,
+        &plain_semicolon,
+        &plain_no_break,
+    ] {
         csv_agrees(path, &[]);
         ndjson_agrees(path);
     }
 }
 
 /// A generated file of 60 000 rows (≈ 3.8 MB: several of the reader's chunks), plain rows
-/// like the benchmark's, with a quoted cell and bad rows far into it.
+/// like the benchmark's, with odd rows in the first chunk (read by the fast reader of plain
+/// lines), a quoted cell in the second (the rest is handed to the general reader) and a bad
+/// row after it.
 #[test]
 fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
     let mut state = 0x9E37_79B9_7F4A_7C15_u64;
@@ -230,6 +251,20 @@ fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
             next(100),
         );
         match i {
+            5_000 => text.push_str(
+                "\n\
+                 range,100..300,1,none,0,1,0,10,0,1,true,0,0\n\
+                 out-of-range,1,1,none,0,9,0,10,0,1,true,0,0\n\
+                 few,1,1\n\
+                 many,1,1,none,0,1,0,10,0,1,true,0,0,7\n\
+                 text,lots,1,none,0,1,0,10,0,1,true,0,0\n\
+                 crlf,1,1,none,0,1,0,10,0,1,true,0,0\r\n\
+                 \r\n\
+                 spaces, 1 ,1 , none,0,1,0,10.5 ,0,1, yes,0,0\n\
+                 long,123456789,1,none,0,1,0,10.123456789,0,1,true,0,12345678.5\n\
+                 empty,,,,,,,,,,,,\n\
+                 signs,-0,+1,none,1e2,1,0,.5,0,1,true,0,5.\n",
+            ),
             30_000 => text.push_str("q,\"5,5\",1,none,0,1,0,10,0,1,true,0,0\n"),
             40_000 => text.push_str("bad,1,1,none,0,9,0,10,0,1,true,0,0\n"),
             _ => {}
