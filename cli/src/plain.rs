@@ -535,8 +535,8 @@ impl<'a, 'r> Worker<'a, 'r> {
         let mut p = 0;
         while p < buf.len() {
             self.rows.clear();
-            // NaN: missing, for the criteria the file has no column for.
-            self.data.clear();
+            // NaN (missing) for the criteria the file has no column for, once: every row
+            // scored here sets every column the file has.
             self.data.resize(ROWS * self.width, f64::NAN);
             let mut scored = 0;
             while self.rows.len() < ROWS && p < buf.len() {
@@ -556,7 +556,6 @@ impl<'a, 'r> Worker<'a, 'r> {
                 });
                 done.records += 1;
             }
-            self.data.truncate(scored * self.width);
             self.score(scored);
             self.write(s, &mut done);
         }
