@@ -194,6 +194,23 @@ struct Done {
     written: usize,
     records: usize,
     lines: u64,
+    /// The worker failed on this chunk (its rows are not written).
+    failed: bool,
+}
+
+impl Done {
+    fn new(seq: usize, text: Vec<u8>) -> Self {
+        Self {
+            seq,
+            chunk: Vec::new(),
+            text,
+            deferred: Vec::new(),
+            written: 0,
+            records: 0,
+            lines: 0,
+            failed: false,
+        }
+    }
 }
 
 /// How the reader ended.
@@ -234,6 +251,11 @@ pub(crate) fn score<'r>(
     let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
     // Buffers go round: the reader's chunks and the workers' output, back from the writer.
     let (free_tx, free_rx) = channel::<Vec<u8>>();
+    // The reader takes a buffer from these for each chunk and waits when none is free, so
+    // memory stays flat however far one worker falls behind.
+    for _ in 0..2 * workers + 2 {
+        let _ = free_tx.send(Vec::new());
+    }
     let (text_tx, text_rx) = channel::<Vec<u8>>();
     let text_rx = Mutex::new(text_rx);
     let roles = roles(&layout, ctx.rubric);
@@ -250,15 +272,37 @@ pub(crate) fn score<'r>(
                     let next = work_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok(chunk)) = next else { break };
                     if stop.load(Ordering::Relaxed) {
-                        continue; // drained so that the reader is never left waiting
+                        // The output failed: the chunk's buffer goes back unread, so that
+                        // the reader, waiting for a free one, gets it and stops.
+                        let done = Done {
+                            chunk: chunk.buf,
+                            ..Done::new(chunk.seq, Vec::new())
+                        };
+                        if done_tx.send(done).is_err() {
+                            break;
+                        }
+                        continue;
                     }
                     let text = text_rx
                         .lock()
                         .ok()
                         .and_then(|rx| rx.try_recv().ok())
                         .unwrap_or_default();
-                    if done_tx.send(w.chunk(chunk, text)).is_err() {
-                        stop.store(true, Ordering::Relaxed);
+                    let seq = chunk.seq;
+                    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        w.chunk(chunk, text)
+                    }))
+                    .unwrap_or_else(|_| {
+                        // Not reached (nothing here panics on input): the chunk is reported,
+                        // and the others are still written.
+                        w = Worker::new(ctx, layout, roles);
+                        Done {
+                            failed: true,
+                            ..Done::new(seq, Vec::new())
+                        }
+                    });
+                    if done_tx.send(done).is_err() {
+                        break;
                     }
                 }
             });
@@ -275,7 +319,12 @@ pub(crate) fn score<'r>(
             waiting.insert(done.seq, done);
             while let Some(done) = waiting.remove(&next) {
                 next += 1;
-                if failure.is_none()
+                if done.failed {
+                    report.bad(&format!(
+                        "{}: internal error while scoring a block",
+                        path.display()
+                    ));
+                } else if failure.is_none()
                     && let Err(e) =
                         write_done(ctx, &parser, &path, &done, (line, rows), out, report)
                 {
@@ -360,7 +409,9 @@ fn read_chunks(
             buf.truncate(filled);
             return End::Rest(buf);
         }
-        let mut next = free.try_recv().unwrap_or_default();
+        let Ok(mut next) = free.recv() else {
+            return End::Done;
+        };
         next.clear();
         next.extend_from_slice(buf.get(end..filled).unwrap_or(&[]));
         filled -= end;
@@ -517,15 +568,7 @@ impl<'a, 'r> Worker<'a, 'r> {
     /// [`is_plain`]).
     fn chunk(&mut self, chunk: Chunk, mut text: Vec<u8>) -> Done {
         text.clear();
-        let mut done = Done {
-            seq: chunk.seq,
-            chunk: Vec::new(),
-            text,
-            deferred: Vec::new(),
-            written: 0,
-            records: 0,
-            lines: 0,
-        };
+        let mut done = Done::new(chunk.seq, text);
         let buf = chunk.buf;
         let Ok(s) = std::str::from_utf8(&buf) else {
             // Not reached: the reader sends only valid UTF-8.

@@ -275,6 +275,43 @@ fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
     csv_agrees(&path, &[]);
 }
 
+/// The output closed early (`| head`): the fast reader stops with the usage status, as the
+/// general path does, and does not hang (a smoke test: the hang it guards against, the
+/// reader waiting for a free buffer that stopped workers dropped, depends on timing).
+#[test]
+fn a_closed_output_stops_the_fast_reader() {
+    use std::io::Read as _;
+    let mut text = String::from("id,volunteer_hours,support_share\n");
+    // ≈ 13 MB: more chunks than the reader has buffers.
+    for i in 0..700_000 {
+        text.push_str(&format!("i{i},{},{}.5\n", i % 6000, i % 100));
+    }
+    let path = temp("closed.csv", text.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+        .args(["score", "--format", "csv", "--columns", "id,total", &path])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).unwrap();
+    assert!(first.starts_with(b"id,total\ni0,"));
+    drop(stdout);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("still running a minute after its output was closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(2));
+}
+
 #[test]
 fn names_are_checked() {
     let o = run(&[
