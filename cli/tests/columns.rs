@@ -211,6 +211,15 @@ fn odd_rows_agree_with_the_full_output() {
         csv_agrees(path, &[]);
         ndjson_agrees(path);
     }
+    let tsv = temp("plain.tsv", plain.replace(',', "\t").as_bytes());
+    let pipe = temp("plain-pipe.csv", plain.replace(',', "|").as_bytes());
+    csv_agrees(&tsv, &[]);
+    csv_agrees(&pipe, &["--delimiter", "pipe"]);
+    csv_agrees(&plain_lf, &["--perspective", "residents"]);
+    csv_agrees(&plain_lf, &["--ignore", "municipal_contribution"]);
+    csv_agrees(&plain_lf, &["--input-format", "csv"]);
+    let bom = temp("plain-bom.csv", format!("\u{feff}{plain}").as_bytes());
+    csv_agrees(&bom, &[]);
 }
 
 /// A generated file of 60 000 rows (≈ 3.8 MB: several of the reader's chunks), plain rows
