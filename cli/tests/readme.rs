@@ -67,6 +67,7 @@ fn read_blocks(text: &str) -> Vec<Block> {
         let trimmed = line.trim_start();
         if let Some(lang) = trimmed.strip_prefix("```")
             && !lang.trim().is_empty()
+            && lang.trim().chars().all(|c| c.is_ascii_alphanumeric())
         {
             let indent = line.len() - trimmed.len();
             let start = i;
