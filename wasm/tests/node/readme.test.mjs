@@ -63,7 +63,7 @@ function show(v) {
 const CHECKED = /^(\s*)(.*?);\s*\/\/ → (.*)$/;
 
 // The section's blocks as one async function body; `// →` lines become __check calls.
-function program(blocks) {
+function program(blocks, file) {
   const imports = [];
   const arrows = new Set();
   const code = [];
@@ -78,7 +78,7 @@ function program(blocks) {
       }
       if (text.includes("// →")) {
         const m = CHECKED.exec(text);
-        assert.ok(m, `README.md:${at}: a '// →' check must end an expression statement: ${text}`);
+        assert.ok(m, `${file}:${at}: a '// →' check must end an expression statement: ${text}`);
         const shown = m[3].split(" — ")[0].trim();
         arrows.add(at);
         code.push(`${m[1]}__check(${at}, () => (${m[2]}), ${JSON.stringify(shown)});`);
@@ -97,6 +97,47 @@ function init() {
 const blocks = readBlocks(readme);
 const sections = [...new Set(blocks.filter((b) => b.lang === "js").map((b) => b.section))];
 
+// Runs blocks as one async function with the package's imports; returns what they logged.
+async function runJs(own, file) {
+  const { imports, arrows, code } = program(own, file);
+  const names = ["console"];
+  const logged = [];
+  const values = [{ log: (...args) => logged.push(args) }];
+  for (const imp of imports) {
+    if (imp.def) {
+      names.push(imp.def);
+      values.push(init);
+    }
+    for (const n of imp.names) {
+      assert.ok(n in pkg, `${file}:${imp.at}: the package has no export ${n}`);
+      names.push(n);
+      values.push(pkg[n]);
+    }
+  }
+  const ran = new Set();
+  const check = (at, f, shown) => {
+    ran.add(at);
+    if (shown.startsWith("throws ")) {
+      let err;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err !== undefined, `${file}:${at}: expected ${shown}, nothing was thrown`);
+      const real = `${err.name}: ${err.message}`;
+      assert.ok(lineMatches(shown.slice(7), real), `${file}:${at}: README shows ${shown}, the code throws ${real}`);
+    } else {
+      const real = show(f());
+      assert.ok(lineMatches(shown, real), `${file}:${at}: README shows ${shown}, the code gives ${real}`);
+    }
+  };
+  const AsyncFunction = (async () => {}).constructor;
+  await new AsyncFunction(...names, "__check", code)(...values, check);
+  for (const at of arrows) assert.ok(ran.has(at), `${file}:${at}: this '// →' line never ran`);
+  return logged;
+}
+
 test("the README has js examples", () => {
   assert.ok(blocks.filter((b) => b.lang === "js").length >= 2);
   assert.ok(lineMatches("31.19…", "31.197250885358823"));
@@ -108,40 +149,18 @@ for (const section of sections) {
   test(`README section "${section}": js examples`, async () => {
     const own = blocks.filter((b) => b.lang === "js" && b.section === section);
     for (const b of own) if (b.noRun !== null) assert.ok(b.noRun, `README.md:${b.line}: no-run needs a reason`);
-    const { imports, arrows, code } = program(own.filter((b) => b.noRun === null));
-    const names = [];
-    const values = [];
-    for (const imp of imports) {
-      if (imp.def) {
-        names.push(imp.def);
-        values.push(init);
-      }
-      for (const n of imp.names) {
-        assert.ok(n in pkg, `README.md:${imp.at}: the package has no export ${n}`);
-        names.push(n);
-        values.push(pkg[n]);
-      }
-    }
-    const ran = new Set();
-    const check = (at, f, shown) => {
-      ran.add(at);
-      if (shown.startsWith("throws ")) {
-        let err;
-        try {
-          f();
-        } catch (e) {
-          err = e;
-        }
-        assert.ok(err !== undefined, `README.md:${at}: expected ${shown}, nothing was thrown`);
-        const real = `${err.name}: ${err.message}`;
-        assert.ok(lineMatches(shown.slice(7), real), `README.md:${at}: README shows ${shown}, the code throws ${real}`);
-      } else {
-        const real = show(f());
-        assert.ok(lineMatches(shown, real), `README.md:${at}: README shows ${shown}, the code gives ${real}`);
-      }
-    };
-    const AsyncFunction = (async () => {}).constructor;
-    await new AsyncFunction(...names, "__check", code)(...values, check);
-    for (const at of arrows) assert.ok(ran.has(at), `README.md:${at}: this '// →' line never ran`);
+    await runJs(own.filter((b) => b.noRun === null), "README.md");
   });
 }
+
+// The npm package's own README (wasm/npm/README.md, shipped in wasm/pkg): its example must run
+// too (it shows no score, only the error's code and path in a comment, checked here).
+test("wasm/npm/README.md: js example", async () => {
+  const npmReadme = readFileSync(path.join(root, "wasm/npm/README.md"), "utf8").split("\n");
+  const own = readBlocks(npmReadme).filter((b) => b.lang === "js" && b.noRun === null);
+  assert.ok(own.length >= 1);
+  const logged = await runJs(own, "wasm/npm/README.md");
+  assert.equal(logged.length, 2, "the example logs a score and an error");
+  // console.log(err.code, err.path, err.detail);   // "input.not_a_number" "input.volunteer_hours" …
+  assert.deepEqual(logged[1].slice(0, 2), ["input.not_a_number", "input.volunteer_hours"]);
+});
