@@ -10,7 +10,7 @@
 //!   `<!-- no-run: REASON -->` skips it (a reason is required);
 //!   `<!-- output-of: COMMAND -->` on a ```text block says which command prints it;
 //!   `<!-- usage: … -->` on a ```text block of `civic-value …` lines: every `--flag` a line
-//!   names must be in that command's `--help`;
+//!   names must be in that command's `--help`, and every command `--help` lists needs a line;
 //!   `<!-- errors: … -->` on a ```text block of error messages: core/tests/readme_errors.rs
 //!   produces each one.
 //! - A ```sh block right before a ```text block (only blank lines between) is run with bash
@@ -391,6 +391,53 @@ fn every_flag_in_the_usage_lines_exists() {
         }
     }
     assert!(flags_checked >= 30, "only {flags_checked} flags checked");
+}
+
+/// The commands a `--help` lists (its `Commands:` section, without `help`).
+fn subcommands(args: &[&str]) -> Vec<String> {
+    let o = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    text(&o.stdout)
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+#[test]
+fn every_command_has_a_usage_line() {
+    let (_, blocks) = readme();
+    let usage: Vec<String> = blocks
+        .iter()
+        .filter(|b| marker(b, "usage").is_some())
+        .flat_map(|b| b.body.iter().cloned())
+        .collect();
+    let top = subcommands(&[]);
+    assert!(top.len() >= 8, "commands: {top:?}");
+    for command in top {
+        let nested = subcommands(&[command.as_str()]);
+        let lines: Vec<String> = if nested.is_empty() {
+            vec![format!("civic-value {command} ")]
+        } else {
+            nested
+                .iter()
+                .map(|n| format!("civic-value {command} {n}"))
+                .collect()
+        };
+        for line in lines {
+            assert!(
+                usage.iter().any(|u| u.starts_with(&line)),
+                "README.md's usage lines have no `{}`",
+                line.trim_end()
+            );
+        }
+    }
 }
 
 #[test]
