@@ -310,6 +310,14 @@ fn every_shown_command_output_is_what_the_command_prints() {
             }
             "text" => {
                 if let Some(cmd) = marker(b, "output-of") {
+                    // The command must be one the README tells the reader to run.
+                    assert!(
+                        blocks
+                            .iter()
+                            .any(|s| s.lang == "sh" && s.body.iter().any(|l| l.trim() == cmd)),
+                        "README.md:{}: no ```sh block runs `{cmd}`",
+                        b.line
+                    );
                     let o = bash(cmd, &sandbox(&format!("of{}", b.line)));
                     assert!(o.status.success(), "README.md:{}: {cmd} failed", b.line);
                     assert_output(b, &b.body, &text(&o.stdout));
