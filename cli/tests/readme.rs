@@ -250,6 +250,7 @@ fn run_sh(b: &Block) -> String {
     let dir = sandbox(&format!("sh{}", b.line));
     let script = format!("set -eo pipefail\n{}", b.body.join("\n"));
     let o = bash(&script, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         o.status.success(),
         "README.md:{}: the commands failed ({}):\n{}{}",
@@ -276,6 +277,7 @@ fn run_session(b: &Block) -> (Vec<String>, Vec<String>) {
         }
     }
     let o = bash(&script, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
     (shown, split_lines(&text(&o.stdout)))
 }
 
@@ -318,7 +320,9 @@ fn every_shown_command_output_is_what_the_command_prints() {
                         "README.md:{}: no ```sh block runs `{cmd}`",
                         b.line
                     );
-                    let o = bash(cmd, &sandbox(&format!("of{}", b.line)));
+                    let dir = sandbox(&format!("of{}", b.line));
+                    let o = bash(cmd, &dir);
+                    let _ = std::fs::remove_dir_all(&dir);
                     assert!(o.status.success(), "README.md:{}: {cmd} failed", b.line);
                     assert_output(b, &b.body, &text(&o.stdout));
                     checked += 1;
