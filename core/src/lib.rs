@@ -99,10 +99,3 @@ pub use score::{
 };
 pub use short::{MAX_ECHO, format_number};
 pub use tree::{Tree, TreeError};
-
-/// README.md's Rust examples, compiled and run as doc tests (`cargo test -p civic-value --doc`)
-/// so that they keep up with the API; the README's other blocks are checked by
-/// `cli/tests/readme.rs`, `py/tests/test_readme.py` and `wasm/tests/node/readme.test.mjs`.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeExamples;
