@@ -161,6 +161,13 @@ fn compare_totals_are_the_perspective_scores() {
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("differ most"), "{text}");
     assert!(text.contains("Residents: total"), "{text}");
+    // "Municipal contribution requested" has 32 characters, one more than the label column
+    // holds (31): it is cut to 30 and marked with an ellipsis, not silently cut.
+    assert!(
+        text.contains("  Municipal contribution request… "),
+        "{text}"
+    );
+    assert!(!text.contains("requeste "), "{text}");
 }
 
 #[test]
