@@ -164,8 +164,9 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// Whether the general reader reads every line of `chunk` as this one does: no quote, a
 /// carriage return only before a line break, valid UTF-8.
 fn is_plain(chunk: &[u8]) -> bool {
-    memchr::memchr(b'"', chunk).is_none()
-        && memchr::memchr_iter(b'\r', chunk).all(|k| chunk.get(k + 1) == Some(&b'\n'))
+    // One pass for both: a quote fails, a carriage return must end its line.
+    memchr::memchr2_iter(b'"', b'\r', chunk)
+        .all(|k| chunk.get(k) == Some(&b'\r') && chunk.get(k + 1) == Some(&b'\n'))
         && std::str::from_utf8(chunk).is_ok()
 }
 
