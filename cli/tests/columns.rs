@@ -282,6 +282,7 @@ fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
     }
     let path = temp("large.csv", text.as_bytes());
     csv_agrees(&path, &[]);
+    std::fs::remove_file(&path).unwrap();
 }
 
 /// The output closed early (`| head`): the fast reader stops with the usage status, as the
@@ -319,6 +320,7 @@ fn a_closed_output_stops_the_fast_reader() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(2));
+    std::fs::remove_file(&path).unwrap();
 }
 
 #[test]
