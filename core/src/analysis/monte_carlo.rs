@@ -479,7 +479,7 @@ impl Tally {
 /// Adds another tally's histograms and rank rows (`their_hist`, `their_ranks`) into
 /// `hist` and `ranks`, those of the same initiatives (`n` initiatives in all); theirs are
 /// left with counts of no further use (see [`Window::absorb`]).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 fn add_rows(
     hist: &mut [Window],
     ranks: &mut [Window],
@@ -1083,60 +1083,70 @@ impl Run<'_, '_> {
                 else {
                     continue;
                 };
-                // Every total so far lies in `bin(min)..=bin(max)` (`bin` is monotone), but
-                // for a NaN one (bin 0), which the loop below makes room for when it comes.
-                if let (Some(&lo), Some(&hi)) = (t.min.get(i), t.max.get(i))
-                    && lo <= hi
-                {
-                    hist.cover(bin(lo), bin(hi) + 1, BINS);
-                }
-                // A rank row counted for the first time: sized to the places of this chunk.
-                if ranks.counts().is_empty() {
-                    let (lo, hi) = tile_cells
-                        .iter()
-                        .skip(k)
-                        .step_by(TILE)
-                        .map(|&cell| (cell & PLACE) as usize)
-                        .fold((usize::MAX, 0), |(lo, hi), p| (lo.min(p), hi.max(p)));
-                    if lo <= hi {
-                        ranks.cover(lo, hi + 1, n);
-                    }
-                }
                 // The running count in a local (a register), not through its reference.
                 let mut s_top = *top;
-                let mut cells = tile_cells.iter().skip(k).step_by(TILE);
-                // Counted into the windows while they hold the cell's bin and place; when
-                // one does not, it grows (rarely: by half its length or more each time) and
-                // the count goes on from that cell.
-                loop {
-                    let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
-                    let mut outside = None;
-                    for &cell in cells.by_ref() {
-                        let b = ((cell >> 16) as usize).wrapping_sub(hb);
-                        let p = ((cell & PLACE) as usize).wrapping_sub(rb);
-                        if let (Some(h), Some(r)) = (hc.get_mut(b), rc.get_mut(p)) {
-                            *h += 1;
-                            *r += 1;
-                            s_top += u32::from(cell & TOP != 0);
-                        } else {
-                            outside = Some(cell);
-                            break;
+                // WebAssembly (the browser's few initiatives): cell by cell, less code.
+                #[cfg(target_arch = "wasm32")]
+                for &cell in tile_cells.iter().skip(k).step_by(TILE) {
+                    hist.increment((cell >> 16) as usize, BINS);
+                    ranks.increment((cell & PLACE) as usize, n);
+                    s_top += u32::from(cell & TOP != 0);
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                {
+                    // Every total so far lies in `bin(min)..=bin(max)` (`bin` is monotone), but
+                    // for a NaN one (bin 0), which the loop below makes room for when it comes.
+                    if let (Some(&lo), Some(&hi)) = (t.min.get(i), t.max.get(i))
+                        && lo <= hi
+                    {
+                        hist.cover(bin(lo), bin(hi) + 1, BINS);
+                    }
+                    // A rank row counted for the first time: sized to the places of this chunk.
+                    if ranks.counts().is_empty() {
+                        let (lo, hi) = tile_cells
+                            .iter()
+                            .skip(k)
+                            .step_by(TILE)
+                            .map(|&cell| (cell & PLACE) as usize)
+                            .fold((usize::MAX, 0), |(lo, hi), p| (lo.min(p), hi.max(p)));
+                        if lo <= hi {
+                            ranks.cover(lo, hi + 1, n);
                         }
                     }
-                    let Some(cell) = outside else {
-                        break;
-                    };
-                    let (b, p) = ((cell >> 16) as usize, (cell & PLACE) as usize);
-                    hist.cover(b, b + 1, BINS);
-                    ranks.cover(p, p + 1, n);
-                    let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
-                    if let Some(h) = b.checked_sub(hb).and_then(|b| hc.get_mut(b)) {
-                        *h += 1;
+                    let mut cells = tile_cells.iter().skip(k).step_by(TILE);
+                    // Counted into the windows while they hold the cell's bin and place; when
+                    // one does not, it grows (rarely: by half its length or more each time) and
+                    // the count goes on from that cell.
+                    loop {
+                        let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
+                        let mut outside = None;
+                        for &cell in cells.by_ref() {
+                            let b = ((cell >> 16) as usize).wrapping_sub(hb);
+                            let p = ((cell & PLACE) as usize).wrapping_sub(rb);
+                            if let (Some(h), Some(r)) = (hc.get_mut(b), rc.get_mut(p)) {
+                                *h += 1;
+                                *r += 1;
+                                s_top += u32::from(cell & TOP != 0);
+                            } else {
+                                outside = Some(cell);
+                                break;
+                            }
+                        }
+                        let Some(cell) = outside else {
+                            break;
+                        };
+                        let (b, p) = ((cell >> 16) as usize, (cell & PLACE) as usize);
+                        hist.cover(b, b + 1, BINS);
+                        ranks.cover(p, p + 1, n);
+                        let ((hb, hc), (rb, rc)) = (hist.parts(), ranks.parts());
+                        if let Some(h) = b.checked_sub(hb).and_then(|b| hc.get_mut(b)) {
+                            *h += 1;
+                        }
+                        if let Some(r) = p.checked_sub(rb).and_then(|p| rc.get_mut(p)) {
+                            *r += 1;
+                        }
+                        s_top += u32::from(cell & TOP != 0);
                     }
-                    if let Some(r) = p.checked_sub(rb).and_then(|p| rc.get_mut(p)) {
-                        *r += 1;
-                    }
-                    s_top += u32::from(cell & TOP != 0);
                 }
                 *top = s_top;
             }

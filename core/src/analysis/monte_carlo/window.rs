@@ -9,6 +9,7 @@
 
 /// Indices a window grows by, at least, past the one that did not fit (so that a row
 /// reallocates a few times in a run, not once per new index).
+#[cfg(any(not(target_arch = "wasm32"), test))]
 const MARGIN: usize = 16;
 
 /// Counts at indices `base..base + counts.len()`; every other index counts zero.
@@ -32,6 +33,7 @@ impl Window {
     }
 
     /// The first index held and the counts, to count into.
+    #[cfg(any(not(target_arch = "wasm32"), test))]
     #[inline(always)]
     pub(super) fn parts(&mut self) -> (usize, &mut [u32]) {
         (self.base, &mut self.counts)
@@ -47,9 +49,24 @@ impl Window {
             .unwrap_or(0)
     }
 
+    /// Adds one to the count at `index` (`< limit`). WebAssembly's form (less code in the
+    /// browser package, which draws for a few initiatives): the row is held in full, `0..limit`,
+    /// from its first count.
+    #[cfg(target_arch = "wasm32")]
+    pub(super) fn increment(&mut self, index: usize, limit: usize) {
+        if self.counts.is_empty() {
+            self.base = 0;
+            self.counts = vec![0; limit];
+        }
+        if let Some(c) = self.counts.get_mut(index) {
+            *c += 1;
+        }
+    }
+
     /// Makes the window hold indices `from..to` (`from < to ≤ limit`), keeping its counts:
     /// when it grows, by half its new length more on the side that grew (at least
     /// [`MARGIN`]), never below 0 nor to `limit` or beyond.
+    #[cfg(any(not(target_arch = "wasm32"), test))]
     #[cold]
     #[inline(never)]
     pub(super) fn cover(&mut self, from: usize, to: usize, limit: usize) {
@@ -85,6 +102,7 @@ impl Window {
 
     /// Adds `other`'s counts into these, growing to hold its indices (`limit` as for
     /// [`Window::cover`]).
+    #[cfg(any(not(target_arch = "wasm32"), test))]
     pub(super) fn add(&mut self, other: &Self, limit: usize) {
         if other.counts.is_empty() {
             return;
@@ -101,6 +119,7 @@ impl Window {
     /// Adds `other`'s counts into these, taking its storage instead when it holds every
     /// index these do (no copy to a larger window); `other` is left holding counts of no
     /// further use.
+    #[cfg(any(not(target_arch = "wasm32"), test))]
     pub(super) fn absorb(&mut self, other: &mut Self, limit: usize) {
         let (from, to) = (self.base, self.base + self.counts.len());
         let (their_from, their_to) = (other.base, other.base + other.counts.len());
