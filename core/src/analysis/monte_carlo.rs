@@ -66,93 +66,98 @@ pub const BINS_PER_POINT: f64 = 32.0;
 const BINS: usize = 3201;
 /// Most draws per unit of work (and per progress report). A chunk has [`MIN_CHUNK`] draws
 /// for fewer than [`MANY`] initiatives (their tallies stay in cache); from there on up to
-/// 1 024, as many as keep a thread's chunk buffer near 4 MB ([`CHUNK_CELLS`] cells of 4
-/// bytes, a bin and a place each): longer chunks visit each initiative's histogram and rank row less often, so
-/// fewer cache misses per draw. The result is the same bits for any chunk length.
-pub const CHUNK: u64 = 1024;
+/// 2 048, as many as keep a thread's chunk buffer near 8 MB ([`CHUNK_CELLS`] cells of 4
+/// bytes, a bin and a place each): each chunk visits every initiative's histogram and rank
+/// row once (cache misses that cost ≈ 1 ms a chunk for 1 000 initiatives), so longer chunks
+/// cost less per draw (1 024 draws instead of 2 048 took ≈ 2 % more time, 256 ≈ 10 %). The
+/// result is the same bits for any chunk length.
+pub const CHUNK: u64 = 2048;
 /// Fewest draws per unit of work.
 pub const MIN_CHUNK: u64 = 256;
 /// Initiatives from which chunks grow past [`MIN_CHUNK`].
 const MANY: usize = 256;
 /// Initiative-draws per chunk buffer.
-const CHUNK_CELLS: u64 = 1 << 20;
+const CHUNK_CELLS: u64 = 1 << 21;
 
-/// How a run's draws are cut into chunks: chunks of `big` draws, but when several threads
-/// draw, the last `threads × big` draws or more in chunks of [`MIN_CHUNK`], and of those the
-/// last `threads × MIN_CHUNK` or more in chunks of [`MIN_CHUNK`] / [`TAIL_SPLIT`], so that
-/// the threads finish close together (a long chunk started last would leave the others
-/// idle for as long as it takes).
-#[derive(Debug, Clone, Copy)]
+/// How a run's draws are cut into chunks. On one thread: chunks of `big` draws, the last
+/// one what is left. On several: chunks of `big` while at least `threads × big` draws are
+/// left, then each chunk a `threads`-th of what is left (a multiple of [`MIN_CHUNK`] /
+/// [`TAIL_SPLIT`], at least that, at most `big`), so that the threads finish close together
+/// (a long chunk started last would leave the others idle for as long as it takes) with few
+/// chunks: each chunk costs a pass over every initiative's counts, so short chunks cost
+/// more per draw.
+#[derive(Debug, Clone)]
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Schedule {
     draws: u64,
     big: u64,
-    small: u64,
-    tiny: u64,
-    /// Draws `0..head` are in chunks of `big`, `head..mid` in chunks of `small`, the rest
-    /// in chunks of `tiny`.
+    /// Draws `0..head` are in chunks of `big`.
     head: u64,
-    mid: u64,
+    /// Where each chunk after `head` ends (fewer than `threads × big / tiny`).
+    tail: Vec<u64>,
 }
 
-/// How many times shorter the last chunks of a run on several threads are than
-/// [`MIN_CHUNK`].
+/// How many times shorter than [`MIN_CHUNK`] the shortest chunks of a run on several
+/// threads may be.
 const TAIL_SPLIT: u64 = 4;
 
 impl Schedule {
     fn new(draws: u64, big: u64, threads: usize) -> Self {
         let big = big.max(1);
-        // One thread has nothing to balance: its last chunk is as long as what is left.
-        let several = threads > 1;
-        let small = if several { MIN_CHUNK.min(big) } else { big };
-        let tiny = if several {
-            (small / TAIL_SPLIT).max(1)
-        } else {
-            small
-        };
-        let threads = u64::try_from(threads).unwrap_or(u64::MAX);
-        let tail = if several {
-            big.saturating_mul(threads)
+        let threads = u64::try_from(threads.max(1)).unwrap_or(u64::MAX);
+        let mut tail = Vec::new();
+        // WebAssembly draws on one thread (and keeps the package small).
+        if threads == 1 || cfg!(target_arch = "wasm32") {
+            // One thread has nothing to balance: its last chunk is as long as what is left.
+            let head = draws / big * big;
+            if head < draws {
+                tail.push(draws);
+            }
+            return Self {
+                draws,
+                big,
+                head,
+                tail,
+            };
+        }
+        let tiny = (MIN_CHUNK.min(big) / TAIL_SPLIT).max(1);
+        let span = big.saturating_mul(threads);
+        let head = if draws >= span {
+            ((draws - span) / big + 1) * big
         } else {
             0
         };
-        let head = draws.saturating_sub(tail) / big * big;
-        let short_tail = if several {
-            small.saturating_mul(threads)
-        } else {
-            0
-        };
-        let mid = head + (draws - head).saturating_sub(short_tail) / small * small;
+        let mut at = head;
+        while at < draws {
+            let left = draws - at;
+            at += (left / threads / tiny * tiny).clamp(tiny, big).min(left);
+            tail.push(at);
+        }
         Self {
             draws,
             big,
-            small,
-            tiny,
             head,
-            mid,
+            tail,
         }
     }
 
     /// Number of chunks.
     fn chunks(&self) -> u64 {
-        self.head / self.big
-            + (self.mid - self.head) / self.small
-            + (self.draws - self.mid).div_ceil(self.tiny)
+        self.head / self.big + u64::try_from(self.tail.len()).unwrap_or(u64::MAX)
     }
 
     /// Draws `[from, to)` of chunk `c`.
     fn bounds(&self, c: u64) -> (u64, u64) {
         let bigs = self.head / self.big;
-        let smalls = (self.mid - self.head) / self.small;
         if c < bigs {
-            (c * self.big, (c + 1) * self.big)
-        } else if c < bigs + smalls {
-            let from = self.head + (c - bigs) * self.small;
-            (from, from + self.small)
-        } else {
-            let from = self.mid + (c - bigs - smalls) * self.tiny;
-            (from, (from + self.tiny).min(self.draws))
+            return (c * self.big, (c + 1) * self.big);
         }
+        let k = usize::try_from(c - bigs).unwrap_or(usize::MAX);
+        let from = match k.checked_sub(1) {
+            None => self.head,
+            Some(before) => self.tail.get(before).copied().unwrap_or(self.draws),
+        };
+        (from, self.tail.get(k).copied().unwrap_or(self.draws))
     }
 }
 
@@ -1219,6 +1224,7 @@ impl Run<'_, '_> {
         use std::time::{Duration, Instant};
 
         let draws = self.options.draws;
+        let schedule = &schedule;
         let next = AtomicU64::new(0);
         let stop = AtomicBool::new(false);
         let (tx, rx) = mpsc::channel::<u64>();
@@ -1688,25 +1694,30 @@ mod draw_tests {
         assert_eq!(chunk_draws(255), MIN_CHUNK);
         assert_eq!(chunk_draws(256), CHUNK);
         assert_eq!(chunk_draws(1024), CHUNK);
-        // 2^20 / 2 000 = 524.3; 2^20 / 5 000 = 209.7, raised to the fewest.
-        assert_eq!(chunk_draws(2_000), 524);
-        assert_eq!(chunk_draws(5_000), MIN_CHUNK);
-        // 10 000 draws of 1 024 on two threads: 7 long chunks (7 168 draws), then 9 of 256
-        // (2 304 draws, to 9 472: the last 528 ≥ 2 × 256 are left), then those 528 in 8
-        // chunks of 64 and one of 16; on one thread 9 long ones and 784.
+        // 2^21 / 2 000 = 1 048.6; 2^21 / 5 000 = 419.4.
+        assert_eq!(chunk_draws(2_000), 1_048);
+        assert_eq!(chunk_draws(5_000), 419);
+        // 10 000 draws of 1 024 on two threads: long chunks while 2 × 1 024 or more are left
+        // (8 of them, to 8 192), then half of what is left, rounded down to a multiple of
+        // 64: 1 808 / 2 = 904 → 896, 912 / 2 → 448, 464 / 2 = 232 → 192, 272 / 2 → 128,
+        // 144 / 2 = 72 → 64, 80 / 2 = 40 → at least 64, and the last 16: 15 chunks. On one
+        // thread 9 long ones and 784.
         let two = Schedule::new(10_000, 1_024, 2);
-        assert_eq!(two.chunks(), 7 + 9 + 9);
-        assert_eq!(two.bounds(6), (6_144, 7_168));
-        assert_eq!(two.bounds(7), (7_168, 7_424));
-        assert_eq!(two.bounds(15), (9_216, 9_472));
-        assert_eq!(two.bounds(16), (9_472, 9_536));
-        assert_eq!(two.bounds(24), (9_984, 10_000));
+        assert_eq!(two.chunks(), 8 + 7);
+        assert_eq!(two.bounds(7), (7_168, 8_192));
+        assert_eq!(two.bounds(8), (8_192, 9_088));
+        assert_eq!(two.bounds(9), (9_088, 9_536));
+        assert_eq!(two.bounds(13), (9_920, 9_984));
+        assert_eq!(two.bounds(14), (9_984, 10_000));
         let one = Schedule::new(10_000, 1_024, 1);
         assert_eq!(one.chunks(), 10);
         assert_eq!(one.bounds(9), (9_216, 10_000));
-        // Fewer draws than the tail: 1 000 = one chunk of 256, then the last 744 (≥ 2 × 256)
-        // in 11 chunks of 64 and one of 40.
-        assert_eq!(Schedule::new(1_000, 1_024, 2).chunks(), 1 + 12);
+        // Fewer draws than two long chunks: 1 000 / 2 = 500 → 448, then 276 → 256, 148 →
+        // 128, 84 → 64, 52 → 64 and the last 40.
+        let short = Schedule::new(1_000, 1_024, 2);
+        assert_eq!(short.chunks(), 6);
+        assert_eq!(short.bounds(0), (0, 448));
+        assert_eq!(short.bounds(5), (960, 1_000));
         for (draws, big, threads) in [
             (10_000, 1_024, 2),
             (2_100, 1_024, 3),
@@ -1716,19 +1727,26 @@ mod draw_tests {
         ] {
             let s = Schedule::new(draws, big, threads);
             let mut at = 0;
+            let mut last = u64::MAX;
             for c in 0..s.chunks() {
                 let (from, to) = s.bounds(c);
                 assert!(
-                    from == at && to > from,
+                    from == at && to > from && to - from <= big,
                     "{draws} {big} {threads}: chunk {c}"
                 );
+                // Never longer than the chunk before (the threads finish together), but for
+                // one thread's last.
+                assert!(
+                    to - from <= last || threads == 1,
+                    "{draws} {big} {threads}: {c}"
+                );
+                last = to - from;
                 at = to;
             }
             assert_eq!(at, draws);
         }
-        // 256 initiatives: chunks of 1 024 draws (three and 28 draws on one thread; on two,
-        // one, then six of 256 and the last 540 in eight of 64 and one of 28), the same bits
-        // either way.
+        // 256 initiatives: chunks of 2 048 draws (one and 1 052 draws on one thread; on two,
+        // 1 536, 768, 384, 192, 64, 64, 64 and the last 28), the same bits either way.
         let rubric = rubric(false);
         let items = initiatives(256);
         let run = |threads| {
