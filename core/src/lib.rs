@@ -65,6 +65,7 @@ pub mod doc;
 mod doc_tree;
 mod error;
 mod float;
+mod float_text;
 mod input;
 mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]
