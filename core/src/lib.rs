@@ -66,6 +66,7 @@ mod doc_tree;
 mod error;
 mod float;
 mod float_text;
+mod id_index;
 mod input;
 mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]
