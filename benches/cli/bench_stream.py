@@ -1,6 +1,9 @@
 """The command line at scale: a generated CSV of N initiatives × the 12 criteria of the
 built-in rubric, scored by `civic-value score --format csv` (the streaming batch path on
-every core), against Python's `Rubric.score_matrix` on the same numbers, in one run.
+every core), against Python's `Rubric.score_matrix` on the same numbers, in one run; and
+`score --format csv --columns id,total` (a total per row, what `score_matrix` returns: the
+fast reader of plain lines, cli/src/plain.rs) as a ratio of `score_matrix`, next to the
+prototype it was built from (`csv-floor --job`, benches/rust/csv_job.rs).
 
 Prints the CLI's wall time and peak RSS (the kernel's high-water mark of the CLI process), the time of
 `score_matrix` on the matrix in memory, and of the same job done in Python end to end
@@ -85,7 +88,7 @@ def write_csv(x: np.ndarray, path: Path) -> None:
             f.write(f"i{i}," + ",".join(cells) + "\n")
 
 
-def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
+def run_cli(path: Path, cli: Path = CLI, extra: tuple[str, ...] = ()) -> tuple[float, float, float]:
     """Wall seconds, peak RSS in MB and CPU seconds (user + system) of the CLI scoring
     `path` to CSV (output discarded).
 
@@ -96,7 +99,7 @@ def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
     t0 = time.perf_counter()
     peak = 0
     with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen([str(cli), "score", "--format", "csv", str(path)], stdout=sink)
+        proc = subprocess.Popen([str(cli), "score", "--format", "csv", *extra, str(path)], stdout=sink)
         status = Path(f"/proc/{proc.pid}/status")
         while True:
             try:
@@ -114,6 +117,20 @@ def run_cli(path: Path, cli: Path = CLI) -> tuple[float, float, float]:
     if proc.returncode != 0:
         raise SystemExit(f"{cli} failed with exit status {proc.returncode}")
     return wall, peak / 1024, usage.ru_utime + usage.ru_stime
+
+
+def run_job(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, every thread) of `csv-floor --job` on `path`,
+    process start included (output discarded): the prototype of the fastest honest
+    `score --columns id,total` (benches/rust/csv_job.rs)."""
+    t0 = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen([str(FLOOR), "--job", str(path)], stdout=sink, stderr=subprocess.DEVNULL)
+        _, code, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(code) != 0:
+        raise SystemExit(f"{FLOOR} --job failed")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def run_floor(path: Path, output: Path) -> dict:
@@ -154,6 +171,10 @@ def main() -> None:
         # Best of the repeats, wall and CPU each on its own (a busy machine slows runs unevenly).
         cli, peak, cpu = best([run_cli(path) for _ in range(repeats)])
         other = best([run_cli(path, args.compare) for _ in range(repeats)]) if args.compare else None
+        # What score_matrix returns, a total per row: the fast reader of plain lines.
+        totals, totals_peak, totals_cpu = best(
+            [run_cli(path, extra=("--columns", "id,total")) for _ in range(repeats)]
+        )
         # The CLI's output, once to a file, for the floor to write again.
         output = Path(tmp) / "scored.csv"
         with output.open("wb") as f:
@@ -170,6 +191,8 @@ def main() -> None:
             for phase in ("read", "write")
         }
         output.unlink()
+        jobs = [run_job(path) for _ in range(repeats)]
+        t_job, c_job = min(j[0] for j in jobs), min(j[1] for j in jobs)
         t_matrix, c_matrix = min(_timed_cpu(lambda: rubric.score_matrix(x, COLUMNS)) for _ in range(repeats))
 
         def python_end_to_end() -> None:
@@ -202,6 +225,16 @@ def main() -> None:
         f"score_matrix on the same numbers in memory: {t_matrix:.3f} s (CPU {c_matrix:.3f} s)"
         f" → CLI/score_matrix = {cli / t_matrix:.1f}× the wall, {cpu / c_matrix:.1f}× the CPU time;"
         f" floor/score_matrix = {f_wall / t_matrix:.1f}× the wall, {f_cpu / c_matrix:.1f}× the CPU time"
+    )
+    print(
+        f"civic-value score --format csv --columns id,total: {totals:.3f} s (CPU {totals_cpu:.3f} s),"
+        f" peak RSS {totals_peak:.0f} MB → /score_matrix = {totals / t_matrix:.1f}× the wall,"
+        f" {totals_cpu / c_matrix:.1f}× the CPU time"
+    )
+    print(
+        f"prototype of score --columns id,total (csv-floor --job: read, split, parse, score by"
+        f" BatchScorer::totals, write id,total; 2 worker threads): {t_job:.3f} s (CPU {c_job:.3f} s)"
+        f" → job/score_matrix = {t_job / t_matrix:.1f}× the wall, {c_job / c_matrix:.1f}× the CPU time"
     )
     print(f"pandas.read_csv → score_matrix → to_csv (totals only): {t_py:.3f} s → CLI/python = {cli / t_py:.2f}×")
 

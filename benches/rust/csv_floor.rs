@@ -3,6 +3,12 @@
 //! `benches/cli/bench_stream.py`, which puts the CLI's times next to it.
 //!
 //!     csv-floor INPUT.csv OUTPUT.csv
+//!     csv-floor --job INPUT.csv > OUT.csv
+//!
+//! `--job` is another measure (benches/rust/csv_job.rs): a prototype of the whole job of
+//! `score --columns id,total` done the fastest honest way found (chunks read whole, cells
+//! split and read in one pass 8 bytes at a time, `BatchScorer::totals`), for issue 10's
+//! question whether that output can come within 3× of `score_matrix`.
 //!
 //! 1. **read**: `INPUT.csv` read by the engine's CSV reader as the CLI reads it
 //!    (`CsvInitiatives::read_raw_row`, under the same line limit and buffer size), each
@@ -30,6 +36,9 @@ use civic_value::stream::{Column, CsvInitiatives, trim};
 #[allow(dead_code)]
 #[path = "../../cli/src/text.rs"]
 mod text;
+
+#[path = "csv_job.rs"]
+mod job;
 
 /// Rows per block, as in the CLI.
 const BLOCK: usize = 8192;
@@ -271,6 +280,11 @@ fn fail(msg: &str) -> ! {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [mode, input] = args.as_slice()
+        && mode == "--job"
+    {
+        return job::run(&Rubric::builtin(), input);
+    }
     let [input, output] = args.as_slice() else {
         fail("usage: csv-floor INPUT.csv OUTPUT.csv (the CLI's output for INPUT.csv)");
     };

@@ -77,7 +77,7 @@ fn column_label(rubric: &Rubric, id: &str, lang: &str) -> String {
 }
 
 fn cell(s: &str, width: usize) -> String {
-    let s: String = table::clean(s).chars().take(width).collect();
+    let s = table::fit(s, width);
     format!("{s:>width$}")
 }
 
@@ -115,8 +115,7 @@ fn write_compared(out: &mut String, rubric: &Rubric, x: &Compared, lang: &str) {
         let label = rubric
             .criterion(&row.id)
             .map_or(row.id.as_str(), |k| k.label(lang));
-        let mut name: String = table::clean(label).chars().take(31).collect();
-        name = format!("{name:<32}");
+        let name = format!("{:<32}", table::fit(label, 31));
         let points: String = row
             .points
             .iter()

@@ -150,7 +150,7 @@ pub(crate) struct Parser<'r> {
     single: bool,
 }
 
-impl Parser<'_> {
+impl<'r> Parser<'r> {
     /// Where a record is, for messages: `line 7 (semicolon-separated, decimal comma)`,
     /// `[3] (line 12)`.
     pub(crate) fn place(&self, raw: &Raw) -> String {
@@ -198,6 +198,15 @@ impl Parser<'_> {
     }
 
     /// The CSV layout, for the batch path.
+    /// The parser of a CSV file's rows read with `layout`.
+    pub(crate) fn for_csv(layout: CsvLayout<'r>, args: &InputArgs) -> Self {
+        Self {
+            csv: Some(layout),
+            ignore: args.ignore.clone(),
+            single: false,
+        }
+    }
+
     pub(crate) fn csv(&self) -> Option<&CsvLayout<'_>> {
         self.csv.as_ref()
     }
@@ -329,6 +338,35 @@ impl<'r> Stream<'r> {
             size,
             waiting,
         })
+    }
+
+    /// The rest of a CSV file part of which another reader read (`score`'s fast reader of
+    /// plain lines, see `plain.rs`): `input` starts at line `line`, after `rows` data rows,
+    /// and is read with the file's `layout`; `bytes` counts on from what was read before.
+    pub(crate) fn resume(
+        layout: CsvLayout<'r>,
+        input: Box<dyn Read + Send>,
+        (line, rows): (u64, usize),
+        args: &InputArgs,
+        (bytes, size): (std::sync::Arc<std::sync::atomic::AtomicU64>, Option<u64>),
+    ) -> Self {
+        let waiting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let input = BufReader::with_capacity(
+            BUFFER,
+            Counted {
+                inner: input,
+                count: std::sync::Arc::clone(&bytes),
+                waiting: std::sync::Arc::clone(&waiting),
+            },
+        );
+        let reader = CsvInitiatives::resume(layout.clone(), input, line, rows);
+        Self {
+            kind: Kind::Csv(reader),
+            parser: Parser::for_csv(layout, args),
+            bytes,
+            size,
+            waiting,
+        }
     }
 
     /// The parser of this stream's records.

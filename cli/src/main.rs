@@ -9,9 +9,11 @@ use civic_value::RubricDoc;
 use clap::{Parser, Subcommand};
 
 mod block;
+mod columns;
 mod compare;
 mod explain;
 mod load;
+mod plain;
 mod rubric;
 mod score;
 mod select;

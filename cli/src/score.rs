@@ -19,6 +19,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::block::{Block, Entry};
+use crate::columns::Fields;
 use crate::load::{InputArgs, Next, Parser, Raw, Stream, describe_error, load_rubric};
 use crate::text::{Line, Repeats, csv_line, push_again, push_csv_field, push_number};
 use crate::{Failure, table};
@@ -46,6 +47,11 @@ pub(crate) struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Columns of the CSV or NDJSON output, in this order, separated by commas: id, name,
+    /// total, band, low, high, knocked_out, points (every criterion's points). Default:
+    /// all of them. `id,total` and `id,total,band` read and score the fastest.
+    #[arg(long, value_name = "NAMES", value_parser = Fields::parse)]
+    columns: Option<Fields>,
     #[command(flatten)]
     input: InputArgs,
     /// Initiative files, read as streams: CSV (.csv, .tsv; a column per criterion id,
@@ -107,15 +113,17 @@ fn lock(m: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
 }
 
 /// Everything a worker needs to score records.
-struct Ctx<'r> {
-    rubric: &'r Rubric,
+pub(crate) struct Ctx<'r> {
+    pub(crate) rubric: &'r Rubric,
     perspective: Option<&'r str>,
-    format: Format,
+    pub(crate) format: Format,
     lang: &'r str,
     /// The batch scorer over every criterion, in rubric order.
-    batch: BatchScorer<'r>,
+    pub(crate) batch: BatchScorer<'r>,
     /// `,"<criterion id>":` for each criterion, for NDJSON points.
-    json_keys: Vec<Vec<u8>>,
+    pub(crate) json_keys: Vec<Vec<u8>>,
+    /// The output columns chosen with `--columns`; `None` for all of them.
+    pub(crate) fields: Option<Fields>,
 }
 
 pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
@@ -127,6 +135,15 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
             .effective_weights(Some(p))
             .map_err(|e| Failure::Usage(e.message()))?;
     }
+    let fields = match (&args.columns, args.format) {
+        (Some(f), Format::Csv | Format::Ndjson) => Some(f.clone()).filter(|f| !f.is_all()),
+        (Some(_), Format::Table | Format::Json) => {
+            return Err(Failure::Usage(
+                "--columns applies to --format csv and --format ndjson".to_owned(),
+            ));
+        }
+        (None, _) => None,
+    };
     let ids: Vec<&str> = rubric.criteria().iter().map(|c| c.id()).collect();
     let batch = rubric
         .batch(&ids, perspective)
@@ -147,150 +164,74 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                 key
             })
             .collect(),
+        fields,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut written = 0usize;
     let write_err = |e: std::io::Error| Failure::Usage(format!("cannot write the output: {e}"));
     match args.format {
-        Format::Csv => out
-            .write_all(csv_header(&rubric).as_bytes())
-            .map_err(write_err)?,
+        Format::Csv => {
+            let header = match &ctx.fields {
+                Some(f) => f.csv_header(rubric.criteria().iter().map(|c| c.id())),
+                None => csv_header(&rubric),
+            };
+            out.write_all(header.as_bytes()).map_err(write_err)?;
+        }
         Format::Json => out.write_all(b"[").map_err(write_err)?,
         Format::Table | Format::Ndjson => {}
     }
     let (mut bad, mut unreadable) = (0usize, false);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
     for path in &args.inputs {
-        let mut stream = match Stream::open(path, &rubric, &args.input) {
-            Ok(s) => s,
-            Err(Failure::Usage(msg)) => {
-                eprintln!("error: {msg}");
-                unreadable = true;
-                continue;
+        // CSV to a total per row: plain lines read by the fast reader, which hands the rest
+        // of the file to the general one at the first line it does not read.
+        let plain = ctx
+            .fields
+            .as_ref()
+            .filter(|f| f.totals_only())
+            .and_then(|f| crate::plain::open(&rubric, path, &args.input, f));
+        let size = plain.as_ref().map(|p| p.size);
+        let mut report = Report::new(path, size, written);
+        let stream = match plain {
+            Some(plain) => {
+                let done =
+                    crate::plain::score(&ctx, plain, &args.input, threads, &mut out, &mut report);
+                match done {
+                    Err(e) => return Err(write_err(e)),
+                    Ok(None) => {
+                        written = report.written;
+                        bad += report.bad;
+                        report.finish();
+                        continue;
+                    }
+                    Ok(Some(rest)) => rest.stream(&args.input),
+                }
             }
-            Err(Failure::Invalid(msg)) => {
-                eprintln!("{msg}");
-                bad += 1;
-                continue;
-            }
+            None => match Stream::open(path, &rubric, &args.input) {
+                Ok(s) => {
+                    report.progress = progress_bar(s.size, path);
+                    s
+                }
+                Err(Failure::Usage(msg)) => {
+                    eprintln!("error: {msg}");
+                    unreadable = true;
+                    continue;
+                }
+                Err(Failure::Invalid(msg)) => {
+                    eprintln!("{msg}");
+                    bad += 1;
+                    continue;
+                }
+            },
         };
-        let progress = progress_bar(&stream, path);
-        let parser = stream.parser().clone();
-        let bytes = std::sync::Arc::clone(&stream.bytes);
-        let waiting = std::sync::Arc::clone(&stream.waiting);
-        let mut reported = 0usize;
-        let mut rows = 0u64;
-        let mut failure = None;
-        // One thread reads records into a block (packed, no allocation per row); this one
-        // takes the block when it is full, or when the reader waits for its source with
-        // rows ready (a slow pipe is scored as it arrives), and scores it on every core
-        // while the reader fills the next.
-        let shared = (
-            Mutex::new(Pending {
-                block: Block::default(),
-                done: false,
-                stop: false,
-            }),
-            Condvar::new(),
-        );
-        std::thread::scope(|s| {
-            let (state, ready) = (&shared.0, &shared.1);
-            s.spawn(move || {
-                while let Some(next) = stream.read_next() {
-                    let mut g = lock(state);
-                    while g.block.len() >= BLOCK && !g.stop {
-                        g = ready.wait(g).unwrap_or_else(PoisonError::into_inner);
-                    }
-                    if g.stop {
-                        break;
-                    }
-                    match next {
-                        Next::Row(row) => g.block.push_row(&row),
-                        Next::Other(raw) => g.block.entries.push(Entry::Other(raw)),
-                    }
-                    if g.block.len() >= BLOCK {
-                        drop(g);
-                        ready.notify_all();
-                    }
-                }
-                lock(state).done = true;
-                ready.notify_all();
-            });
-            let mut work = Block::default();
-            let mut scratch: Vec<Scratch> = (0..threads).map(|_| Scratch::default()).collect();
-            loop {
-                {
-                    let mut g = lock(state);
-                    loop {
-                        let n = g.block.len();
-                        if n >= BLOCK || g.done || (n > 0 && waiting.load(Ordering::Acquire)) {
-                            break;
-                        }
-                        g = ready
-                            .wait_timeout(g, Duration::from_millis(2))
-                            .map_or_else(|e| e.into_inner().0, |(g, _)| g);
-                    }
-                    if g.block.len() == 0 {
-                        break; // done
-                    }
-                    std::mem::swap(&mut g.block, &mut work);
-                }
-                ready.notify_all();
-                rows += work.len() as u64;
-                let stopped = write_block(
-                    &ctx,
-                    &parser,
-                    path,
-                    &work,
-                    &mut scratch,
-                    &mut out,
-                    &mut written,
-                    &mut |msg| {
-                        bad += 1;
-                        reported += 1;
-                        if reported <= MAX_REPORTED {
-                            match &progress {
-                                Some(p) => p.suspend(|| eprintln!("{msg}")),
-                                None => eprintln!("{msg}"),
-                            }
-                        }
-                    },
-                )
-                // A short block: the input is slow (a pipe), so show what is done now.
-                .and_then(|()| {
-                    if work.len() < BLOCK {
-                        out.flush()
-                    } else {
-                        Ok(())
-                    }
-                });
-                if let Err(e) = stopped {
-                    failure = Some(write_err(e));
-                    lock(state).stop = true;
-                    ready.notify_all();
-                    return;
-                }
-                work.clear();
-                if let Some(p) = &progress {
-                    p.set_position(bytes.load(Ordering::Relaxed));
-                    p.set_message(format!("{rows} rows"));
-                }
-            }
-        });
-        if let Some(f) = failure {
-            return Err(f);
+        let failure = score_stream(&ctx, stream, path, threads, &mut out, &mut report);
+        written = report.written;
+        bad += report.bad;
+        if let Some(e) = failure {
+            return Err(write_err(e));
         }
-        if let Some(p) = progress {
-            p.finish_and_clear();
-        }
-        if reported > MAX_REPORTED {
-            eprintln!(
-                "{}: … and {} more invalid initiatives",
-                path.display(),
-                reported - MAX_REPORTED
-            );
-        }
+        report.finish();
     }
     match args.format {
         Format::Json if written == 0 => out.write_all(b"]\n").map_err(write_err)?,
@@ -305,6 +246,164 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
     } else {
         Ok(())
     }
+}
+
+/// What became of one file's records: lines written, bad records (the first
+/// [`MAX_REPORTED`] printed on stderr, the rest counted), and its progress bar.
+pub(crate) struct Report<'p> {
+    path: &'p Path,
+    pub(crate) written: usize,
+    pub(crate) bad: usize,
+    pub(crate) rows: u64,
+    pub(crate) progress: Option<indicatif::ProgressBar>,
+}
+
+impl<'p> Report<'p> {
+    /// `written`: lines written before this file (the JSON output separates items).
+    fn new(path: &'p Path, size: Option<u64>, written: usize) -> Self {
+        Self {
+            path,
+            written,
+            bad: 0,
+            rows: 0,
+            progress: progress_bar(size, path),
+        }
+    }
+
+    /// A bad record's message: printed (above the bar) while few, else only counted.
+    pub(crate) fn bad(&mut self, msg: &str) {
+        self.bad += 1;
+        if self.bad <= MAX_REPORTED {
+            match &self.progress {
+                Some(p) => p.suspend(|| eprintln!("{msg}")),
+                None => eprintln!("{msg}"),
+            }
+        }
+    }
+
+    /// Where reading is: bytes of the file, rows.
+    pub(crate) fn at(&self, bytes: u64) {
+        if let Some(p) = &self.progress {
+            p.set_position(bytes);
+            p.set_message(format!("{} rows", self.rows));
+        }
+    }
+
+    fn finish(self) {
+        if let Some(p) = self.progress {
+            p.finish_and_clear();
+        }
+        if self.bad > MAX_REPORTED {
+            eprintln!(
+                "{}: … and {} more invalid initiatives",
+                self.path.display(),
+                self.bad - MAX_REPORTED
+            );
+        }
+    }
+}
+
+/// Score the records of one stream, a block at a time on `threads` threads, writing each
+/// block in input order. The error of writing the output, if any.
+fn score_stream(
+    ctx: &Ctx<'_>,
+    mut stream: Stream<'_>,
+    path: &Path,
+    threads: usize,
+    out: &mut impl std::io::Write,
+    report: &mut Report<'_>,
+) -> Option<std::io::Error> {
+    let parser = stream.parser().clone();
+    let bytes = std::sync::Arc::clone(&stream.bytes);
+    let waiting = std::sync::Arc::clone(&stream.waiting);
+    let mut failure = None;
+    // One thread reads records into a block (packed, no allocation per row); this one
+    // takes the block when it is full, or when the reader waits for its source with
+    // rows ready (a slow pipe is scored as it arrives), and scores it on every core
+    // while the reader fills the next.
+    let shared = (
+        Mutex::new(Pending {
+            block: Block::default(),
+            done: false,
+            stop: false,
+        }),
+        Condvar::new(),
+    );
+    std::thread::scope(|s| {
+        let (state, ready) = (&shared.0, &shared.1);
+        s.spawn(move || {
+            while let Some(next) = stream.read_next() {
+                let mut g = lock(state);
+                while g.block.len() >= BLOCK && !g.stop {
+                    g = ready.wait(g).unwrap_or_else(PoisonError::into_inner);
+                }
+                if g.stop {
+                    break;
+                }
+                match next {
+                    Next::Row(row) => g.block.push_row(&row),
+                    Next::Other(raw) => g.block.entries.push(Entry::Other(raw)),
+                }
+                if g.block.len() >= BLOCK {
+                    drop(g);
+                    ready.notify_all();
+                }
+            }
+            lock(state).done = true;
+            ready.notify_all();
+        });
+        let mut work = Block::default();
+        let mut scratch: Vec<Scratch> = (0..threads).map(|_| Scratch::default()).collect();
+        loop {
+            {
+                let mut g = lock(state);
+                loop {
+                    let n = g.block.len();
+                    if n >= BLOCK || g.done || (n > 0 && waiting.load(Ordering::Acquire)) {
+                        break;
+                    }
+                    g = ready
+                        .wait_timeout(g, Duration::from_millis(2))
+                        .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+                }
+                if g.block.len() == 0 {
+                    break; // done
+                }
+                std::mem::swap(&mut g.block, &mut work);
+            }
+            ready.notify_all();
+            report.rows += work.len() as u64;
+            let mut written = report.written;
+            let stopped = write_block(
+                ctx,
+                &parser,
+                path,
+                &work,
+                &mut scratch,
+                out,
+                &mut written,
+                &mut |msg| report.bad(msg),
+            )
+            // A short block: the input is slow (a pipe), so show what is done now.
+            .and_then(|()| {
+                if work.len() < BLOCK {
+                    out.flush()
+                } else {
+                    Ok(())
+                }
+            });
+            report.written = written;
+            if let Err(e) = stopped {
+                failure = Some(e);
+                lock(state).stop = true;
+                ready.notify_all();
+                return;
+            }
+            work.clear();
+            report.at(bytes.load(Ordering::Relaxed));
+        }
+    });
+    failure
 }
 
 /// Score a block and write what it became, in input order; `bad` is told each message.
@@ -372,8 +471,8 @@ fn write_item(
 
 /// An indicatif bar on stderr for a large input when stderr is a terminal: bytes read (so
 /// the ETA is right), rows and rows per second.
-fn progress_bar(stream: &Stream<'_>, path: &Path) -> Option<indicatif::ProgressBar> {
-    let size = stream.size.filter(|&s| s > PROGRESS_BYTES)?;
+fn progress_bar(size: Option<u64>, path: &Path) -> Option<indicatif::ProgressBar> {
+    let size = size.filter(|&s| s > PROGRESS_BYTES)?;
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -685,7 +784,7 @@ fn score_columns(
 }
 
 /// The row an error of [`BatchScorer::score_block`] names: `N` of `rows[N].…`.
-fn bad_row(path: &str) -> Option<usize> {
+pub(crate) fn bad_row(path: &str) -> Option<usize> {
     let rest = path.strip_prefix("rows[")?;
     rest.get(..rest.find(']')?)?.parse().ok()
 }
@@ -762,9 +861,13 @@ fn write_line(
     let mut fallback = [0u8; 24];
     let id = id.unwrap_or_else(|| row_id(number, &mut fallback));
     let name = name.unwrap_or(id);
-    match ctx.format {
-        Format::Ndjson => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
-        _ => csv_line(out, repeats, id, name, line),
+    match (ctx.format, &ctx.fields) {
+        (Format::Ndjson, Some(f)) => {
+            f.ndjson_line(out, repeats, &ctx.json_keys, push_json_str, id, name, line);
+        }
+        (Format::Ndjson, None) => ndjson_line(out, repeats, &ctx.json_keys, id, name, line),
+        (_, Some(f)) => f.csv_line(out, repeats, id, name, line),
+        (_, None) => csv_line(out, repeats, id, name, line),
     }
 }
 
@@ -782,7 +885,12 @@ fn row_id(number: usize, buf: &mut [u8; 24]) -> &str {
 
 /// The explained path: the initiative read whole and scored with `Rubric::score`; its
 /// text, or the message of why it could not be scored.
-fn explained(ctx: &Ctx<'_>, parser: &Parser<'_>, path: &Path, raw: &Raw) -> Result<String, String> {
+pub(crate) fn explained(
+    ctx: &Ctx<'_>,
+    parser: &Parser<'_>,
+    path: &Path,
+    raw: &Raw,
+) -> Result<String, String> {
     let place = parser.place(raw);
     let initiative = match parser.initiative(raw) {
         Ok(i) => i,
@@ -823,24 +931,14 @@ fn format_explained(ctx: &Ctx<'_>, initiative: &Initiative, s: &Score) -> String
                 points: &points,
             };
             let mut out = Vec::new();
-            if ctx.format == Format::Csv {
-                csv_line(
-                    &mut out,
-                    &mut Repeats::default(),
-                    &initiative.id,
-                    &initiative.name,
-                    &line,
-                );
-            } else {
-                ndjson_line(
-                    &mut out,
-                    &mut Repeats::default(),
-                    &ctx.json_keys,
-                    &initiative.id,
-                    &initiative.name,
-                    &line,
-                );
-            }
+            write_line(
+                ctx,
+                0,
+                Some(&initiative.id),
+                Some(&initiative.name),
+                &line,
+                (&mut out, &mut Repeats::default()),
+            );
             String::from_utf8(out).unwrap_or_default()
         }
     }
@@ -858,7 +956,7 @@ pub(crate) fn csv_header(rubric: &Rubric) -> String {
 }
 
 /// A JSON string (as serde_json writes it).
-fn push_json_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -928,6 +1026,7 @@ mod tests {
             lang: "en",
             batch: rubric.batch(&ids, None).unwrap(),
             json_keys: Vec::new(),
+            fields: None,
         };
         let text =
             "id,support_share,volunteer_hours\na,72,3000\nb,120,10\nc,55,\nd,-1,5\ne,90,200\n";

@@ -84,7 +84,8 @@ pub(crate) fn records<T: serde::Serialize>(
     out
 }
 
-fn fit(s: &str, width: usize) -> String {
+/// `s` cleaned ([`clean`]) and cut to `width` characters, its last one `…` when cut.
+pub(crate) fn fit(s: &str, width: usize) -> String {
     let s = &clean(s);
     if s.chars().count() <= width {
         s.to_owned()

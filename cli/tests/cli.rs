@@ -8,36 +8,15 @@
 )]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civic-value"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+mod common;
+use common::{root, run, stdout, temp_file};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("civic-value-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// The independently recomputed expectation for the Oosterspoorbaan (see the vector's note).
@@ -424,7 +403,7 @@ fn threshold_rubric(n: usize) -> PathBuf {
         .collect();
     temp_file(
         &format!("threshold-{n}.json"),
-        &format!(
+        format!(
             r#"{{"id": "r", "version": "1", "themes": [{{"id": "t", "weight": 1}}],
                 "criteria": [{}],
                 "bands": [{{"id": "fund", "label": {{"en": "Fund"}}, "min": 50}},

@@ -120,6 +120,12 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// The same reader counting lines from `line` (the input starts on that line).
+    pub(crate) fn starting_at_line(mut self, line: u64) -> Self {
+        self.line = line;
+        self
+    }
+
     /// The next record into `record` and the line it starts on. `None` at the end, and
     /// after an error of the source.
     pub(crate) fn read(&mut self, record: &mut StringRecord) -> Option<Result<u64, Failure>> {

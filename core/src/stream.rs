@@ -311,6 +311,23 @@ impl<'r, R: BufRead> CsvInitiatives<'r, R> {
 }
 
 impl<'r, R: Read> CsvInitiatives<'r, R> {
+    /// Go on reading a CSV stream part of which was read another way (a faster reader of
+    /// plain lines): `input` starts at the start of line `line` (1-based) of the file, after
+    /// `rows` data rows, and is read with `layout` (the file's header). Rows and errors then
+    /// carry the same numbers and lines as when the whole file is read by [`Self::new`].
+    pub fn resume(layout: CsvLayout<'r>, input: R, line: u64, rows: usize) -> Self {
+        let reader = crate::csv_records::Records::new(
+            LineLimit::new(input, MAX_RECORD_BYTES),
+            layout.dialect.delimiter,
+        )
+        .starting_at_line(line);
+        Self {
+            reader,
+            layout,
+            rows,
+        }
+    }
+
     /// How rows are read (columns, dialect).
     pub fn layout(&self) -> &CsvLayout<'r> {
         &self.layout
@@ -892,6 +909,41 @@ mod tests {
         assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
         let d = Dialect::detect(b"id;name", Some(b','), Some('.'));
         assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
+    }
+
+    /// Resumed at any line start, a reader gives the rows, lines and errors the whole read
+    /// gives from there (blank lines, CRLF, a quoted cell over two lines, bad UTF-8).
+    #[test]
+    fn a_resumed_reader_numbers_rows_and_lines_as_the_whole_read() {
+        let rubric = Rubric::builtin();
+        let text: &[u8] = b"id,support_share\na,1\n\nb,2\r\nc,\"3\n\"\nd,\xff\ne,5\n";
+        let all = |r: &mut CsvInitiatives<'_, &[u8]>| {
+            std::iter::from_fn(|| r.next_row())
+                .map(|x| match x {
+                    Ok(row) => (row.number, row.line, format!("{:?}", row.record)),
+                    Err(e) => (0, 0, e.to_string()),
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut whole = CsvInitiatives::new(&rubric, text, None, None, &[]).unwrap();
+        let layout = whole.layout().clone();
+        let rows = all(&mut whole);
+        assert_eq!(rows.len(), 5);
+        // Line starts after the header: (byte, line, data rows before).
+        for (k, (at, line, before)) in [
+            (17, 2, 0),
+            (21, 3, 1),
+            (22, 4, 1),
+            (27, 5, 2),
+            (34, 7, 3),
+            (38, 8, 4),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut r = CsvInitiatives::resume(layout.clone(), &text[at..], line, before);
+            assert_eq!(all(&mut r), rows[before..], "from byte {at} ({k})");
+        }
     }
 
     #[test]
