@@ -159,7 +159,10 @@ impl Rubric {
         feature = "analyses",
         wasm_bindgen(unchecked_return_type = "ScoreWithMethods")
     )]
-    #[cfg_attr(not(feature = "analyses"), wasm_bindgen(unchecked_return_type = "Score"))]
+    #[cfg_attr(
+        not(feature = "analyses"),
+        wasm_bindgen(unchecked_return_type = "Score")
+    )]
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
