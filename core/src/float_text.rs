@@ -35,7 +35,8 @@ pub(crate) fn exp(x: f64) -> String {
 
 /// `x` as `format!("{x:.decimals$}")` writes it: the exact value rounded to `decimals`
 /// decimals, half to even (`2.5` → `2`, `0.125` → `0.12`), the sign kept (`-0.0`);
-/// `NaN`, `inf`, `-inf`.
+/// `NaN`, `inf`, `-inf`. The browser's writer works in time linear in `decimals` (the core
+/// asks for at most nine).
 pub(crate) fn fixed(x: f64, decimals: usize) -> String {
     #[cfg(any(target_arch = "wasm32", test))]
     return small::fixed(x, decimals);
