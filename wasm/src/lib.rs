@@ -237,14 +237,13 @@ pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsVa
 
 /// [`to_plain`], with `json_numbers == false` keeping NaN and ±infinity as numbers.
 fn to_js<T: Serialize + ?Sized>(value: &T, json_numbers: bool) -> Result<JsValue, JsValue> {
-    let mut out = tape::Tape {
-        json_numbers,
-        ..tape::Tape::default()
-    };
+    let mut out = tape::Tape::new(json_numbers);
     value
         .serialize(&mut out)
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-    boundary::decode(&out.ops, &out.text)
+    let plain = boundary::decode(out.ops(), out.text())?;
+    out.sent();
+    Ok(plain)
 }
 
 /// A core error as a JS `Error` with `code`, `path` and `detail` properties.
