@@ -309,41 +309,46 @@ struct Fields {
 impl Fields {
     /// The field's id, and whether it is new (its text must be sent with it).
     fn id(&mut self, key: &'static str) -> (u32, bool) {
-        if self.slots.is_empty() {
-            self.slots = vec![None; 256];
-        }
         let (addr, len) = (key.as_ptr() as usize, key.len());
-        let mask = self.slots.len() - 1;
+        // An empty table has no slots: `get` finds nothing and `insert` makes them.
+        let mask = self.slots.len().wrapping_sub(1);
         let mut i = (addr >> 3 ^ len) & mask;
-        loop {
-            match self.slots.get(i).copied().flatten() {
-                Some((a, l, id)) if a == addr && l == len => return (id, false),
-                Some(_) => i = (i + 1) & mask,
-                None => break,
+        while let Some(Some((a, l, id))) = self.slots.get(i) {
+            if *a == addr && *l == len {
+                return (*id, false);
             }
+            i = (i + 1) & mask;
         }
-        // Keep the table at most half full: grow and re-insert.
+        (self.insert(addr, len), true)
+    }
+
+    /// Give a name not in the table (by address and length) the next id, growing the table
+    /// to keep it at most half full.
+    #[cold]
+    fn insert(&mut self, addr: usize, len: usize) -> u32 {
         if (self.count as usize + 1) * 2 > self.slots.len() {
-            let bigger = vec![None; self.slots.len() * 2];
+            let bigger = vec![None; (self.slots.len() * 2).max(256)];
             let old = std::mem::replace(&mut self.slots, bigger);
-            let mask = self.slots.len() - 1;
             for (a, l, id) in old.into_iter().flatten() {
-                let mut j = (a >> 3 ^ l) & mask;
-                while matches!(self.slots.get(j), Some(Some(_))) {
-                    j = (j + 1) & mask;
-                }
-                if let Some(slot) = self.slots.get_mut(j) {
-                    *slot = Some((a, l, id));
-                }
+                self.place(a, l, id);
             }
-            return self.id(key);
         }
         let id = self.count;
         self.count += 1;
-        if let Some(slot) = self.slots.get_mut(i) {
+        self.place(addr, len, id);
+        id
+    }
+
+    /// Put an entry in the first free slot from its hash on (the table has free slots).
+    fn place(&mut self, addr: usize, len: usize, id: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut j = (addr >> 3 ^ len) & mask;
+        while matches!(self.slots.get(j), Some(Some(_))) {
+            j = (j + 1) & mask;
+        }
+        if let Some(slot) = self.slots.get_mut(j) {
             *slot = Some((addr, len, id));
         }
-        (id, true)
     }
 }
 
