@@ -197,8 +197,7 @@ impl<'r> Parser<'r> {
         Ok(initiative)
     }
 
-    /// The CSV layout, for the batch path.
-    /// The parser of a CSV file's rows read with `layout`.
+    /// The parser of a CSV file's rows read with `layout` (`--ignore` from `args`).
     pub(crate) fn for_csv(layout: CsvLayout<'r>, args: &InputArgs) -> Self {
         Self {
             csv: Some(layout),
@@ -207,6 +206,7 @@ impl<'r> Parser<'r> {
         }
     }
 
+    /// The CSV layout, for the batch path; `None` for JSON and NDJSON input.
     pub(crate) fn csv(&self) -> Option<&CsvLayout<'_>> {
         self.csv.as_ref()
     }

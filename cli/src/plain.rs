@@ -106,12 +106,14 @@ pub(crate) fn open<'r>(
     if !csv || path.as_os_str() == "-" {
         return None;
     }
-    let mut file = File::open(path).ok()?;
-    let size = file
-        .metadata()
+    // The path's kind before opening it: opening a FIFO and dropping it would close the
+    // only read end (the writer gets SIGPIPE, or the general reader waits for a writer
+    // that is gone).
+    let size = std::fs::metadata(path)
         .ok()
         .filter(std::fs::Metadata::is_file)?
         .len();
+    let mut file = File::open(path).ok()?;
     let mut first = vec![0u8; CHUNK];
     let filled = read_full(&mut file, &mut first).ok()?;
     let bytes = first.get(..filled)?;
@@ -442,10 +444,18 @@ fn write_done(
     out: &mut impl std::io::Write,
     report: &mut Report<'_>,
 ) -> std::io::Result<()> {
+    if done.deferred.is_empty() {
+        out.write_all(&done.text)?;
+        report.written += done.written;
+        return Ok(());
+    }
+    // As the general path: the chunk's lines in one write, then the messages of its bad
+    // rows (none printed when the output cannot be written).
     let delimiter = parser.csv().map_or(b',', |l| l.dialect().delimiter);
-    let mut at = 0;
+    let mut lines = Vec::with_capacity(done.text.len() + 64 * done.deferred.len());
+    let (mut at, mut written, mut bad) = (0, done.written, Vec::new());
     for d in &done.deferred {
-        out.write_all(done.text.get(at..d.at).unwrap_or(&[]))?;
+        lines.extend_from_slice(done.text.get(at..d.at).unwrap_or(&[]));
         at = d.at;
         let text = done.chunk.get(d.text.clone()).unwrap_or(&[]);
         let text = std::str::from_utf8(text).unwrap_or("");
@@ -459,15 +469,19 @@ fn write_done(
             record,
         };
         match explained(ctx, parser, path, &Raw::Row(row)) {
-            Ok(text) => {
-                out.write_all(text.as_bytes())?;
-                report.written += 1;
+            Ok(line) => {
+                lines.extend_from_slice(line.as_bytes());
+                written += 1;
             }
-            Err(msg) => report.bad(&msg),
+            Err(msg) => bad.push(msg),
         }
     }
-    out.write_all(done.text.get(at..).unwrap_or(&[]))?;
-    report.written += done.written;
+    lines.extend_from_slice(done.text.get(at..).unwrap_or(&[]));
+    out.write_all(&lines)?;
+    report.written += written;
+    for msg in &bad {
+        report.bad(msg);
+    }
     Ok(())
 }
 
