@@ -213,7 +213,8 @@ impl<'r> Parser<'r> {
 }
 
 enum Kind<'r> {
-    Csv(CsvInitiatives<'r, BufReader<Counted>>),
+    /// Boxed: the CSV reader is several times the JSON one's size.
+    Csv(Box<CsvInitiatives<'r, BufReader<Counted>>>),
     Json(JsonItems<BufReader<Counted>>),
 }
 
@@ -315,7 +316,7 @@ impl<'r> Stream<'r> {
                     CsvInitiatives::new(rubric, input, delimiter, args.decimal, &args.ignore)
                         .map_err(invalid)?;
                 let layout = reader.layout().clone();
-                (Kind::Csv(reader), Some(layout))
+                (Kind::Csv(Box::new(reader)), Some(layout))
             }
             InputFormat::Ndjson => (
                 Kind::Json(JsonItems::new(input, true).map_err(invalid)?),
@@ -361,7 +362,7 @@ impl<'r> Stream<'r> {
         );
         let reader = CsvInitiatives::resume(layout.clone(), input, line, rows);
         Self {
-            kind: Kind::Csv(reader),
+            kind: Kind::Csv(Box::new(reader)),
             parser: Parser::for_csv(layout, args),
             bytes,
             size,

@@ -445,10 +445,33 @@ impl<'r, R: Read> CsvInitiatives<'r, R> {
     }
 }
 
+impl<'r> CsvLayout<'r> {
+    /// The rubric the columns were matched against.
+    pub(crate) fn rubric(&self) -> &'r Rubric {
+        self.rubric
+    }
+}
+
 impl CsvLayout<'_> {
     /// The dialect read.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The record of a plain line (no quote, no line break: see
+    /// [`csv_plain::is_plain`](crate::csv_plain::is_plain)), its cells split at the
+    /// delimiter as the general reader splits them, numbered as the general reader numbers
+    /// it: the file's `number`th row, on line `line`. A quoted line is split wrongly.
+    pub fn plain_row(&self, text: &str, number: usize, line: u64) -> CsvRow {
+        let mut record = csv::StringRecord::new();
+        for cell in text.split(char::from(self.dialect.delimiter)) {
+            record.push_field(cell);
+        }
+        CsvRow {
+            number,
+            line,
+            record,
+        }
     }
 
     /// The role of each column, in file order.
@@ -586,7 +609,7 @@ pub fn trim(s: &str) -> &str {
 /// division rounds that quotient correctly, as the standard parser does (Clinger's fast
 /// path). `None` for anything else (a sign, an exponent, a range, more digits), which the
 /// caller reads the general way.
-fn short_decimal(text: &[u8], decimal_comma: bool) -> Option<f64> {
+pub(crate) fn short_decimal(text: &[u8], decimal_comma: bool) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
