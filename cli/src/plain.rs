@@ -201,9 +201,20 @@ enum End {
     Rest(Vec<u8>),
 }
 
+/// Why the fast reader stopped the run.
+pub(crate) enum Stopped {
+    /// The output could not be written.
+    Write(std::io::Error),
+    /// A worker or the reader panicked (not reached: nothing here panics on input); the
+    /// run ends with this message rather than go on at a wrong line.
+    Internal(String),
+}
+
 /// Score the file on `threads` workers, writing its lines to `out` in order; `None` when
-/// the whole file was read, else the rest for the general reader. An error writing the
-/// output.
+/// the whole file was read, else the rest for the general reader.
+///
+/// # Errors
+/// [`Stopped`]: a write error, or an internal error (the lines before it are written).
 pub(crate) fn score<'r>(
     ctx: &Ctx<'r>,
     plain: Plain<'r>,
@@ -211,7 +222,7 @@ pub(crate) fn score<'r>(
     threads: usize,
     out: &mut impl std::io::Write,
     report: &mut Report<'_>,
-) -> std::io::Result<Option<Rest<'r>>> {
+) -> Result<Option<Rest<'r>>, Stopped> {
     let Plain {
         path,
         mut file,
@@ -268,11 +279,13 @@ pub(crate) fn score<'r>(
                         .unwrap_or_default();
                     let seq = chunk.seq;
                     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        #[cfg(debug_assertions)]
+                        injected_panic(seq);
                         w.chunk(chunk, text)
                     }))
                     .unwrap_or_else(|_| {
-                        // Not reached (nothing here panics on input): the chunk is reported,
-                        // and the others are still written.
+                        // Not reached (nothing here panics on input): the run stops at this
+                        // chunk with an internal error.
                         w = Worker::new(ctx, layout);
                         Done {
                             failed: true,
@@ -297,16 +310,18 @@ pub(crate) fn score<'r>(
             waiting.insert(done.seq, done);
             while let Some(done) = waiting.remove(&next) {
                 next += 1;
-                if done.failed {
-                    report.bad(&format!(
-                        "{}: internal error while scoring a block",
+                if failure.is_some() {
+                    // Stopped: what is still on its way is not written.
+                } else if done.failed {
+                    failure = Some(Stopped::Internal(format!(
+                        "{}: internal error while scoring the rows from line {line}",
                         path.display()
-                    ));
-                } else if failure.is_none()
-                    && let Err(e) =
-                        write_done(ctx, &parser, &path, &done, (line, rows), out, report)
+                    )));
+                    stop.store(true, Ordering::Relaxed);
+                } else if let Err(e) =
+                    write_done(ctx, &parser, &path, &done, (line, rows), out, report)
                 {
-                    failure = Some(e);
+                    failure = Some(Stopped::Write(e));
                     stop.store(true, Ordering::Relaxed);
                 }
                 line += done.lines;
@@ -317,7 +332,16 @@ pub(crate) fn score<'r>(
                 let _ = text_tx.send(done.text);
             }
         }
-        reader.join().unwrap_or(End::Rest(Vec::new()))
+        reader.join().unwrap_or_else(|_| {
+            // Not reached: where the reader was is unknown, so nothing is resumed.
+            if failure.is_none() {
+                failure = Some(Stopped::Internal(format!(
+                    "{}: internal error while reading",
+                    path.display()
+                )));
+            }
+            End::Done
+        })
     });
     if let Some(e) = failure {
         return Err(e);
@@ -340,6 +364,17 @@ pub(crate) fn score<'r>(
             })
         }
     })
+}
+
+/// A panic in the worker scoring chunk `seq` when `CIVIC_VALUE_TEST_PANIC_AT_CHUNK` is
+/// `seq`: in debug builds only (the tests'), to check a panic stops the run.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn injected_panic(seq: usize) {
+    let at = std::env::var("CIVIC_VALUE_TEST_PANIC_AT_CHUNK").ok();
+    if at.and_then(|v| v.parse().ok()) == Some(seq) {
+        panic!("injected panic at chunk {seq}");
+    }
 }
 
 /// The reader: chunks of whole lines to the workers until the end of the file or a chunk

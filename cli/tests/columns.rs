@@ -481,3 +481,43 @@ fn an_unwritable_output_reports_only_the_write_error() {
     assert_eq!(fast.status.code(), Some(2));
     std::fs::remove_file(&path).unwrap();
 }
+
+/// A worker's panic (injected: `CIVIC_VALUE_TEST_PANIC_AT_CHUNK`, debug builds only) ends
+/// the run with the usage status and an internal error naming the chunk's first line; the
+/// chunks before it are written, nothing after it (it was reported as one bad row, exit 1,
+/// the rows after it numbered from a wrong line).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_in_a_worker_stops_the_run() {
+    let mut text = String::from("id,volunteer_hours,support_share\n");
+    // ≈ 4 MB: several chunks of 1 MiB.
+    for i in 0..300_000 {
+        text.push_str(&format!("i{i},{},{}\n", i % 6000, i % 100));
+    }
+    let path = temp("panic.csv", text.as_bytes());
+    let o = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+        .args(["score", "--format", "csv", "--columns", "id,total", &path])
+        .env("CIVIC_VALUE_TEST_PANIC_AT_CHUNK", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: ") && err.contains("internal error while scoring the rows from line "),
+        "{err}"
+    );
+    let (_, rows) = table(&o);
+    // The first chunk's rows, in order, and none of the others.
+    assert!(
+        !rows.is_empty() && rows.len() < 300_000 / 3,
+        "{}",
+        rows.len()
+    );
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], format!("i{k}"));
+    }
+    // The line named is the first of the chunk not written.
+    let next = format!("from line {}", rows.len() + 2);
+    assert!(err.contains(&next), "{err} / {next}");
+    std::fs::remove_file(&path).unwrap();
+}
