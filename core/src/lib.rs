@@ -66,6 +66,8 @@ pub mod doc;
 mod doc_tree;
 mod error;
 mod float;
+mod float_text;
+mod id_index;
 mod input;
 mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]

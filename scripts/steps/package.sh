@@ -60,6 +60,7 @@ check "wheel" "$ROOT/target/package-wheel.txt" \
   'civic_value/__init__\.py' 'civic_value/py\.typed' 'civic_value/_native\.pyi' 'civic_value/_native\.abi3\.so' \
   'civic_value-[0-9.]+\.dist-info/licenses/LICENSE-MIT' 'civic_value-[0-9.]+\.dist-info/licenses/LICENSE-APACHE' || status=1
 check "npm package" "$ROOT/target/package-npm.txt" \
-  '^(package\.json|README\.md|LICENSE-MIT|LICENSE-APACHE|civic_value\.js|civic_value\.d\.ts|civic_value_bg\.wasm|civic_value_bg\.wasm\.d\.ts|[a-z_]+\.(js|wasm|d\.ts)|snippets/.+\.js)$' \
-  package.json README.md LICENSE-MIT LICENSE-APACHE civic_value.js civic_value.d.ts civic_value_bg.wasm || status=1
+  '^(package\.json|README\.md|LICENSE-MIT|LICENSE-APACHE|civic_value\.js|civic_value\.d\.ts|civic_value_bg\.wasm|civic_value(_score)?_bg\.wasm\.d\.ts|[a-z_]+\.(js|wasm|d\.ts)|snippets/.+\.js)$' \
+  package.json README.md LICENSE-MIT LICENSE-APACHE civic_value.js civic_value.d.ts civic_value_bg.wasm \
+  civic_value_score.js civic_value_score.d.ts civic_value_score_bg.wasm || status=1
 exit "$status"

@@ -150,11 +150,19 @@ impl Rubric {
     /// Score one initiative under the rubric's own weights or a named perspective's.
     /// `inputs` maps criterion ids to values: a number, `[low, high]` or `{low, high}`,
     /// `{value, evidence}`, `true`/`false`, an option id, or `null`/`undefined` (missing).
-    /// Returns a plain object of the same shape as the CLI's JSON, with two non-enumerable
-    /// methods, `levers()`, `pathTo(band)` and `nextBand()` (see `weigh.rs`). Throws a
+    /// Returns a plain object of the same shape as the CLI's JSON; the full module adds
+    /// non-enumerable methods, `levers()`, `pathTo(band)` and `nextBand()` (see `weigh.rs`),
+    /// the scoring-only one (`civic-value/score`) returns the plain data. Throws a
     /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`), or a
     /// `TypeError` for arguments of the wrong JS type.
-    #[wasm_bindgen(unchecked_return_type = "ScoreWithMethods")]
+    #[cfg_attr(
+        feature = "analyses",
+        wasm_bindgen(unchecked_return_type = "ScoreWithMethods")
+    )]
+    #[cfg_attr(
+        not(feature = "analyses"),
+        wasm_bindgen(unchecked_return_type = "Score")
+    )]
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
