@@ -443,9 +443,9 @@ fn a_long_header_is_read_with_the_general_readers_delimiter() {
     std::fs::remove_file(&path).unwrap();
 }
 
-/// An output that cannot be written (`/dev/full`): the fast reader prints what the general
+/// An output that cannot be written (`/dev/full`, Linux): the fast reader prints what the general
 /// path prints, the one error line and no bad-row message before it, and exits with 2.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn an_unwritable_output_reports_only_the_write_error() {
     let mut text = String::from("id,volunteer_hours,support_share\n");
