@@ -649,6 +649,103 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Law: a plain chunk is read as the general reader reads it. Every row the general
+        /// reader reads is a row here, on the same line, with the same text; an encoded row
+        /// has the header's number of cells, each criterion cell a point that `encode_cell`
+        /// encodes to the same bits (the matrix), no unknown column with a value, and the
+        /// general id and name; a row left to the general path has another number of
+        /// cells, a criterion cell that does not encode or is a range, or an unknown column
+        /// with a value. Any `max`, LF or CRLF lines.
+        #[test]
+        fn encode_reads_as_the_general_reader(
+            columns in proptest::sample::subsequence(
+                vec!["id", "name", "support_share", "volunteer_hours", "inclusion",
+                     "permit_secured", "extra", "description"],
+                1..=8,
+            ),
+            lines in proptest::collection::vec(
+                (
+                    proptest::bool::ANY,
+                    proptest::collection::vec(
+                        "[0-9]{0,9}|[0-9]{1,3}\\.[0-9]{1,9}|[ ]?[0-9]{1,2}[ ]?|none|one_group|yes|ja|x|1\\.\\.5|-1|",
+                        0..10,
+                    ),
+                ),
+                0..30,
+            ),
+            crlf in proptest::bool::ANY,
+            max in 1usize..8,
+        ) {
+            use crate::stream::CsvInitiatives;
+            let rubric = crate::Rubric::builtin();
+            let header = format!("{}\n", columns.join(","));
+            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(b','), None, &[]).unwrap();
+            let layout = csv.layout().clone();
+            let mut chunk = String::new();
+            for (exact, cells) in &lines {
+                let mut cells = cells.clone();
+                if *exact {
+                    cells.resize(columns.len(), String::new());
+                }
+                chunk.push_str(&cells.join(","));
+                chunk.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            let whole = format!("{header}{chunk}");
+            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(b','), None, &[]).unwrap();
+            let mut expected = Vec::new();
+            while let Some(row) = general.next_row() {
+                expected.push(row.unwrap());
+            }
+            let width = rubric.criteria().len();
+            let mut plain = PlainLines::new(&layout, width);
+            let (mut data, mut rows, mut at) = (Vec::new(), Vec::new(), PlainAt::default());
+            let (mut all, mut matrix) = (Vec::new(), Vec::new());
+            while at.byte < chunk.len() {
+                let n = plain.encode(&chunk, &mut at, max, &mut data, &mut rows);
+                matrix.extend_from_slice(&data[..n * width]);
+                all.extend(rows.iter().cloned());
+            }
+            proptest::prop_assert_eq!(all.len(), expected.len());
+            let mut r = 0;
+            for (got, want) in all.iter().zip(&expected) {
+                proptest::prop_assert_eq!(got.line + 2, want.line);
+                proptest::prop_assert_eq!(got.number + 1, want.number);
+                let cells: Vec<&str> = want.record.iter().collect();
+                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(","));
+                let shape = cells.len() == columns.len();
+                let mut readable = shape;
+                let mut points = vec![f64::NAN; width];
+                if shape {
+                    for (column, cell) in layout.columns().iter().zip(&cells) {
+                        match column {
+                            Column::Criterion(i) => match layout.encode_cell(*i, cell) {
+                                Some((lo, hi)) if lo.to_bits() == hi.to_bits() => points[*i] = lo,
+                                _ => readable = false,
+                            },
+                            Column::Unknown(_) => readable &= trim(cell).is_empty(),
+                            _ => {}
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(got.encoded, readable, "{:?}", cells);
+                if got.encoded {
+                    let row = &matrix[r * width..(r + 1) * width];
+                    for (x, y) in row.iter().zip(&points) {
+                        proptest::prop_assert_eq!(x.to_bits(), y.to_bits(), "{:?}", cells);
+                    }
+                    let initiative = layout.initiative(want).unwrap();
+                    let (id, name) = got.id_name(&chunk);
+                    if columns.contains(&"id") {
+                        proptest::prop_assert_eq!(id, initiative.id.as_str());
+                        proptest::prop_assert_eq!(name, initiative.name.as_str());
+                    }
+                    r += 1;
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_plain_chunks_are_read_here() {
         assert!(is_plain(b"a,1\r\nb,2\n\r\n"));
