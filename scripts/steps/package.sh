@@ -15,6 +15,11 @@ cargo package --locked --allow-dirty -p civic-value --list >"$ROOT/target/packag
 cargo package --locked --allow-dirty -p civic-value >/dev/null 2>&1 ||
   cargo package --locked --allow-dirty -p civic-value
 
+# The fuzz crate (its own workspace, built only by scripts/fuzz on nightly) keeps a lock file
+# that must follow the engine's dependencies: resolving it --locked fails when it is stale.
+echo "--- fuzz/Cargo.lock up to date"
+(cd fuzz && cargo metadata --locked --format-version 1 >/dev/null)
+
 echo "--- wheel (maturin build --release)"
 rm -rf "$ROOT/target/wheels"
 (cd py && "$VENV/bin/maturin" build --release --locked --quiet --out "$ROOT/target/wheels")
