@@ -59,6 +59,7 @@ mod builtin;
 mod canonical;
 mod canonical_json;
 mod compile;
+pub mod csv_plain;
 mod csv_records;
 mod describe;
 pub mod doc;
