@@ -14,7 +14,8 @@ Prints the CLI's wall time and peak RSS (the kernel's high-water mark of the CLI
 
 `--empty SHARE` leaves that share of the criterion cells empty (missing: the built-in rubric
 scores them as 0 or their default), as real exports have; `--compare` times another build
-of the CLI (e.g. one from before a change) on the same file, in the same run, as a ratio.
+of the CLI (e.g. one from before a change) on the same file, in the same run, as a ratio
+(the full output and `--columns id,total`, each also checked byte-identical).
 Besides wall time the CLI's CPU time (user + system, all threads) is printed, which a
 busy machine changes least.
 
@@ -175,6 +176,11 @@ def main() -> None:
         totals, totals_peak, totals_cpu = best(
             [run_cli(path, extra=("--columns", "id,total")) for _ in range(repeats)]
         )
+        other_totals = (
+            best([run_cli(path, args.compare, extra=("--columns", "id,total")) for _ in range(repeats)])
+            if args.compare
+            else None
+        )
         # The CLI's output, once to a file, for the floor to write again.
         output = Path(tmp) / "scored.csv"
         with output.open("wb") as f:
@@ -185,6 +191,15 @@ def main() -> None:
                 subprocess.run([str(args.compare), "score", "--format", "csv", str(path)], stdout=f)
             same = again.read_bytes() == output.read_bytes()
             again.unlink()
+            # The same for --columns id,total.
+            mine, theirs = (
+                subprocess.run(
+                    [str(cli), "score", "--format", "csv", "--columns", "id,total", str(path)],
+                    capture_output=True,
+                ).stdout
+                for cli in (CLI, args.compare)
+            )
+            same_totals = mine == theirs
         floors = [run_floor(path, output) for _ in range(repeats)]
         floor = {
             phase: {k: min(f[phase][k] for f in floors) for k in ("wall", "cpu")}
@@ -231,6 +246,13 @@ def main() -> None:
         f" peak RSS {totals_peak:.0f} MB → /score_matrix = {totals / t_matrix:.1f}× the wall,"
         f" {totals_cpu / c_matrix:.1f}× the CPU time"
     )
+    if other_totals is not None:
+        print(
+            f"{args.compare} --columns id,total on the same file: {other_totals[0]:.3f} s"
+            f" (CPU {other_totals[2]:.3f} s) → this CLI takes {totals / other_totals[0]:.2f}× the wall"
+            f" and {totals_cpu / other_totals[2]:.2f}× the CPU time;"
+            f" output {'byte-identical' if same_totals else 'DIFFERENT'}"
+        )
     print(
         f"prototype of score --columns id,total (csv-floor --job: read, split, parse, score by"
         f" BatchScorer::totals, write id,total; 2 worker threads): {t_job:.3f} s (CPU {c_job:.3f} s)"

@@ -197,8 +197,7 @@ impl<'r> Parser<'r> {
         Ok(initiative)
     }
 
-    /// The CSV layout, for the batch path.
-    /// The parser of a CSV file's rows read with `layout`.
+    /// The parser of a CSV file's rows read with `layout` (`--ignore` from `args`).
     pub(crate) fn for_csv(layout: CsvLayout<'r>, args: &InputArgs) -> Self {
         Self {
             csv: Some(layout),
@@ -207,13 +206,15 @@ impl<'r> Parser<'r> {
         }
     }
 
+    /// The CSV layout, for the batch path; `None` for JSON and NDJSON input.
     pub(crate) fn csv(&self) -> Option<&CsvLayout<'_>> {
         self.csv.as_ref()
     }
 }
 
 enum Kind<'r> {
-    Csv(CsvInitiatives<'r, BufReader<Counted>>),
+    /// Boxed: the CSV reader is several times the JSON one's size.
+    Csv(Box<CsvInitiatives<'r, BufReader<Counted>>>),
     Json(JsonItems<BufReader<Counted>>),
 }
 
@@ -315,7 +316,7 @@ impl<'r> Stream<'r> {
                     CsvInitiatives::new(rubric, input, delimiter, args.decimal, &args.ignore)
                         .map_err(invalid)?;
                 let layout = reader.layout().clone();
-                (Kind::Csv(reader), Some(layout))
+                (Kind::Csv(Box::new(reader)), Some(layout))
             }
             InputFormat::Ndjson => (
                 Kind::Json(JsonItems::new(input, true).map_err(invalid)?),
@@ -361,7 +362,7 @@ impl<'r> Stream<'r> {
         );
         let reader = CsvInitiatives::resume(layout.clone(), input, line, rows);
         Self {
-            kind: Kind::Csv(reader),
+            kind: Kind::Csv(Box::new(reader)),
             parser: Parser::for_csv(layout, args),
             bytes,
             size,

@@ -198,7 +198,8 @@ pub(crate) fn score(args: &ScoreArgs) -> Result<(), Failure> {
                 let done =
                     crate::plain::score(&ctx, plain, &args.input, threads, &mut out, &mut report);
                 match done {
-                    Err(e) => return Err(write_err(e)),
+                    Err(crate::plain::Stopped::Write(e)) => return Err(write_err(e)),
+                    Err(crate::plain::Stopped::Internal(msg)) => return Err(Failure::Usage(msg)),
                     Ok(None) => {
                         written = report.written;
                         bad += report.bad;

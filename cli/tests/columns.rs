@@ -355,3 +355,169 @@ fn default_columns_are_every_column() {
             .starts_with("id,name,total,band,low,high,knocked_out,points_volunteer_hours,")
     );
 }
+
+/// A named pipe is left to the general reader, opened once: the fast reader must not open
+/// it, find it is not a regular file and close it (the writer then got SIGPIPE, or the CLI
+/// waited for a writer that was gone).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once() {
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("civic-value-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("f.csv");
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for _ in 0..5 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+            .args(["score", "--format", "csv", "--columns", "id,total"])
+            .arg(&fifo)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Opening the write end waits for the CLI to open the read end; the write fails
+        // (EPIPE) when the read end was closed before it.
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+            f.write_all(b"id,support_share\na,72\n")
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                // Unblock a writer still waiting for a reader.
+                let _ = std::fs::File::open(&fifo);
+                panic!("still reading the named pipe after 20 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        writer.join().unwrap().unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("id,total\na,"), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A header longer than what the dialect is detected on (commas and semicolons tied in
+/// its first 256 KiB, more semicolons after): the fast reader and the general one read it
+/// with the same delimiter (the fast reader once detected on the whole header, and read
+/// every row as a wrong number of cells).
+#[test]
+fn a_long_header_is_read_with_the_general_readers_delimiter() {
+    let mut text = format!(
+        "support_share,volunteer_hours;{};b;c;d;e\n",
+        "x".repeat(270_000)
+    );
+    for i in 0..50 {
+        text.push_str(&format!("{},\n", i % 100));
+    }
+    let path = temp("long-header.csv", text.as_bytes());
+    csv_agrees(&path, &[]);
+    // Without an id column, only `total` is read by the fast reader.
+    let full = run(&["score", "--format", "csv", &path]);
+    let o = run(&["score", "--format", "csv", "--columns", "total", &path]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, rows) = table(&full);
+    let (_, got) = table(&o);
+    let totals: Vec<Vec<String>> = rows.iter().map(|r| vec![r[2].clone()]).collect();
+    assert_eq!(got, totals);
+    assert_eq!(got.len(), 50);
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// An output that cannot be written (`/dev/full`, Linux): the fast reader prints what the general
+/// path prints, the one error line and no bad-row message before it, and exits with 2.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_output_reports_only_the_write_error() {
+    let mut text = String::from("id,volunteer_hours,support_share\n");
+    // ≈ 4 MB, a bad row every 1000 (several per chunk of either reader).
+    for i in 0..300_000 {
+        if i % 1000 == 0 {
+            text.push_str(&format!("i{i},{},lots\n", i % 6000));
+        } else {
+            text.push_str(&format!("i{i},{},{}\n", i % 6000, i % 100));
+        }
+    }
+    let path = temp("unwritable.csv", text.as_bytes());
+    let to_full = |columns: &[&str]| {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_civic-value"))
+            .args(["score", "--format", "csv"])
+            .args(columns)
+            .arg(&path)
+            .stdout(full)
+            .output()
+            .unwrap()
+    };
+    let general = to_full(&[]);
+    let fast = to_full(&["--columns", "id,total"]);
+    let err = String::from_utf8_lossy(&general.stderr).into_owned();
+    assert!(err.starts_with("error: cannot write the output"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(String::from_utf8_lossy(&fast.stderr), err);
+    assert_eq!(general.status.code(), Some(2));
+    assert_eq!(fast.status.code(), Some(2));
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// A worker's panic (injected: `CIVIC_VALUE_TEST_PANIC_AT_CHUNK`, debug builds only) ends
+/// the run with the usage status and an internal error naming the chunk's first line; the
+/// chunks before it are written, nothing after it (it was reported as one bad row, exit 1,
+/// the rows after it numbered from a wrong line).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_in_a_worker_stops_the_run() {
+    let mut text = String::from("id,volunteer_hours,support_share\n");
+    // ≈ 4 MB: several chunks of 1 MiB.
+    for i in 0..300_000 {
+        text.push_str(&format!("i{i},{},{}\n", i % 6000, i % 100));
+    }
+    let path = temp("panic.csv", text.as_bytes());
+    let o = Command::new(env!("CARGO_BIN_EXE_civic-value"))
+        .args(["score", "--format", "csv", "--columns", "id,total", &path])
+        .env("CIVIC_VALUE_TEST_PANIC_AT_CHUNK", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: ") && err.contains("internal error while scoring the rows from line "),
+        "{err}"
+    );
+    let (_, rows) = table(&o);
+    // The first chunk's rows, in order, and none of the others.
+    assert!(
+        !rows.is_empty() && rows.len() < 300_000 / 3,
+        "{}",
+        rows.len()
+    );
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], format!("i{k}"));
+    }
+    // The line named is the first of the chunk not written.
+    let next = format!("from line {}", rows.len() + 2);
+    assert!(err.contains(&next), "{err} / {next}");
+    std::fs::remove_file(&path).unwrap();
+}

@@ -69,13 +69,13 @@ impl Rubric {
         let band = self.band_for(total).map(Band::id);
         let total = total + 0.0;
         for d in decimals..BAND_DECIMALS {
-            let text = format!("{total:.d$}");
+            let text = crate::float_text::fixed(total, d);
             let shown = crate::float::parse(&text).unwrap_or(f64::NAN);
             if self.band_for(shown).map(Band::id) == band {
                 return text;
             }
         }
-        format!("{:.BAND_DECIMALS$}", band_total(total) + 0.0)
+        crate::float_text::fixed(band_total(total) + 0.0, BAND_DECIMALS)
     }
 }
 

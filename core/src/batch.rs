@@ -4,7 +4,7 @@
 //! The numeric encoding: a number criterion takes its number, a Likert criterion its
 //! level, a boolean 0 or 1, a category the 0-based index of its option; NaN means missing.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use crate::aggregate::{self, Acc, Sum};
 use crate::doc::Aggregation;
@@ -165,7 +165,7 @@ impl Rubric {
     ) -> Result<BatchScorer<'_>> {
         let set = self.weight_set(perspective)?;
         let mut column_of = vec![None; self.criteria().len()];
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         for (j, name) in columns.iter().enumerate() {
             let name = name.as_ref();
             if !seen.insert(name) {

@@ -6,7 +6,7 @@
 //! The rules serde_json and the derive follow: struct fields in declaration order, the
 //! optional ones left out when empty (`skip_serializing_if`), map keys sorted (`BTreeMap`),
 //! the value function tagged by `type` first, a knock-out as `{"variant": value}`, a default
-//! input untagged; numbers written by `ryu` (through `serde_json::Number`), NaN and
+//! input untagged; numbers written by serde_json's writer (zmij, called directly), NaN and
 //! ±infinity as `null`; strings escaped as serde_json escapes them.
 
 use std::collections::BTreeMap;
@@ -287,14 +287,14 @@ fn list<T>(w: &mut String, items: &[T], mut item: impl FnMut(&mut String, &T)) {
     w.push(']');
 }
 
-/// A number as serde_json writes it (`ryu`; NaN and ±infinity as `null`), `-0.0` as `0.0`.
+/// A number as serde_json writes it (its writer, zmij, called directly: no `Number` and
+/// its `Display` in the browser module; NaN and ±infinity as `null`), `-0.0` as `0.0`.
 fn float(w: &mut String, x: f64) {
     let x = x + 0.0;
-    match serde_json::Number::from_f64(x) {
-        Some(n) => {
-            let _ = write!(w, "{n}");
-        }
-        None => w.push_str("null"),
+    if x.is_finite() {
+        w.push_str(zmij::Buffer::new().format_finite(x));
+    } else {
+        w.push_str("null");
     }
 }
 

@@ -1,11 +1,12 @@
 //! Validation and compilation of a [`RubricDoc`] into a [`Rubric`]: every error found, each
 //! with the path of its field.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::doc::{CriterionDoc, DefaultValue, KnockoutDoc, RubricDoc, ValueFunctionDoc};
 use crate::error::{Error, ErrorKind, Errors};
+use crate::id_index::IdIndex;
 use crate::input::InputValue;
 use crate::rubric::{
     Band, CategoryOption, Criterion, Inner, InputKind, Knockout, MAX_CRITERIA, MAX_ITEMS,
@@ -133,7 +134,7 @@ pub(crate) fn compile(mut doc: RubricDoc) -> Result<Rubric, Errors> {
     }
     ck.count(doc.themes.len(), MAX_ITEMS, "themes");
     ck.ids(doc.themes.iter().map(|t| t.id.as_str()), "themes");
-    let theme_index: HashMap<&str, usize> = doc
+    let theme_index: IdIndex<&str> = doc
         .themes
         .iter()
         .enumerate()
@@ -242,7 +243,7 @@ pub(crate) fn compile(mut doc: RubricDoc) -> Result<Rubric, Errors> {
     let theme_weights: Vec<f64> = themes.iter().map(|t| t.weight).collect();
     let criterion_weights: Vec<f64> = criteria.iter().map(|c: &Criterion| c.weight).collect();
     let criterion_themes: Vec<usize> = criteria.iter().map(|c| c.theme).collect();
-    let criterion_index: HashMap<&str, usize> = doc
+    let criterion_index: IdIndex<&str> = doc
         .criteria
         .iter()
         .enumerate()
@@ -421,7 +422,7 @@ pub(crate) fn compile(mut doc: RubricDoc) -> Result<Rubric, Errors> {
 fn override_weights(
     ck: &mut Check,
     overrides: &std::collections::BTreeMap<String, f64>,
-    index: &HashMap<&str, usize>,
+    index: &IdIndex<&str>,
     weights: &mut [f64],
     what: &'static str,
     path: &str,

@@ -387,12 +387,26 @@ fn option<T>(t: Tree, read: fn(Tree) -> Res<T>) -> Res<Option<T>> {
 }
 
 fn seq<T>(t: Tree, read: fn(Tree) -> Res<T>) -> Res<Vec<T>> {
+    let mut out = Vec::new();
+    items(t, &mut |item| {
+        out.push(read(item)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The items of a sequence, each handed to `read` (errors under the item's index). One
+/// function for every item type, the loop not repeated per type (nor `collect` into a
+/// `Result`, an adapter per type): ≈ 500 bytes less per type in the browser module.
+#[inline(never)]
+fn items(t: Tree, read: &mut dyn FnMut(Tree) -> Res<()>) -> Res<()> {
     match t {
-        Tree::Seq(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| read(item).map_err(|e| e.under(Segment::Index(i))))
-            .collect(),
+        Tree::Seq(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                read(item).map_err(|e| e.under(Segment::Index(i)))?;
+            }
+            Ok(())
+        }
         other => Err(invalid_type(&other, "a sequence")),
     }
 }
@@ -753,7 +767,13 @@ fn too_long(count: usize, used: usize) -> TreeError {
 /// A sequence in buffered content.
 fn buffered_seq<T>(t: Tree, expected: &str, read: fn(Tree) -> Res<T>) -> Res<Vec<T>> {
     match t {
-        Tree::Seq(items) => items.into_iter().map(read).collect(),
+        Tree::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(read(item)?);
+            }
+            Ok(out)
+        }
         other => Err(invalid_type(&other, expected)),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::short::{self, num};
+use crate::short::{self, num, plain};
 
 /// The two families of errors: a bad rubric, or bad input to a valid rubric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -297,13 +297,13 @@ pub enum ErrorKind {
     #[error("nothing to score: every criterion with a weight is missing")]
     NothingToScore,
     /// A share (deadweight, displacement, attribution, drop-off, a rate) outside 0–1.
-    #[error("must be a fraction from 0 to 1, got {got}")]
+    #[error("must be a fraction from 0 to 1, got {}", plain(.got))]
     NotAFraction {
         /// The value received.
         got: f64,
     },
     /// A quantity, proxy or investment below zero.
-    #[error("must not be negative, got {got}")]
+    #[error("must not be negative, got {}", plain(.got))]
     Negative {
         /// The value received.
         got: f64,
@@ -314,7 +314,7 @@ pub enum ErrorKind {
     )]
     NoInvestment,
     /// An outcome duration that is not a whole number of years from 1 to the maximum.
-    #[error("must be a whole number of years from 1 to {max}, got {got}")]
+    #[error("must be a whole number of years from 1 to {max}, got {}", plain(.got))]
     InvalidDuration {
         /// The value received.
         got: f64,
@@ -340,7 +340,7 @@ pub enum ErrorKind {
     #[error("must not be empty")]
     InputEmpty,
     /// A number that must be greater than zero (an AHP judgement, a cost value divided by).
-    #[error("must be greater than zero, got {got}")]
+    #[error("must be greater than zero, got {}", plain(.got))]
     InputNotPositive {
         /// The value received.
         got: f64,
@@ -384,7 +384,7 @@ pub enum ErrorKind {
         known: String,
     },
     /// A criterion type that is neither 1 (benefit) nor −1 (cost).
-    #[error("must be 1 (benefit) or -1 (cost), got {got}")]
+    #[error("must be 1 (benefit) or -1 (cost), got {}", plain(.got))]
     InvalidType {
         /// The value received.
         got: f64,
@@ -406,7 +406,7 @@ pub enum ErrorKind {
     )]
     WeightMissing,
     /// A number outside the interval a method accepts.
-    #[error("must lie in [{min}, {max}], got {got}")]
+    #[error("must lie in [{}, {}], got {}", plain(.min), plain(.max), plain(.got))]
     OutOfRange {
         /// Smallest allowed value.
         min: f64,
@@ -417,7 +417,8 @@ pub enum ErrorKind {
     },
     /// Swing weights whose most important swing is not given 100.
     #[error(
-        "the most important swing must be given 100 (the others relative to it); the highest here is {max}"
+        "the most important swing must be given 100 (the others relative to it); the highest here is {}",
+        plain(.max)
     )]
     SwingWithoutBest {
         /// The highest points given.

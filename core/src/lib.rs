@@ -59,12 +59,15 @@ mod builtin;
 mod canonical;
 mod canonical_json;
 mod compile;
+pub mod csv_plain;
 mod csv_records;
 mod describe;
 pub mod doc;
 mod doc_tree;
 mod error;
 mod float;
+mod float_text;
+mod id_index;
 mod input;
 mod json_tree;
 #[cfg(not(target_arch = "wasm32"))]

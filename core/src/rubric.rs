@@ -2,7 +2,6 @@
 //! precomputed. Immutable, cheap to clone (shared), `Send + Sync`. Reading documents is in
 //! `parse.rs`, validation and compilation in `compile.rs`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::doc::{Aggregation, MissingPolicy, RubricDoc, Text, UnknownInputPolicy};
@@ -337,7 +336,7 @@ pub(crate) struct Inner {
     pub(crate) fingerprint: String,
     pub(crate) themes: Vec<Theme>,
     pub(crate) criteria: Vec<Criterion>,
-    pub(crate) index: HashMap<String, usize>,
+    pub(crate) index: crate::id_index::IdIndex<String>,
     /// `[0]` is the rubric's own weights, `[k + 1]` perspective `k`'s.
     pub(crate) weight_sets: Vec<WeightSet>,
     pub(crate) perspectives: Vec<Perspective>,

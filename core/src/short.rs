@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::float_text;
+
 /// Most characters of an echoed value (an input, a key, an id) in a message, `…` included.
 pub const MAX_ECHO: usize = 80;
 /// Most characters of an echoed list (the options or perspectives a rubric defines).
@@ -21,14 +23,21 @@ pub fn format_number(x: f64) -> String {
     let x = x + 0.0; // −0 → 0; every other value unchanged.
     let a = x.abs();
     if !x.is_finite() {
-        format!("{x}")
+        float_text::display(x)
     } else if a >= 1e15 || (a != 0.0 && a < 1e-5) {
-        format!("{x:e}")
+        float_text::exp(x)
     } else if x.fract() == 0.0 {
-        format!("{x:.0}")
+        float_text::fixed(x, 0)
     } else {
-        format!("{x}")
+        float_text::display(x)
     }
+}
+
+/// A number as `{}` writes it (`0.1`, `1e21` in full), for the `thiserror` attributes
+/// (`plain(.got)`): the core's writer ([`float_text`]), so the browser module carries no
+/// std float formatting.
+pub(crate) fn plain(x: &f64) -> String {
+    float_text::display(*x)
 }
 
 /// [`format_number`] for the `thiserror` attributes (`num(.value)`).

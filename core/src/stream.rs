@@ -16,6 +16,24 @@ pub const MAX_RECORD_BYTES: usize = MAX_INPUT_BYTES;
 
 // ---- CSV dialects ------------------------------------------------------------------------
 
+/// How many bytes of a file's first line [`Dialect::detect`] looks at (after a byte order
+/// mark): a header longer than this is detected on its start.
+pub const DETECT_BYTES: usize = 64 * 1024;
+
+/// Whether `head` holds what [`Dialect::detect`] looks at: a line break outside quotes, or
+/// [`DETECT_BYTES`] bytes.
+fn holds_first_line(head: &[u8]) -> bool {
+    let mut quoted = false;
+    for &b in head.get(..DETECT_BYTES).unwrap_or(head) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return true,
+            _ => {}
+        }
+    }
+    head.len() >= DETECT_BYTES
+}
+
 /// How a CSV file is written: its delimiter and decimal separator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dialect {
@@ -29,10 +47,14 @@ impl Dialect {
     /// The dialect of a file from its first line: the delimiter that occurs most often
     /// outside quotes (`,` when none does), unless `delimiter` forces one; decimal commas
     /// when the delimiter is not a comma, unless `decimal` forces `','` or `'.'`.
+    ///
+    /// Only the first [`DETECT_BYTES`] bytes of `first_line` are looked at, so that every
+    /// reader of a file (whatever size its buffers are) detects the same dialect: give it at
+    /// least those bytes, or the whole first line when it is shorter.
     pub fn detect(first_line: &[u8], delimiter: Option<u8>, decimal: Option<char>) -> Self {
         let delimiter = delimiter.unwrap_or_else(|| {
             let (mut counts, mut quoted) = ([0usize; 3], false);
-            for &b in first_line {
+            for &b in first_line.get(..DETECT_BYTES).unwrap_or(first_line) {
                 match b {
                     b'"' => quoted = !quoted,
                     b',' if !quoted => counts[0] += 1,
@@ -225,7 +247,8 @@ pub struct RawCsvRow<'a> {
 /// and `description`; `low..high` for a range; `yes`/`no`/`ja`/`nee` for booleans.
 #[derive(Debug)]
 pub struct CsvInitiatives<'r, R: Read> {
-    reader: crate::csv_records::Records<LineLimit<R>>,
+    /// The first bytes (read to detect the dialect), then the rest of the input.
+    reader: crate::csv_records::Records<LineLimit<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>>,
     layout: CsvLayout<'r>,
     rows: usize,
 }
@@ -255,19 +278,30 @@ impl<'r, R: BufRead> CsvInitiatives<'r, R> {
         decimal: Option<char>,
         ignore: &[String],
     ) -> Result<Self> {
-        let peek = input.fill_buf().map_err(io_error)?;
-        let peek = peek.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(peek);
-        let dialect = Dialect::detect(peek, delimiter, decimal);
-        let mut bom = [0u8; 3];
-        if input
-            .fill_buf()
-            .map_err(io_error)?
-            .starts_with(b"\xEF\xBB\xBF")
-        {
-            input.read_exact(&mut bom).map_err(io_error)?;
+        // The file's start, up to what the dialect is detected on, whatever the reader's
+        // buffer size or however little a read returns (a pipe): the same bytes for every
+        // reader of the same file.
+        let mut head = Vec::new();
+        loop {
+            let buf = input.fill_buf().map_err(io_error)?;
+            if buf.is_empty() {
+                break;
+            }
+            let room = (DETECT_BYTES + 3).saturating_sub(head.len());
+            let take = buf.len().min(room);
+            head.extend_from_slice(buf.get(..take).unwrap_or(&[]));
+            input.consume(take);
+            let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+            if take == room || holds_first_line(text) {
+                break;
+            }
         }
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            head.drain(..3);
+        }
+        let dialect = Dialect::detect(&head, delimiter, decimal);
         let mut reader = crate::csv_records::Records::new(
-            LineLimit::new(input, MAX_RECORD_BYTES),
+            LineLimit::new(std::io::Cursor::new(head).chain(input), MAX_RECORD_BYTES),
             dialect.delimiter,
         );
         let mut first = csv::StringRecord::new();
@@ -317,7 +351,10 @@ impl<'r, R: Read> CsvInitiatives<'r, R> {
     /// carry the same numbers and lines as when the whole file is read by [`Self::new`].
     pub fn resume(layout: CsvLayout<'r>, input: R, line: u64, rows: usize) -> Self {
         let reader = crate::csv_records::Records::new(
-            LineLimit::new(input, MAX_RECORD_BYTES),
+            LineLimit::new(
+                std::io::Cursor::new(Vec::new()).chain(input),
+                MAX_RECORD_BYTES,
+            ),
             layout.dialect.delimiter,
         )
         .starting_at_line(line);
@@ -408,10 +445,33 @@ impl<'r, R: Read> CsvInitiatives<'r, R> {
     }
 }
 
+impl<'r> CsvLayout<'r> {
+    /// The rubric the columns were matched against.
+    pub(crate) fn rubric(&self) -> &'r Rubric {
+        self.rubric
+    }
+}
+
 impl CsvLayout<'_> {
     /// The dialect read.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The record of a plain line (no quote, no line break: see
+    /// [`csv_plain::is_plain`](crate::csv_plain::is_plain)), its cells split at the
+    /// delimiter as the general reader splits them, numbered as the general reader numbers
+    /// it: the file's `number`th row, on line `line`. A quoted line is split wrongly.
+    pub fn plain_row(&self, text: &str, number: usize, line: u64) -> CsvRow {
+        let mut record = csv::StringRecord::new();
+        for cell in text.split(char::from(self.dialect.delimiter)) {
+            record.push_field(cell);
+        }
+        CsvRow {
+            number,
+            line,
+            record,
+        }
     }
 
     /// The role of each column, in file order.
@@ -549,7 +609,7 @@ pub fn trim(s: &str) -> &str {
 /// division rounds that quotient correctly, as the standard parser does (Clinger's fast
 /// path). `None` for anything else (a sign, an exponent, a range, more digits), which the
 /// caller reads the general way.
-fn short_decimal(text: &[u8], decimal_comma: bool) -> Option<f64> {
+pub(crate) fn short_decimal(text: &[u8], decimal_comma: bool) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
@@ -909,6 +969,34 @@ mod tests {
         assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
         let d = Dialect::detect(b"id;name", Some(b','), Some('.'));
         assert_eq!((d.delimiter, d.decimal_comma), (b',', false));
+    }
+
+    /// The dialect of a long header is the same whatever the reader's buffer: detected on
+    /// the first `DETECT_BYTES` (here: a comma and a semicolon before them, more semicolons
+    /// after, so comma-separated), whether the whole header is in one slice or arrives 7 bytes a read
+    /// (a pipe); a header with more semicolons than commas before the limit is
+    /// semicolon-separated both ways, even when the first read holds only the comma.
+    #[test]
+    fn the_dialect_is_the_same_for_every_reader() {
+        let rubric = Rubric::builtin();
+        let late = format!(
+            "support_share,volunteer_hours;{};b;c;d;e\na,72\n",
+            "x".repeat(DETECT_BYTES)
+        );
+        let early = format!("{}id,name;support_share;b;c\na;72,5;;\n", "\u{feff}");
+        for (text, want) in [(late, b','), (early, b';')] {
+            let whole = CsvInitiatives::new(&rubric, text.as_bytes(), None, None, &[]).unwrap();
+            let small = std::io::BufReader::with_capacity(7, text.as_bytes());
+            let mut piecewise = CsvInitiatives::new(&rubric, small, None, None, &[]).unwrap();
+            assert_eq!(whole.layout().dialect().delimiter, want);
+            assert_eq!(piecewise.layout().dialect().delimiter, want);
+            assert_eq!(whole.layout().header(), piecewise.layout().header());
+            // The bytes read to detect it are read again as the header and the first row.
+            let row = piecewise.next_row().unwrap().unwrap();
+            assert_eq!(row.record.get(0), Some("a"));
+            assert_eq!(row.line, 2);
+            assert!(piecewise.next_row().is_none());
+        }
     }
 
     /// Resumed at any line start, a reader gives the rows, lines and errors the whole read

@@ -292,6 +292,48 @@ impl de::Error for TreeError {
             segments: Vec::new(),
         }
     }
+
+    /// serde's message, with a float written by [`float_text`](crate::float_text) (serde's
+    /// `Unexpected` writes it with std's formatting, ≈ 20 KB of the browser module).
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid type: {}, expected {exp}",
+            unexpected_text(unexp)
+        ))
+    }
+
+    /// As [`invalid_type`](Self::invalid_type): serde's message, floats written by the core.
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid value: {}, expected {exp}",
+            unexpected_text(unexp)
+        ))
+    }
+}
+
+/// serde's text for an unexpected value (`Unexpected`'s `Display`), a float written by
+/// [`float_text::unexpected`](crate::float_text::unexpected) (the same text).
+fn unexpected_text(unexp: Unexpected<'_>) -> String {
+    match unexp {
+        Unexpected::Float(x) => crate::float_text::unexpected(x),
+        Unexpected::Bool(b) => format!("boolean `{b}`"),
+        Unexpected::Unsigned(i) => format!("integer `{i}`"),
+        Unexpected::Signed(i) => format!("integer `{i}`"),
+        Unexpected::Char(c) => format!("character `{c}`"),
+        Unexpected::Str(s) => format!("string {s:?}"),
+        Unexpected::Bytes(_) => "byte array".to_owned(),
+        Unexpected::Unit => "unit value".to_owned(),
+        Unexpected::Option => "Option value".to_owned(),
+        Unexpected::NewtypeStruct => "newtype struct".to_owned(),
+        Unexpected::Seq => "sequence".to_owned(),
+        Unexpected::Map => "map".to_owned(),
+        Unexpected::Enum => "enum".to_owned(),
+        Unexpected::UnitVariant => "unit variant".to_owned(),
+        Unexpected::NewtypeVariant => "newtype variant".to_owned(),
+        Unexpected::TupleVariant => "tuple variant".to_owned(),
+        Unexpected::StructVariant => "struct variant".to_owned(),
+        Unexpected::Other(other) => other.to_owned(),
+    }
 }
 
 type Res<T> = std::result::Result<T, TreeError>;
@@ -782,6 +824,43 @@ mod tests {
             let a = Inputs::from_json(text).map_err(|e| (e.code(), e.path().to_owned()));
             let b = Inputs::from_tree(json(text)).map_err(|e| (e.code(), e.path().to_owned()));
             assert_eq!(a, b, "readers differ on {text}");
+        }
+    }
+
+    /// The core's text for an unexpected value is serde's own, variant by variant.
+    #[test]
+    fn unexpected_text_is_serdes() {
+        let all = [
+            Unexpected::Bool(true),
+            Unexpected::Unsigned(7),
+            Unexpected::Signed(-7),
+            Unexpected::Float(1.5),
+            Unexpected::Float(2.0),
+            Unexpected::Float(-0.0),
+            Unexpected::Float(1e300),
+            Unexpected::Float(f64::NAN),
+            Unexpected::Float(f64::NEG_INFINITY),
+            Unexpected::Char('\n'),
+            Unexpected::Str("a\"b\u{1b}\u{301}"),
+            Unexpected::Bytes(b"x"),
+            Unexpected::Unit,
+            Unexpected::Option,
+            Unexpected::NewtypeStruct,
+            Unexpected::Seq,
+            Unexpected::Map,
+            Unexpected::Enum,
+            Unexpected::UnitVariant,
+            Unexpected::NewtypeVariant,
+            Unexpected::TupleVariant,
+            Unexpected::StructVariant,
+            Unexpected::Other("something else"),
+        ];
+        for u in all {
+            assert_eq!(unexpected_text(u), u.to_string());
+            let e = <TreeError as de::Error>::invalid_type(u, &"a string");
+            assert_eq!(e.message, format!("invalid type: {u}, expected a string"));
+            let e = <TreeError as de::Error>::invalid_value(u, &"a string");
+            assert_eq!(e.message, format!("invalid value: {u}, expected a string"));
         }
     }
 }

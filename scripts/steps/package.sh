@@ -15,6 +15,11 @@ cargo package --locked --allow-dirty -p civic-value --list >"$ROOT/target/packag
 cargo package --locked --allow-dirty -p civic-value >/dev/null 2>&1 ||
   cargo package --locked --allow-dirty -p civic-value
 
+# The fuzz crate (its own workspace, built only by scripts/fuzz on nightly) keeps a lock file
+# that must follow the engine's dependencies: resolving it --locked fails when it is stale.
+echo "--- fuzz/Cargo.lock up to date"
+(cd fuzz && cargo metadata --locked --format-version 1 >/dev/null)
+
 echo "--- wheel (maturin build --release)"
 rm -rf "$ROOT/target/wheels"
 (cd py && "$VENV/bin/maturin" build --release --locked --quiet --out "$ROOT/target/wheels")
@@ -60,6 +65,7 @@ check "wheel" "$ROOT/target/package-wheel.txt" \
   'civic_value/__init__\.py' 'civic_value/py\.typed' 'civic_value/_native\.pyi' 'civic_value/_native\.abi3\.so' \
   'civic_value-[0-9.]+\.dist-info/licenses/LICENSE-MIT' 'civic_value-[0-9.]+\.dist-info/licenses/LICENSE-APACHE' || status=1
 check "npm package" "$ROOT/target/package-npm.txt" \
-  '^(package\.json|README\.md|LICENSE-MIT|LICENSE-APACHE|civic_value\.js|civic_value\.d\.ts|civic_value_bg\.wasm|civic_value_bg\.wasm\.d\.ts|[a-z_]+\.(js|wasm|d\.ts)|snippets/.+\.js)$' \
-  package.json README.md LICENSE-MIT LICENSE-APACHE civic_value.js civic_value.d.ts civic_value_bg.wasm || status=1
+  '^(package\.json|README\.md|LICENSE-MIT|LICENSE-APACHE|civic_value\.js|civic_value\.d\.ts|civic_value_bg\.wasm|civic_value(_score)?_bg\.wasm\.d\.ts|[a-z_]+\.(js|wasm|d\.ts)|snippets/.+\.js)$' \
+  package.json README.md LICENSE-MIT LICENSE-APACHE civic_value.js civic_value.d.ts civic_value_bg.wasm \
+  civic_value_score.js civic_value_score.d.ts civic_value_score_bg.wasm || status=1
 exit "$status"

@@ -7,4 +7,4 @@ scripts/build-wasm
 cargo test --locked -p civic-value-wasm --target wasm32-unknown-unknown
 node --test --test-reporter=spec wasm/tests/node/
 wasm/node_modules/.bin/tsc --noEmit -p wasm
-echo "tsc: wasm/tests/usage.ts type-checks against wasm/pkg/civic_value.d.ts"
+echo "tsc: wasm/tests/usage.ts and usage_score.ts type-check against wasm/pkg/civic_value.d.ts and civic_value_score.d.ts"

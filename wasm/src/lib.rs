@@ -150,11 +150,19 @@ impl Rubric {
     /// Score one initiative under the rubric's own weights or a named perspective's.
     /// `inputs` maps criterion ids to values: a number, `[low, high]` or `{low, high}`,
     /// `{value, evidence}`, `true`/`false`, an option id, or `null`/`undefined` (missing).
-    /// Returns a plain object of the same shape as the CLI's JSON, with two non-enumerable
-    /// methods, `levers()`, `pathTo(band)` and `nextBand()` (see `weigh.rs`). Throws a
+    /// Returns a plain object of the same shape as the CLI's JSON; the full module adds
+    /// non-enumerable methods, `levers()`, `pathTo(band)` and `nextBand()` (see `weigh.rs`),
+    /// the scoring-only one (`civic-value/score`) returns the plain data. Throws a
     /// `CivicValueError` (`input.*` code, `path` such as `input.volunteer_hours`), or a
     /// `TypeError` for arguments of the wrong JS type.
-    #[wasm_bindgen(unchecked_return_type = "ScoreWithMethods")]
+    #[cfg_attr(
+        feature = "analyses",
+        wasm_bindgen(unchecked_return_type = "ScoreWithMethods")
+    )]
+    #[cfg_attr(
+        not(feature = "analyses"),
+        wasm_bindgen(unchecked_return_type = "Score")
+    )]
     pub fn score(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Inputs")] inputs: JsValue,
@@ -229,14 +237,13 @@ pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsVa
 
 /// [`to_plain`], with `json_numbers == false` keeping NaN and ±infinity as numbers.
 fn to_js<T: Serialize + ?Sized>(value: &T, json_numbers: bool) -> Result<JsValue, JsValue> {
-    let mut out = tape::Tape {
-        json_numbers,
-        ..tape::Tape::default()
-    };
+    let mut out = tape::Tape::new(json_numbers);
     value
         .serialize(&mut out)
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-    boundary::decode(&out.ops, &out.text)
+    let plain = boundary::decode(out.ops(), out.text())?;
+    out.sent();
+    Ok(plain)
 }
 
 /// A core error as a JS `Error` with `code`, `path` and `detail` properties.

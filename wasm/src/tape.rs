@@ -10,7 +10,7 @@
 //!   per process and then by number (`boundary.js` keeps them as ready-made property keys):
 //!   building objects with the same keys is what makes the JS side fast.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use civic_value::Tree;
 use serde::Serialize;
@@ -130,11 +130,111 @@ impl Reader<'_> {
 /// A serde serializer writing a tape. Numbers go as they are (integers as the nearest
 /// `f64`, as `JSON.parse` reads them); with `json_numbers`, NaN and ±infinity become `null`
 /// as serde_json writes them.
-#[derive(Default)]
+///
+/// Made by [`Tape::new`], which borrows the buffers and the field table kept from the last
+/// tape ([`Kept`]); dropping the tape gives them back. Reusing the buffers (no allocation
+/// or growth per result) and writing an operation without a call (`op`, inlined even at
+/// opt-level "z") is what keeps `score()` of the scoring-only module, built for size,
+/// under 20 µs (README, "Size and speed").
 pub(crate) struct Tape {
-    pub(crate) ops: Vec<f64>,
-    pub(crate) text: String,
-    pub(crate) json_numbers: bool,
+    /// The operations written are `ops[..len]`; what follows is room left by earlier tapes.
+    ops: Vec<f64>,
+    len: usize,
+    text: String,
+    json_numbers: bool,
+    /// `None` for a tape made while another is being written (never, in practice), or after
+    /// a tape with new field names was not sent (see `Drop`): then field names go as text.
+    fields: Option<Fields>,
+    /// How many field names the table held when this tape began.
+    fields_before: u32,
+    sent: bool,
+}
+
+/// What a tape leaves for the next one: its buffers (emptied, capacity kept) and the table of
+/// the field names `boundary.js` already knows.
+#[derive(Default)]
+struct Kept {
+    ops: Vec<f64>,
+    text: String,
+    fields: Option<Fields>,
+}
+
+thread_local! {
+    static KEPT: Cell<Option<Kept>> = Cell::new(Some(Kept {
+        fields: Some(Fields::default()),
+        ..Kept::default()
+    }));
+}
+
+/// Buffers larger than this (a very large result) are not kept for the next tape.
+const KEEP_AT_MOST: usize = 1 << 16;
+
+impl Tape {
+    /// An empty tape, writing NaN and ±infinity as `null` when `json_numbers`.
+    pub(crate) fn new(json_numbers: bool) -> Tape {
+        let kept = KEPT.with(Cell::take).unwrap_or_default();
+        let mut text = kept.text;
+        text.clear();
+        Tape {
+            fields_before: kept.fields.as_ref().map_or(0, |f| f.count),
+            ops: kept.ops,
+            len: 0,
+            text,
+            json_numbers,
+            fields: kept.fields,
+            sent: false,
+        }
+    }
+
+    /// The operations written.
+    pub(crate) fn ops(&self) -> &[f64] {
+        self.ops.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The text of the strings written, one after the other.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Say that `boundary.js` decoded this tape: the field names it sent are known there.
+    pub(crate) fn sent(&mut self) {
+        self.sent = true;
+    }
+
+    /// Append one operation: a store into room kept from earlier tapes, else a push.
+    #[inline(always)]
+    fn op(&mut self, x: f64) {
+        if let Some(slot) = self.ops.get_mut(self.len) {
+            *slot = x;
+        } else {
+            self.ops.push(x);
+        }
+        self.len += 1;
+    }
+}
+
+impl Drop for Tape {
+    fn drop(&mut self) {
+        let mut fields = self.fields.take();
+        // New names in a tape that was not sent would be known here and not in JS: from then
+        // on every name goes as text (correct, a little slower).
+        if !self.sent
+            && fields
+                .as_ref()
+                .is_some_and(|f| f.count != self.fields_before)
+        {
+            fields = None;
+        }
+        let mut ops = std::mem::take(&mut self.ops);
+        if ops.len() > KEEP_AT_MOST {
+            ops = Vec::new();
+        }
+        let mut text = std::mem::take(&mut self.text);
+        if text.capacity() > KEEP_AT_MOST {
+            text = String::new();
+        }
+        KEPT.with(|k| k.set(Some(Kept { ops, text, fields })));
+    }
 }
 
 /// Why writing a tape failed (a type the tape cannot hold, or a failing `Serialize`).
@@ -165,16 +265,16 @@ impl Tape {
             s.encode_utf16().count()
         };
         #[allow(clippy::cast_precision_loss)]
-        self.ops.push(units as f64);
+        self.op(units as f64);
         self.text.push_str(s);
     }
 
     fn num(&mut self, x: f64) {
         if self.json_numbers && !x.is_finite() {
-            self.ops.push(NULL);
+            self.op(NULL);
         } else {
-            self.ops.push(NUM);
-            self.ops.push(x);
+            self.op(NUM);
+            self.op(x);
         }
     }
 
@@ -183,19 +283,19 @@ impl Tape {
     }
 
     /// A struct field's name: `-(id + 2)` (ids count from 0; -1 is END), followed by its
-    /// length and text the first time this process sends it.
+    /// length and text the first time this process sends it; as text without a field table.
     fn field(&mut self, key: &'static str) {
-        let (id, new) = FIELDS.with(|f| f.borrow_mut().id(key));
-        #[allow(clippy::cast_precision_loss)]
-        self.ops.push(-(id as f64) - 2.0);
-        if new {
-            self.str(key);
+        match self.fields.as_mut().map(|f| f.id(key)) {
+            Some((id, new)) => {
+                #[allow(clippy::cast_precision_loss)]
+                self.op(-(id as f64) - 2.0);
+                if new {
+                    self.str(key);
+                }
+            }
+            None => self.key(key),
         }
     }
-}
-
-thread_local! {
-    static FIELDS: RefCell<Fields> = RefCell::new(Fields::default());
 }
 
 /// The field names sent so far, by address (a `&'static str` does not move), in a small
@@ -209,41 +309,46 @@ struct Fields {
 impl Fields {
     /// The field's id, and whether it is new (its text must be sent with it).
     fn id(&mut self, key: &'static str) -> (u32, bool) {
-        if self.slots.is_empty() {
-            self.slots = vec![None; 256];
-        }
         let (addr, len) = (key.as_ptr() as usize, key.len());
-        let mask = self.slots.len() - 1;
+        // An empty table has no slots: `get` finds nothing and `insert` makes them.
+        let mask = self.slots.len().wrapping_sub(1);
         let mut i = (addr >> 3 ^ len) & mask;
-        loop {
-            match self.slots.get(i).copied().flatten() {
-                Some((a, l, id)) if a == addr && l == len => return (id, false),
-                Some(_) => i = (i + 1) & mask,
-                None => break,
+        while let Some(Some((a, l, id))) = self.slots.get(i) {
+            if *a == addr && *l == len {
+                return (*id, false);
             }
+            i = (i + 1) & mask;
         }
-        // Keep the table at most half full: grow and re-insert.
+        (self.insert(addr, len), true)
+    }
+
+    /// Give a name not in the table (by address and length) the next id, growing the table
+    /// to keep it at most half full.
+    #[cold]
+    fn insert(&mut self, addr: usize, len: usize) -> u32 {
         if (self.count as usize + 1) * 2 > self.slots.len() {
-            let bigger = vec![None; self.slots.len() * 2];
+            let bigger = vec![None; (self.slots.len() * 2).max(256)];
             let old = std::mem::replace(&mut self.slots, bigger);
-            let mask = self.slots.len() - 1;
             for (a, l, id) in old.into_iter().flatten() {
-                let mut j = (a >> 3 ^ l) & mask;
-                while matches!(self.slots.get(j), Some(Some(_))) {
-                    j = (j + 1) & mask;
-                }
-                if let Some(slot) = self.slots.get_mut(j) {
-                    *slot = Some((a, l, id));
-                }
+                self.place(a, l, id);
             }
-            return self.id(key);
         }
         let id = self.count;
         self.count += 1;
-        if let Some(slot) = self.slots.get_mut(i) {
+        self.place(addr, len, id);
+        id
+    }
+
+    /// Put an entry in the first free slot from its hash on (the table has free slots).
+    fn place(&mut self, addr: usize, len: usize, id: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut j = (addr >> 3 ^ len) & mask;
+        while matches!(self.slots.get(j), Some(Some(_))) {
+            j = (j + 1) & mask;
+        }
+        if let Some(slot) = self.slots.get_mut(j) {
             *slot = Some((addr, len, id));
         }
-        (id, true)
     }
 }
 
@@ -259,7 +364,7 @@ impl ser::Serializer for &mut Tape {
     type SerializeStructVariant = Self;
 
     fn serialize_bool(self, v: bool) -> Res {
-        self.ops.push(if v { TRUE } else { FALSE });
+        self.op(if v { TRUE } else { FALSE });
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Res {
@@ -299,27 +404,27 @@ impl ser::Serializer for &mut Tape {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Res {
-        self.ops.push(STR);
+        self.op(STR);
         self.str(v);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Res {
-        self.ops.push(SEQ);
+        self.op(SEQ);
         for b in v {
             self.num(f64::from(*b));
         }
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
     fn serialize_none(self) -> Res {
-        self.ops.push(NULL);
+        self.op(NULL);
         Ok(())
     }
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Res {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Res {
-        self.ops.push(NULL);
+        self.op(NULL);
         Ok(())
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Res {
@@ -342,14 +447,14 @@ impl ser::Serializer for &mut Tape {
         variant: &'static str,
         value: &T,
     ) -> Res {
-        self.ops.push(MAP);
+        self.op(MAP);
         self.key(variant);
         value.serialize(&mut *self)?;
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self, TapeError> {
-        self.ops.push(SEQ);
+        self.op(SEQ);
         Ok(self)
     }
     fn serialize_tuple(self, len: usize) -> Result<Self, TapeError> {
@@ -365,17 +470,17 @@ impl ser::Serializer for &mut Tape {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self, TapeError> {
-        self.ops.push(MAP);
+        self.op(MAP);
         self.key(variant);
-        self.ops.push(SEQ);
+        self.op(SEQ);
         Ok(self)
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self, TapeError> {
-        self.ops.push(MAP);
+        self.op(MAP);
         Ok(self)
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self, TapeError> {
-        self.ops.push(MAP);
+        self.op(MAP);
         Ok(self)
     }
     fn serialize_struct_variant(
@@ -385,9 +490,9 @@ impl ser::Serializer for &mut Tape {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self, TapeError> {
-        self.ops.push(MAP);
+        self.op(MAP);
         self.key(variant);
-        self.ops.push(MAP);
+        self.op(MAP);
         Ok(self)
     }
 }
@@ -399,7 +504,7 @@ impl ser::SerializeSeq for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -411,7 +516,7 @@ impl ser::SerializeTuple for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -423,7 +528,7 @@ impl ser::SerializeTupleStruct for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -435,8 +540,8 @@ impl ser::SerializeTupleVariant for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
-        self.ops.push(END);
+        self.op(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -451,7 +556,7 @@ impl ser::SerializeMap for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -464,7 +569,7 @@ impl ser::SerializeStruct for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -477,8 +582,8 @@ impl ser::SerializeStructVariant for &mut Tape {
         value.serialize(&mut **self)
     }
     fn end(self) -> Res {
-        self.ops.push(END);
-        self.ops.push(END);
+        self.op(END);
+        self.op(END);
         Ok(())
     }
 }
@@ -678,27 +783,29 @@ mod tests {
             alpha: u8,
             beta: bool,
         }
-        let mut tape = Tape::default();
+        let mut tape = Tape::new(false);
         S {
             alpha: 1,
             beta: true,
         }
         .serialize(&mut tape)
         .unwrap();
-        let first = tape.ops.clone();
+        let first = tape.ops().to_vec();
         assert_eq!(first.len(), 9, "{first:?}");
         let (a, b) = (first[1], first[5]);
         assert!(a <= -2.0 && b <= -2.0 && a != b);
-        assert_eq!(tape.text, "alphabeta");
-        let mut again = Tape::default();
+        assert_eq!(tape.text(), "alphabeta");
+        tape.sent();
+        drop(tape);
+        let mut again = Tape::new(false);
         S {
             alpha: 2,
             beta: false,
         }
         .serialize(&mut again)
         .unwrap();
-        assert_eq!(again.ops, vec![MAP, a, NUM, 2.0, b, FALSE, END]);
-        assert_eq!(again.text, "");
+        assert_eq!(again.ops(), [MAP, a, NUM, 2.0, b, FALSE, END]);
+        assert_eq!(again.text(), "");
         // Many fields: the table grows and keeps every id.
         let mut fields = Fields::default();
         let names: Vec<&'static str> = (0..300)
@@ -712,22 +819,48 @@ mod tests {
 
     #[test]
     fn serializer_writes_structs_maps_and_numbers() {
-        let mut tape = Tape {
-            json_numbers: true,
-            ..Tape::default()
-        };
+        let mut tape = Tape::new(true);
         let value = serde_json::json!({"a": [1.5, null], "é": "x"});
         value.serialize(&mut tape).unwrap();
         assert_eq!(
-            tape.ops,
-            vec![MAP, 1.0, SEQ, NUM, 1.5, NULL, END, 1.0, STR, 1.0, END]
+            tape.ops(),
+            [MAP, 1.0, SEQ, NUM, 1.5, NULL, END, 1.0, STR, 1.0, END]
         );
-        assert_eq!(tape.text, "aéx");
-        let mut tape = Tape {
-            json_numbers: true,
-            ..Tape::default()
-        };
+        assert_eq!(tape.text(), "aéx");
+        drop(tape);
+        let mut tape = Tape::new(true);
         f64::NAN.serialize(&mut tape).unwrap();
-        assert_eq!(tape.ops, vec![NULL]);
+        assert_eq!(tape.ops(), [NULL]);
+    }
+
+    #[test]
+    fn a_tape_reuses_the_last_ones_room_and_writes_only_its_own() {
+        let mut long = Tape::new(true);
+        vec![1.5; 100].serialize(&mut long).unwrap();
+        "long".serialize(&mut long).unwrap();
+        // SEQ, NUM x per item, END; STR, length.
+        assert_eq!(long.ops().len(), 1 + 2 * 100 + 1 + 2);
+        long.sent();
+        drop(long);
+        let mut short = Tape::new(true);
+        2.5.serialize(&mut short).unwrap();
+        assert_eq!((short.ops(), short.text()), (&[NUM, 2.5][..], ""));
+    }
+
+    #[test]
+    fn names_of_a_tape_not_sent_go_as_text_from_then_on() {
+        #[derive(Serialize)]
+        struct Unsent {
+            gamma: bool,
+        }
+        let mut tape = Tape::new(false);
+        Unsent { gamma: true }.serialize(&mut tape).unwrap();
+        assert!(tape.ops()[1] <= -2.0, "{:?}", tape.ops());
+        drop(tape); // never decoded: JS does not know "gamma"
+        let mut next = Tape::new(false);
+        Unsent { gamma: false }.serialize(&mut next).unwrap();
+        // 5.0: the name's length, then its text, as a map key.
+        assert_eq!(next.ops(), [MAP, 5.0, FALSE, END]);
+        assert_eq!(next.text(), "gamma");
     }
 }

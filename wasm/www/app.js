@@ -2,7 +2,9 @@
 // Presentation only — every rule (parsing typed text, limits, value functions, weights,
 // bands, knock-outs) lives in the engine; this file turns fields into inputs and a score
 // into DOM.
-import init, { Rubric, engineVersion, initToml } from "./pkg/civic_value.js";
+// The first score comes from the scoring-only module (`civic-value/score`, ≈ 97 KB gzipped);
+// the full one (levers, uncertainty, SROI: ≈ 207 KB) is fetched meanwhile and takes over.
+import initScore, * as scoring from "./pkg/civic_value_score.js";
 import { hideSroi, showSroi } from "./sroi.js";
 import { showLevers } from "./levers.js";
 import { showUncertainty } from "./uncertainty.js";
@@ -96,6 +98,9 @@ const t = () => UI[app.lang] ?? UI.en;
 
 const app = {
   rubric: null,      // the Rubric in use
+  api: scoring,      // the module it comes from: scoring-only first, then the full one
+  full: false,       // whether the full module (the analysis panels) is in use
+  source: null,      // how the rubric was made: null (built-in) or { toml, text } of a file
   desc: null,        // rubric.describe(lang)
   lang: "en",
   perspective: "",   // "" = the rubric's own weights
@@ -221,9 +226,11 @@ function update() {
   note.textContent = fieldErrors.size ? ui.invalidNote(fieldErrors.size) : "";
   showScore(score);
   showPerspectives(others);
-  showSroi(app.rubric, inputs, app.lang);
-  showLevers(app.rubric, score, inputs, app.desc, app.lang, app.perspective);
-  showUncertainty(app.rubric, inputs, app.lang, app.perspective);
+  if (app.full) {
+    showSroi(app.rubric, inputs, app.lang);
+    showLevers(app.rubric, score, inputs, app.desc, app.lang, app.perspective);
+    showUncertainty(app.rubric, inputs, app.lang, app.perspective);
+  }
   app.shown = true;
 }
 
@@ -351,7 +358,7 @@ function renderAll() {
   $("#title").textContent = app.desc.title;
   $("#subtitle").textContent = app.desc.description;
   document.title = `${app.desc.title} — civic-value`;
-  $("#provenance").textContent = ui.provenance(app.desc.id, app.desc.version, app.desc.fingerprint.slice(0, 12), engineVersion());
+  $("#provenance").textContent = ui.provenance(app.desc.id, app.desc.version, app.desc.fingerprint.slice(0, 12), app.api.engineVersion());
   renderPerspectiveSelect();
   renderPerspectiveList();
   renderExamples();
@@ -551,9 +558,10 @@ function renderGaugeBands() {
 
 // ---- the controls around the form -------------------------------------------------------
 
-function setRubric(rubric, message = "") {
+function setRubric(rubric, message = "", source = null) {
   app.rubric?.free();
   app.rubric = rubric;
+  app.source = source;
   app.shown = false;
   hideSroi();
   const status = $("#rubric-status");
@@ -568,14 +576,33 @@ async function loadRubricFile(file) {
   const toml = /\.toml$/i.test(file.name) || (!/\.json$/i.test(file.name) && !/^\s*[{[]/.test(text));
   try {
     // TOML is read by a second, small module, fetched the first time a TOML file is chosen.
-    if (toml) await initToml();
-    const rubric = toml ? Rubric.fromToml(text) : Rubric.fromJson(text);
+    if (toml) await app.api.initToml();
+    const rubric = makeRubric(app.api, { toml, text });
     const d = rubric.describe(app.lang);
-    setRubric(rubric, t().loaded(d.title, d.id, d.version));
+    setRubric(rubric, t().loaded(d.title, d.id, d.version), { toml, text });
   } catch (e) {
     status.textContent = t().rubricError(e.message);
     status.classList.add("bad");
   }
+}
+
+/** The rubric `source` stands for (null: the built-in one), made by module `api`. */
+function makeRubric(api, source) {
+  if (!source) return api.Rubric.default();
+  return source.toml ? api.Rubric.fromToml(source.text) : api.Rubric.fromJson(source.text);
+}
+
+/** Load the full module and move the rubric in use over to it: the same rubric (the same
+ * source), the same inputs; the analysis panels appear. */
+async function loadFull() {
+  const full = await import("./pkg/civic_value.js");
+  await full.default();
+  const rubric = makeRubric(full, app.source);
+  app.rubric?.free();
+  app.rubric = rubric;
+  app.api = full;
+  app.full = true;
+  update();
 }
 
 function fillExample(id) {
@@ -596,7 +623,7 @@ function clearForm() {
 
 async function main() {
   try {
-    await init();
+    await initScore();
   } catch (e) {
     $("#form").replaceChildren(h("p", { class: "status bad", role: "alert", text: t().engineFailed + e.message }));
     return;
@@ -636,10 +663,16 @@ async function main() {
   });
   $("#ui-default-rubric").addEventListener("click", () => {
     $("#ui-rubric-file").value = "";
-    setRubric(Rubric.default());
+    setRubric(app.api.Rubric.default());
   });
   $("#form").addEventListener("submit", (e) => e.preventDefault());
-  setRubric(Rubric.default());
+  setRubric(app.api.Rubric.default());
+  try {
+    await loadFull();
+  } catch (e) {
+    $("#score-note").hidden = false;
+    $("#score-note").textContent = t().engineFailed + e.message;
+  }
   document.body.dataset.ready = "true";
 }
 

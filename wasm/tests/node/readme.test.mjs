@@ -5,9 +5,10 @@
 // rules as py/tests/test_readme.py and cli/tests/readme.rs:
 // - a section (one `## ` heading) runs its ```js blocks in order as one async function, so a
 //   later block may use what an earlier one made; `<!-- no-run: REASON -->` skips a block;
-// - `import … from "civic-value"` takes those names from wasm/pkg (each must exist), and the
-//   default export `init()` is `initSync` with the package's .wasm bytes, as the README's
-//   comment says to do in node;
+// - `import … from "civic-value"` (or `"civic-value/score"`, the scoring-only entry point)
+//   takes those names from wasm/pkg's module of that entry (each must exist), and the default
+//   export `init()` is its `initSync` with that module's .wasm bytes, as the README's comment
+//   says to do in node;
 // - a line `EXPRESSION; // → SHOWN` is checked: the value, written as JS would write it
 //   (strings quoted, arrays in brackets), must equal SHOWN up to ` — ` (prose may follow),
 //   with `…` standing for any text; `// → throws NAME: MESSAGE` expects that error;
@@ -18,7 +19,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-import * as pkg from "../../pkg/civic_value.js";
+import * as full from "../../pkg/civic_value.js";
+import * as lean from "../../pkg/civic_value_score.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../..");
@@ -70,9 +72,10 @@ function program(blocks, file) {
   for (const b of blocks) {
     b.body.forEach((text, k) => {
       const at = b.line + 1 + k;
-      const imp = /^import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s+"civic-value";\s*$/.exec(text);
+      const imp = /^import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s+"(civic-value(?:\/score)?)";\s*$/.exec(text);
       if (imp) {
-        imports.push({ at, def: imp[1], names: (imp[2] || "").split(",").map((s) => s.trim()).filter(Boolean) });
+        const names = (imp[2] || "").split(",").map((s) => s.trim()).filter(Boolean);
+        imports.push({ at, def: imp[1], names, entry: ENTRIES[imp[3]] });
         code.push("");
         return;
       }
@@ -90,9 +93,11 @@ function program(blocks, file) {
   return { imports, arrows, code: code.join("\n") };
 }
 
-function init() {
-  pkg.initSync({ module: readFileSync(path.join(root, "wasm/pkg/civic_value_bg.wasm")) });
-}
+// The package's entry points: each module and its .wasm.
+const ENTRIES = {
+  "civic-value": { pkg: full, wasm: "wasm/pkg/civic_value_bg.wasm" },
+  "civic-value/score": { pkg: lean, wasm: "wasm/pkg/civic_value_score_bg.wasm" },
+};
 
 const blocks = readBlocks(readme);
 const sections = [...new Set(blocks.filter((b) => b.lang === "js").map((b) => b.section))];
@@ -104,9 +109,10 @@ async function runJs(own, file) {
   const logged = [];
   const values = [{ log: (...args) => logged.push(args) }];
   for (const imp of imports) {
+    const { pkg, wasm } = imp.entry;
     if (imp.def) {
       names.push(imp.def);
-      values.push(init);
+      values.push(() => pkg.initSync({ module: readFileSync(path.join(root, wasm)) }));
     }
     for (const n of imp.names) {
       assert.ok(n in pkg, `${file}:${imp.at}: the package has no export ${n}`);
@@ -153,13 +159,15 @@ for (const section of sections) {
   });
 }
 
-// The npm package's own README (wasm/npm/README.md, shipped in wasm/pkg): its example must run
-// too (it shows no score, only the error's code and path in a comment, checked here).
-test("wasm/npm/README.md: js example", async () => {
+// The npm package's own README (wasm/npm/README.md, shipped in wasm/pkg): its examples must run
+// too, each block on its own (they are independent: the first shows no score, only the error's
+// code and path in a comment, checked here; the scoring-only entry point's has `// →` lines).
+test("wasm/npm/README.md: js examples", async () => {
   const npmReadme = readFileSync(path.join(root, "wasm/npm/README.md"), "utf8").split("\n");
-  const own = readBlocks(npmReadme).filter((b) => b.lang === "js" && b.noRun === null);
-  assert.ok(own.length >= 1);
-  const logged = await runJs(own, "wasm/npm/README.md");
+  const [first, ...rest] = readBlocks(npmReadme).filter((b) => b.lang === "js" && b.noRun === null);
+  assert.ok(rest.length >= 1, "the package's example and the scoring-only entry point's");
+  for (const b of rest) await runJs([b], "wasm/npm/README.md");
+  const logged = await runJs([first], "wasm/npm/README.md");
   assert.equal(logged.length, 2, "the example logs a score and an error");
   // console.log(err.code, err.path, err.detail);   // "input.not_a_number" "input.volunteer_hours" …
   assert.deepEqual(logged[1].slice(0, 2), ["input.not_a_number", "input.volunteer_hours"]);

@@ -1,0 +1,756 @@
+//! Plain CSV lines encoded fast into the batch path's points-input matrix: a chunk of a
+//! file's whole lines (no quote, no carriage return but before a line break, valid UTF-8:
+//! [`is_plain`]) read in one pass, 8 bytes at a time, by the same rules as
+//! [`CsvInitiatives`](crate::stream::CsvInitiatives) and [`CsvLayout::initiative`] read
+//! them (blank lines skipped, CRLF, the cell count checked, id and name trimmed, a number
+//! read as the engine's short decimal, any other cell by [`CsvLayout::encode_cell`]). A row
+//! this reader does not encode (another number of cells, a range, a value that does not
+//! encode, an unknown column with a value) is handed back, in its place, for the general
+//! path to score or report ([`CsvLayout::plain_row`] makes its record).
+//!
+//! The caller reads the chunks, scores the matrix with
+//! [`BatchScorer::totals`](crate::BatchScorer::totals) and writes; this module is the
+//! domain rules of reading a plain line, once.
+
+use std::ops::Range;
+
+use crate::rubric::InputKind;
+use crate::stream::{Column, CsvLayout, trim};
+
+/// Texts remembered per category or yes/no column.
+const KEYS: usize = 4;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Whether the general reader reads every line of `chunk` as [`PlainLines`] does: no quote,
+/// a carriage return only before a line break, valid UTF-8. `false` for anything else
+/// (the general reader reads that chunk).
+pub fn is_plain(chunk: &[u8]) -> bool {
+    // One pass for both: a quote fails, a carriage return must end its line.
+    memchr::memchr2_iter(b'"', b'\r', chunk)
+        .all(|k| chunk.get(k) == Some(&b'\r') && chunk.get(k + 1) == Some(&b'\n'))
+        && std::str::from_utf8(chunk).is_ok()
+}
+
+/// One row of a chunk read by [`PlainLines::encode`]: where it is, and whether its points
+/// are in the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainRow {
+    /// The line's text in the chunk, without its line break.
+    pub text: Range<usize>,
+    /// Line breaks before it in the chunk (blank lines included).
+    pub line: u64,
+    /// Rows before it in the chunk (blank lines are not rows).
+    pub number: usize,
+    /// Whether its points are the matrix's next row; `false`: the general path reads it
+    /// (see the module's documentation).
+    pub encoded: bool,
+    /// Its `id` and `name` cells (untrimmed), when it is encoded and the file has them.
+    pub id: Option<Range<usize>>,
+    /// See `id`.
+    pub name: Option<Range<usize>>,
+}
+
+impl PlainRow {
+    /// The row's id and name as the general path reads them: trimmed, the name the id when
+    /// the file has no `name` column, `""` when it has no `id` column (or `text` is not the
+    /// chunk the row was read from).
+    pub fn id_name<'c>(&self, chunk: &'c str) -> (&'c str, &'c str) {
+        let cell = |c: &Option<Range<usize>>| c.clone().map(|c| trim(chunk.get(c).unwrap_or("")));
+        let id = cell(&self.id).unwrap_or("");
+        (id, cell(&self.name).unwrap_or(id))
+    }
+}
+
+/// Where [`PlainLines::encode`] is in a chunk: the next line's first byte, and the line
+/// breaks and rows read before it. `PlainAt::default()` is the chunk's start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlainAt {
+    /// The next line's first byte.
+    pub byte: usize,
+    /// Line breaks read.
+    pub lines: u64,
+    /// Rows read (blank lines are not rows).
+    pub rows: usize,
+}
+
+/// How a column's cells are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Id,
+    Name,
+    /// A number criterion (by index): [`number`], else `encode_cell`.
+    Number(usize),
+    /// Another criterion (a category, yes/no): `encode_cell`, remembered.
+    Other(usize),
+    /// Not a criterion: a row with a value there goes to the general path.
+    Unknown,
+    /// Ignored, or a description.
+    Skip,
+}
+
+/// A short text's first 16 bytes (zeros after it) and its length.
+type Key = (u64, u64, usize);
+
+/// A row's `id` and `name` cells, when the file has those columns.
+type Names = (Option<Range<usize>>, Option<Range<usize>>);
+
+/// How a line was read: blank (skipped), or a row with its text (without the line break)
+/// and, when it is encoded, its id and name cells (when the file has those columns).
+enum Lined {
+    Blank,
+    Row {
+        text: Range<usize>,
+        cells: Option<Names>,
+    },
+}
+
+/// The reader of a file's plain lines into a points-input matrix (one per thread: it
+/// remembers the last few texts of each category or yes/no column).
+#[derive(Debug, Clone)]
+pub struct PlainLines<'a, 'r> {
+    layout: &'a CsvLayout<'r>,
+    roles: Vec<Role>,
+    delimiter: u8,
+    width: usize,
+    keys: Vec<Vec<(Key, f64)>>,
+}
+
+impl<'a, 'r> PlainLines<'a, 'r> {
+    /// A reader of lines of the file `layout` was read from, into rows of `width` values
+    /// (criterion `i` of the rubric in column `i`: a [`BatchScorer`](crate::BatchScorer)
+    /// of the rubric's criteria in order; a criterion at or beyond `width` is not written).
+    pub fn new(layout: &'a CsvLayout<'r>, width: usize) -> Self {
+        let roles: Vec<Role> = layout
+            .columns()
+            .iter()
+            .map(|c| match c {
+                Column::Id => Role::Id,
+                Column::Name => Role::Name,
+                Column::Criterion(i) => {
+                    match layout.rubric().criteria().get(*i).map(|c| c.kind()) {
+                        Some(InputKind::Number | InputKind::Likert { .. }) => Role::Number(*i),
+                        _ => Role::Other(*i),
+                    }
+                }
+                Column::Unknown(_) => Role::Unknown,
+                Column::Ignored | Column::Description => Role::Skip,
+            })
+            .collect();
+        Self {
+            layout,
+            delimiter: layout.dialect().delimiter,
+            width,
+            keys: vec![Vec::new(); roles.len()],
+            roles,
+        }
+    }
+
+    /// The layout lines are read with.
+    pub fn layout(&self) -> &'a CsvLayout<'r> {
+        self.layout
+    }
+
+    /// Read the lines of `chunk` (whole lines of a file, each ending with a line break,
+    /// [`is_plain`]) from `at` until `max` rows are read or the chunk ends; `rows` is
+    /// cleared and gets every row read, in order; the encoded ones' points go to the rows
+    /// of `data`, in the same order (`data` is grown to `max` rows of `width`, the values a
+    /// file has no column for left `NaN`: keep `data` for the next call). `at` moves on.
+    /// Returns the number of encoded rows. A chunk that is not plain is read wrongly, never
+    /// with a panic.
+    pub fn encode(
+        &mut self,
+        chunk: &str,
+        at: &mut PlainAt,
+        max: usize,
+        data: &mut Vec<f64>,
+        rows: &mut Vec<PlainRow>,
+    ) -> usize {
+        rows.clear();
+        // NaN (missing) for the criteria the file has no column for, once: every row
+        // encoded sets every column the file has.
+        if data.len() < max * self.width {
+            data.resize(max * self.width, f64::NAN);
+        }
+        let mut encoded = 0;
+        while rows.len() < max && at.byte < chunk.len() {
+            let (next, lined) = self.line(chunk, at.byte, data, encoded);
+            at.byte = next;
+            let (line, number) = (at.lines, at.rows);
+            at.lines += 1;
+            let Lined::Row { text, cells } = lined else {
+                continue;
+            };
+            at.rows += 1;
+            encoded += usize::from(cells.is_some());
+            let (id, name) = cells.clone().unwrap_or((None, None));
+            rows.push(PlainRow {
+                text,
+                line,
+                number,
+                encoded: cells.is_some(),
+                id,
+                name,
+            });
+        }
+        encoded
+    }
+
+    /// Read the line at `p` into row `r` of `data`; where the next line starts, and how it
+    /// was read.
+    #[inline]
+    fn line(&mut self, s: &str, p: usize, data: &mut [f64], r: usize) -> (usize, Lined) {
+        let buf = s.as_bytes();
+        match buf.get(p..p + 2) {
+            Some([b'\n', _]) => return (p + 1, Lined::Blank),
+            Some(b"\r\n") => return (p + 2, Lined::Blank),
+            _ if buf.get(p..) == Some(b"\n") => return (p + 1, Lined::Blank),
+            _ => {}
+        }
+        let delimiter = self.delimiter;
+        let (mut id, mut name) = (None, None);
+        let mut q = p;
+        let mut scored = true;
+        for (k, role) in self.roles.iter().enumerate() {
+            if k > 0 {
+                if buf.get(q) != Some(&delimiter) {
+                    scored = false; // fewer cells than the header
+                    break;
+                }
+                q += 1;
+            }
+            let start = q;
+            let put = |data: &mut [f64], i: usize, x: f64| {
+                if let Some(slot) = data.get_mut(r * self.width + i) {
+                    *slot = x;
+                }
+            };
+            match *role {
+                Role::Number(i) => {
+                    if let Some((x, end)) = number(buf, q, delimiter) {
+                        put(data, i, x);
+                        q = end;
+                        continue;
+                    }
+                    q = cell_end(buf, q, delimiter);
+                    match point(self.layout, i, s.get(start..q).unwrap_or("")) {
+                        Some(x) => put(data, i, x),
+                        None => scored = false,
+                    }
+                }
+                Role::Other(i) => {
+                    q = cell_end(buf, q, delimiter);
+                    let key = short_key(buf, start, q);
+                    let keys = self.keys.get_mut(k);
+                    let known = key.and_then(|key| {
+                        keys.as_ref()?
+                            .iter()
+                            .find(|(x, _)| *x == key)
+                            .map(|(_, v)| *v)
+                    });
+                    let x = known.or_else(|| {
+                        let x = point(self.layout, i, s.get(start..q).unwrap_or(""))?;
+                        if let (Some(key), Some(keys)) = (key, keys)
+                            && keys.len() < KEYS
+                        {
+                            keys.push((key, x));
+                        }
+                        Some(x)
+                    });
+                    match x {
+                        Some(x) => put(data, i, x),
+                        None => scored = false,
+                    }
+                }
+                Role::Id => {
+                    q = cell_end(buf, q, delimiter);
+                    id = Some(start..q);
+                }
+                Role::Name => {
+                    q = cell_end(buf, q, delimiter);
+                    name = Some(start..q);
+                }
+                Role::Unknown => {
+                    q = cell_end(buf, q, delimiter);
+                    scored &= trim(s.get(start..q).unwrap_or("")).is_empty();
+                }
+                Role::Skip => q = cell_end(buf, q, delimiter),
+            }
+        }
+        // The line's end: right after its last cell, unless it has more cells (or fewer);
+        // the next line starts after its line break.
+        let (end, next) = match buf.get(q..q + 2) {
+            Some([b'\n', _]) => (q, q + 1),
+            Some(b"\r\n") => (q, q + 2),
+            _ if buf.get(q..) == Some(b"\n") => (q, q + 1),
+            _ => {
+                scored = false;
+                let n =
+                    memchr::memchr(b'\n', buf.get(q..).unwrap_or(&[])).map_or(buf.len(), |k| q + k);
+                let end = if n > p && buf.get(n - 1) == Some(&b'\r') {
+                    n - 1
+                } else {
+                    n
+                };
+                (end, n + 1)
+            }
+        };
+        (
+            next,
+            Lined::Row {
+                text: p..end,
+                cells: scored.then_some((id, name)),
+            },
+        )
+    }
+}
+
+/// A cell of criterion `i` read by the engine's rules, when it is a point (or missing):
+/// `None` for a range (low ≠ high) or a value that does not encode.
+fn point(layout: &CsvLayout<'_>, i: usize, cell: &str) -> Option<f64> {
+    let (lo, hi) = layout.encode_cell(i, cell)?;
+    (lo.to_bits() == hi.to_bits() || (lo.is_nan() && hi.is_nan())).then_some(lo)
+}
+
+/// Eight bytes at `p`, the first in the lowest byte, when there are eight.
+#[inline]
+fn word(buf: &[u8], p: usize) -> Option<u64> {
+    let b: [u8; 8] = buf.get(p..p + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// The digits at `p` (up to 7 before something else): how many, and their value; no
+/// branch per digit. `None` for 8 digits or fewer than 8 bytes left.
+#[inline]
+fn digits(buf: &[u8], p: usize) -> Option<(usize, u64)> {
+    let a = word(buf, p)? ^ (ONES * u64::from(b'0'));
+    // A byte is not a digit when its high nibble is set in `a`, or adding 6 carries into
+    // it; bytes after the first non-digit may be flagged wrongly, which is never read.
+    let not_digit = (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0);
+    let n = (not_digit.trailing_zeros() / 8) as usize;
+    match n {
+        0 => Some((0, 0)),
+        8.. => None,
+        _ => {
+            // The digits moved to the top bytes (zeros before them), then combined in
+            // pairs, fours and eights (the first digit is the most significant).
+            let v = a << (8 * (8 - n));
+            let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+            let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
+                .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+                >> 32;
+            Some((n, v))
+        }
+    }
+}
+
+/// Whether `b` ends a cell: the delimiter, a line break, or the carriage return before one.
+#[inline]
+fn ends_cell(b: u8, delimiter: u8) -> bool {
+    b == delimiter || b == b'\n' || b == b'\r'
+}
+
+/// A number cell at `p` read without a branch per digit: digits, or digits, a point and
+/// digits (each at most 7), then the cell's end; `NaN` for an empty cell (empty means
+/// missing, as in `encode_cell`). Its value and where it ends; `None` for anything else
+/// (read by `encode_cell`). The value is the engine's `short_decimal` of the cell (tested
+/// equal): the digits as an integer below 10^15, exact in an f64, divided by a power of
+/// ten (exact too), which IEEE division rounds as `str::parse` does.
+#[inline]
+fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
+    let (n, whole) = digits(buf, p)?;
+    let end = p + n;
+    let b = *buf.get(end)?;
+    if ends_cell(b, delimiter) {
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+        return Some((
+            if n == 0 {
+                f64::NAN
+            } else {
+                whole as i64 as f64
+            },
+            end,
+        ));
+    }
+    if b != b'.' || n == 0 {
+        return None;
+    }
+    let (k, fraction) = digits(buf, end + 1)?;
+    let last = end + 1 + k;
+    if k == 0 || !ends_cell(*buf.get(last)?, delimiter) {
+        return None;
+    }
+    let scale = 10u64.pow(u32::try_from(k).ok()?);
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+    let m = (whole * scale + fraction) as i64 as f64;
+    Some((m / POW10.get(k)?, last))
+}
+
+/// A text of at most 16 bytes as a key.
+#[inline]
+fn short_key(buf: &[u8], start: usize, end: usize) -> Option<Key> {
+    let n = end.checked_sub(start).filter(|&n| n <= 16)?;
+    let (a, b) = (word(buf, start)?, word(buf, start + 8)?);
+    let mask = |k: usize| {
+        if k >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        }
+    };
+    Some((a & mask(n), b & mask(n.saturating_sub(8)), n))
+}
+
+/// The end of the cell at `p`: the next delimiter or line break (before a carriage return
+/// that ends the line), found 8 bytes at a time.
+#[inline]
+fn cell_end(buf: &[u8], mut p: usize, delimiter: u8) -> usize {
+    let end = loop {
+        let Some(w) = word(buf, p) else {
+            break p + buf
+                .get(p..)
+                .unwrap_or(&[])
+                .iter()
+                .position(|&b| b == delimiter || b == b'\n')
+                .unwrap_or(buf.len().saturating_sub(p));
+        };
+        let (x, y) = (
+            w ^ (ONES * u64::from(delimiter)),
+            w ^ (ONES * u64::from(b'\n')),
+        );
+        // A zero byte of x or y (the lowest one found is exact).
+        let hit = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGH;
+        if hit != 0 {
+            break p + (hit.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    };
+    if buf.get(end) == Some(&b'\n') && end > 0 && buf.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// What `number` reads is `str::parse`'s double, bit for bit, for random short
+    /// decimals (1–7 digits, a point, 1–7 digits; leading zeros) followed by each cell end;
+    /// and it refuses what it must leave to `encode_cell` (signs, exponents, spaces, `5.`,
+    /// `.5`, 8 digits, a second point, text, a short buffer).
+    #[test]
+    fn number_reads_as_str_parse() {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            let whole: String = (0..1 + next(7))
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect();
+            let text = if next(2) == 0 {
+                whole
+            } else {
+                let frac: String = (0..1 + next(7))
+                    .map(|_| char::from(b'0' + next(10) as u8))
+                    .collect();
+                format!("{whole}.{frac}")
+            };
+            let want: f64 = text.parse().unwrap();
+            for end in [",", "\n", "\r\n", ";"] {
+                let cell = format!("{text}{end}xxxxxxxxxxxxxxxx");
+                let delimiter = if end == ";" { b';' } else { b',' };
+                let (x, at) = number(cell.as_bytes(), 0, delimiter).unwrap();
+                assert_eq!(x.to_bits(), want.to_bits(), "{text:?}");
+                assert_eq!(at, text.len());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 800_000);
+        let pad = "xxxxxxxxxxxxxxxx";
+        let empty = number(format!(",{pad}").as_bytes(), 0, b',').unwrap();
+        assert!(empty.0.is_nan() && empty.1 == 0);
+        for refused in [
+            "-1",
+            "+1",
+            "1e5",
+            " 1",
+            "1 ",
+            "5.",
+            ".5",
+            "12345678",
+            "1.2.3",
+            "1..2",
+            "lots",
+            "1.12345678",
+            "0x10",
+        ] {
+            let cell = format!("{refused},{pad}");
+            assert_eq!(number(cell.as_bytes(), 0, b','), None, "{refused:?}");
+        }
+        // Fewer than 8 bytes left: the caller reads the cell the general way.
+        assert_eq!(number(b"12,", 0, b','), None);
+    }
+
+    #[test]
+    fn cell_end_finds_the_delimiter_or_the_line_end() {
+        let line = b"abc,defghijklmnop,\r\nq";
+        assert_eq!(cell_end(line, 0, b','), 3);
+        assert_eq!(cell_end(line, 4, b','), 17);
+        // The last cell, empty, ends before the carriage return of a CRLF line.
+        assert_eq!(cell_end(line, 18, b','), 18);
+        assert_eq!(cell_end(b"a-b,c", 0, b','), 3);
+        assert_eq!(cell_end(b"xyz", 0, b','), 3);
+    }
+
+    /// `number` is the engine's `short_decimal` (the one rule for a plain decimal cell):
+    /// the same value, bit for bit, or both refuse, for every cell of up to 16 bytes
+    /// made of digits, points and a few other bytes.
+    #[test]
+    fn number_is_short_decimal() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let alphabet = b"0123456789..-e ";
+        for _ in 0..200_000 {
+            let cell: Vec<u8> = (0..1 + next(16))
+                .map(|_| alphabet[next(alphabet.len() as u64) as usize])
+                .collect();
+            let mut buf = cell.clone();
+            buf.extend_from_slice(b",xxxxxxxxxxxxxxxx");
+            let fast = number(&buf, 0, b',').map(|(x, at)| {
+                assert_eq!(at, cell.len());
+                x.to_bits()
+            });
+            let rule = crate::stream::short_decimal(&cell, false).map(f64::to_bits);
+            // `number` reads at most 7 digits a side: anything longer is refused by it and
+            // read by `encode_cell` (short_decimal then), never read differently.
+            if let Some(bits) = fast {
+                assert_eq!(Some(bits), rule, "{:?}", String::from_utf8_lossy(&cell));
+            }
+        }
+    }
+
+    /// A chunk read as the general reader reads its lines: blank lines (LF and CRLF)
+    /// skipped but counted, id and name trimmed, a number, a category and a yes/no cell
+    /// encoded as `encode_cell` encodes them (spaces too), an empty cell missing (NaN), the
+    /// criteria without a column NaN; a range, an unknown column with a value, fewer or more
+    /// cells, a text for a number left to the general path, in their places. Read in two
+    /// calls (4 rows, then the rest) to check `at` carries on.
+    #[test]
+    fn a_chunk_is_encoded_as_the_general_reader_reads_it() {
+        use crate::stream::CsvInitiatives;
+        let rubric = crate::Rubric::builtin();
+        let header = "id,name,support_share,inclusion,permit_secured,extra,description\n";
+        let csv = CsvInitiatives::new(&rubric, header.as_bytes(), None, None, &[]).unwrap();
+        let layout = csv.layout().clone();
+        let chunk = concat!(
+            " a , Park ,72,one_group,yes,,x\n",
+            "\n",
+            "b,,12.5,none,no,,\r\n",
+            "c,,100..200,none,no,,\n",
+            "d,,72,none,no,5,\n",
+            "e,,72,none\n",
+            "f,,72,none,no,,,\n",
+            "g,,lots,none,no,,\n",
+            "h,, 7 ,several_groups,ja,,\n",
+            "\r\n",
+            "i,,,,,,\n",
+        );
+        let width = rubric.criteria().len();
+        let mut lines = PlainLines::new(&layout, width);
+        let (mut data, mut rows, mut at) = (Vec::new(), Vec::new(), PlainAt::default());
+        let mut all = Vec::new();
+        let mut matrix = Vec::new();
+        for max in [4, 100] {
+            let n = lines.encode(chunk, &mut at, max, &mut data, &mut rows);
+            assert_eq!(n, rows.iter().filter(|r| r.encoded).count());
+            matrix.extend_from_slice(&data[..n * width]);
+            all.extend(rows.iter().cloned());
+        }
+        assert_eq!(at.byte, chunk.len());
+        assert_eq!((at.lines, at.rows), (11, 9));
+        let seen: Vec<(&str, u64, usize, bool)> = all
+            .iter()
+            .map(|r| (&chunk[r.text.clone()], r.line, r.number, r.encoded))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (" a , Park ,72,one_group,yes,,x", 0, 0, true),
+                ("b,,12.5,none,no,,", 2, 1, true),
+                ("c,,100..200,none,no,,", 3, 2, false),
+                ("d,,72,none,no,5,", 4, 3, false),
+                ("e,,72,none", 5, 4, false),
+                ("f,,72,none,no,,,", 6, 5, false),
+                ("g,,lots,none,no,,", 7, 6, false),
+                ("h,, 7 ,several_groups,ja,,", 8, 7, true),
+                ("i,,,,,,", 10, 8, true),
+            ]
+        );
+        assert_eq!(all[0].id_name(chunk), ("a", "Park"));
+        assert_eq!(all[1].id_name(chunk), ("b", ""));
+        // Each encoded row's values: what `encode_cell` (the general rule) makes of its
+        // cells; every other criterion NaN.
+        let col = |id: &str| rubric.index_of(id).unwrap();
+        let cells = [
+            ("72", "one_group", "yes"),
+            ("12.5", "none", "no"),
+            (" 7 ", "several_groups", "ja"),
+            ("", "", ""),
+        ];
+        for (r, (share, inclusion, permit)) in cells.iter().enumerate() {
+            let row = &matrix[r * width..(r + 1) * width];
+            for (i, x) in row.iter().enumerate() {
+                let want = if i == col("support_share") {
+                    layout.encode_cell(i, share).unwrap().0
+                } else if i == col("inclusion") {
+                    layout.encode_cell(i, inclusion).unwrap().0
+                } else if i == col("permit_secured") {
+                    layout.encode_cell(i, permit).unwrap().0
+                } else {
+                    f64::NAN
+                };
+                assert_eq!(x.to_bits(), want.to_bits(), "row {r} criterion {i}");
+            }
+        }
+        // By hand: 72, 12.5, 7; yes = 1, no = 0.
+        assert_eq!(matrix[col("support_share")], 72.0);
+        assert_eq!(matrix[width + col("support_share")], 12.5);
+        assert_eq!(matrix[2 * width + col("support_share")], 7.0);
+        assert_eq!(matrix[col("permit_secured")], 1.0);
+        assert_eq!(matrix[width + col("permit_secured")], 0.0);
+        // A deferred row's record, as the general reader splits it.
+        let row = layout.plain_row(&chunk[all[3].text.clone()], 4, 5);
+        assert_eq!(row.record.len(), 7);
+        assert_eq!(row.record.get(5), Some("5"));
+        assert!(
+            layout
+                .initiative(&row)
+                .unwrap()
+                .inputs
+                .get("extra")
+                .is_some()
+        );
+    }
+
+    proptest::proptest! {
+        /// Law: a plain chunk is read as the general reader reads it. Every row the general
+        /// reader reads is a row here, on the same line, with the same text; an encoded row
+        /// has the header's number of cells, each criterion cell a point that `encode_cell`
+        /// encodes to the same bits (the matrix), no unknown column with a value, and the
+        /// general id and name; a row left to the general path has another number of
+        /// cells, a criterion cell that does not encode or is a range, or an unknown column
+        /// with a value. Any `max`, LF or CRLF lines.
+        #[test]
+        fn encode_reads_as_the_general_reader(
+            columns in proptest::sample::subsequence(
+                vec!["id", "name", "support_share", "volunteer_hours", "inclusion",
+                     "permit_secured", "extra", "description"],
+                1..=8,
+            ),
+            lines in proptest::collection::vec(
+                (
+                    proptest::bool::ANY,
+                    proptest::collection::vec(
+                        "[0-9]{0,9}|[0-9]{1,3}\\.[0-9]{1,9}|[ ]?[0-9]{1,2}[ ]?|none|one_group|yes|ja|x|1\\.\\.5|-1|",
+                        0..10,
+                    ),
+                ),
+                0..30,
+            ),
+            crlf in proptest::bool::ANY,
+            max in 1usize..8,
+        ) {
+            use crate::stream::CsvInitiatives;
+            let rubric = crate::Rubric::builtin();
+            let header = format!("{}\n", columns.join(","));
+            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(b','), None, &[]).unwrap();
+            let layout = csv.layout().clone();
+            let mut chunk = String::new();
+            for (exact, cells) in &lines {
+                let mut cells = cells.clone();
+                if *exact {
+                    cells.resize(columns.len(), String::new());
+                }
+                chunk.push_str(&cells.join(","));
+                chunk.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            let whole = format!("{header}{chunk}");
+            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(b','), None, &[]).unwrap();
+            let mut expected = Vec::new();
+            while let Some(row) = general.next_row() {
+                expected.push(row.unwrap());
+            }
+            let width = rubric.criteria().len();
+            let mut plain = PlainLines::new(&layout, width);
+            let (mut data, mut rows, mut at) = (Vec::new(), Vec::new(), PlainAt::default());
+            let (mut all, mut matrix) = (Vec::new(), Vec::new());
+            while at.byte < chunk.len() {
+                let n = plain.encode(&chunk, &mut at, max, &mut data, &mut rows);
+                matrix.extend_from_slice(&data[..n * width]);
+                all.extend(rows.iter().cloned());
+            }
+            proptest::prop_assert_eq!(all.len(), expected.len());
+            let mut r = 0;
+            for (got, want) in all.iter().zip(&expected) {
+                proptest::prop_assert_eq!(got.line + 2, want.line);
+                proptest::prop_assert_eq!(got.number + 1, want.number);
+                let cells: Vec<&str> = want.record.iter().collect();
+                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(","));
+                let shape = cells.len() == columns.len();
+                let mut readable = shape;
+                let mut points = vec![f64::NAN; width];
+                if shape {
+                    for (column, cell) in layout.columns().iter().zip(&cells) {
+                        match column {
+                            Column::Criterion(i) => match layout.encode_cell(*i, cell) {
+                                Some((lo, hi)) if lo.to_bits() == hi.to_bits() => points[*i] = lo,
+                                _ => readable = false,
+                            },
+                            Column::Unknown(_) => readable &= trim(cell).is_empty(),
+                            _ => {}
+                        }
+                    }
+                }
+                proptest::prop_assert_eq!(got.encoded, readable, "{:?}", cells);
+                if got.encoded {
+                    let row = &matrix[r * width..(r + 1) * width];
+                    for (x, y) in row.iter().zip(&points) {
+                        proptest::prop_assert_eq!(x.to_bits(), y.to_bits(), "{:?}", cells);
+                    }
+                    let initiative = layout.initiative(want).unwrap();
+                    let (id, name) = got.id_name(&chunk);
+                    if columns.contains(&"id") {
+                        proptest::prop_assert_eq!(id, initiative.id.as_str());
+                        proptest::prop_assert_eq!(name, initiative.name.as_str());
+                    }
+                    r += 1;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_plain_chunks_are_read_here() {
+        assert!(is_plain(b"a,1\r\nb,2\n\r\n"));
+        assert!(!is_plain(b"a,\"1\"\n"));
+        assert!(!is_plain(b"a,1\rb,2\n"));
+        assert!(!is_plain(b"a,\xff\n"));
+    }
+}
