@@ -38,7 +38,10 @@ const BLOCK_ROWS: usize = 256;
 /// A column as handed over from Python, holding the numpy arrays borrowed.
 enum Held<'py> {
     Numbers(PyReadonlyArray1<'py, f64>),
-    Bools(PyReadonlyArray1<'py, bool>),
+    /// A bool array's bytes (read as `u8`: a byte other than 0 or 1, e.g. from a `uint8`
+    /// array viewed as bool, must not become a Rust `bool`; any non-zero byte is true, as
+    /// numpy reads it).
+    Bools(PyReadonlyArray1<'py, u8>),
     Codes(PyReadonlyArray1<'py, i64>, Vec<InputValue>),
     Objects(Vec<InputValue>),
 }
@@ -46,7 +49,7 @@ enum Held<'py> {
 /// A column as the scoring threads read it.
 enum Source<'a> {
     Numbers(Cow<'a, [f64]>),
-    Bools(Cow<'a, [bool]>),
+    Bools(Cow<'a, [u8]>),
     Codes {
         codes: Cow<'a, [i64]>,
         categories: &'a [InputValue],
@@ -73,7 +76,7 @@ impl Source<'_> {
             },
             Self::Bools(v) => v
                 .get(r)
-                .map_or(InputValue::Missing, |&b| InputValue::Bool(b)),
+                .map_or(InputValue::Missing, |&b| InputValue::Bool(b != 0)),
             Self::Codes { codes, categories } => codes
                 .get(r)
                 .and_then(|&c| usize::try_from(c).ok())
@@ -310,7 +313,9 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
         return Ok(Held::Numbers(a.readonly()));
     }
     if let Ok(a) = column.cast::<PyArray1<bool>>() {
-        return Ok(Held::Bools(a.readonly()));
+        // The same memory as bytes (numpy's `view`, no copy).
+        let bytes = a.call_method1("view", (numpy::dtype::<u8>(py),))?;
+        return Ok(Held::Bools(bytes.cast_into::<PyArray1<u8>>()?.readonly()));
     }
     if let Ok(list) = column.cast::<PyList>() {
         let mut out = Vec::with_capacity(list.len());
@@ -699,7 +704,7 @@ fn encode_column(
             let no = table.first().copied().flatten();
             let yes = table.get(1).copied().flatten();
             for (i, &b) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
-                put(i, if b { yes } else { no });
+                put(i, if b != 0 { yes } else { no });
             }
         }
         Source::Codes { codes, .. } => {

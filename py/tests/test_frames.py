@@ -221,3 +221,17 @@ def test_table_analyses_read_categories_like_strings(lenient: Rubric) -> None:
     a = lenient.monte_carlo(as_strings, draws=200, seed=3)
     b = lenient.monte_carlo(as_categories, draws=200, seed=3)
     pd.testing.assert_frame_equal(a.summary, b.summary)
+
+
+def test_bool_bytes_other_than_0_and_1_are_true(rubric: Rubric) -> None:
+    # A uint8 array viewed as bool can hold bytes other than 0 and 1; numpy reads any non-zero
+    # byte as True, and so must the engine (it reads the column's bytes, never as Rust bools,
+    # for which such a byte would be undefined behaviour).
+    raw = np.array([0, 1, 2, 255], dtype=np.uint8).view(bool)
+    df = pd.DataFrame({"permit_secured": raw, "support_share": [80.0] * 4})
+    assert list(df["permit_secured"]) == [False, True, True, True]  # numpy's own reading
+    totals = rubric.score_frame(df)["total"].tolist()
+    no = rubric.score({"permit_secured": False, "support_share": 80.0}).total
+    yes = rubric.score({"permit_secured": True, "support_share": 80.0}).total
+    assert no != yes
+    assert totals == [no, yes, yes, yes]
