@@ -142,8 +142,10 @@ pub(crate) struct Tape {
     len: usize,
     text: String,
     json_numbers: bool,
-    /// `None` for a tape made while another is being written (never, in practice), or after
-    /// a tape with new field names was not sent (see `Drop`): then field names go as text.
+    /// `None` for a tape made while another is being written (a page's setter or patched
+    /// built-in calling back into the module while a result is decoded), or after a tape
+    /// with new field names was not sent (see `Drop`): then field names go as text (slower,
+    /// never wrong).
     fields: Option<Fields>,
     /// How many field names the table held when this tape began.
     fields_before: u32,
