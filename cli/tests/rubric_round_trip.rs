@@ -9,11 +9,13 @@
     clippy::panic
 )]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use civic_value::{MAX_RUBRIC_BYTES, Rubric};
 use serde_json::{Value, json};
+
+mod common;
+use common::run_with_stdin;
 
 fn cli() -> Command {
     Command::new(env!("CARGO_BIN_EXE_civic-value"))
@@ -21,22 +23,7 @@ fn cli() -> Command {
 
 /// `civic-value rubric validate /dev/stdin` with `text` on standard input.
 fn validate_stdin(text: &[u8]) -> Output {
-    let mut child = cli()
-        .args(["rubric", "validate", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let text = text.to_vec();
-    // Written from another thread: the child may answer before reading everything.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&text);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    run_with_stdin(&["rubric", "validate", "/dev/stdin"], text)
 }
 
 /// A valid rubric of about 1 MB in canonical form: 150 piecewise criteria of 300 points.
