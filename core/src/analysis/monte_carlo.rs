@@ -293,7 +293,8 @@ impl Rubric {
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<MonteCarloCounts> {
         check(options, initiatives.len())?;
-        let ev = Evaluated::new(self, initiatives, perspective)?;
+        // `threads` is honoured everywhere: with 1, no step starts a thread.
+        let ev = Evaluated::new_on(self, initiatives, perspective, options.threads)?;
         let run = Run {
             ev: &ev,
             plan: Plan::new(&ev),
@@ -323,6 +324,10 @@ pub struct MonteCarloCounts {
     pub summary: Vec<InitiativeSummary>,
     /// Each initiative's counts of places, over the places it took.
     ranks: Vec<Window>,
+    /// Threads the run was asked for ([`MonteCarloOptions::threads`]): with 1,
+    /// [`MonteCarloCounts::rank_shares_into`] starts no thread either.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    threads: usize,
 }
 
 /// Equal when every number is: the rank tables as counts, however they are stored.
@@ -351,7 +356,8 @@ impl MonteCarloCounts {
     /// The rank table as shares of the draws, `count / draws` (the numbers of
     /// [`MonteCarlo::ranks`]), row by row into `out`; an `out` shorter than `n²` gets the
     /// first `out.len()` shares, a longer one keeps the rest as it was. A large table is
-    /// written by two threads, half of the rows each.
+    /// written by two threads, half of the rows each, unless the run was asked for one
+    /// thread.
     pub fn rank_shares_into(&self, out: &mut [f64]) {
         #[allow(clippy::cast_precision_loss)]
         let draws = self.draws as f64;
@@ -362,7 +368,10 @@ impl MonteCarloCounts {
             }
         };
         #[cfg(not(target_arch = "wasm32"))]
-        if n >= MANY && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1) {
+        if n >= MANY
+            && self.threads != 1
+            && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1)
+        {
             let half = self.ranks.len() / 2;
             let (mine, theirs) = self.ranks.split_at(half);
             let (a, b) = out.split_at_mut((half * n).min(out.len()));
@@ -1481,6 +1490,7 @@ impl Run<'_, '_> {
             top_k: o.top_k,
             summary,
             ranks: t.ranks,
+            threads: o.threads,
         }
     }
 }
