@@ -3,8 +3,9 @@
 //!
 //! Sorting a thousand `(flag, total, position)` keys by comparison every draw was a sixth of
 //! the run, so totals in `[0, 100]` are first spread into buckets by `⌊(total − min) · per⌋`
-//! (four buckets per initiative over the draw's range; a monotone function of the total, so
-//! the buckets are in order: a counting sort that keeps positions in order inside a bucket),
+//! (each group — passing, knocked out — has four buckets per member over its own range of
+//! totals; a monotone function of the total, so the buckets are in order: a counting sort
+//! that keeps positions in order inside a bucket),
 //! and a stable insertion sort of the keys `(flag, total bits)` as one `u64` finishes each
 //! bucket — usually one or two initiatives — or, past a budget of moves (crowded buckets),
 //! a comparison sort does. A draw with a total outside `[0, 100]` (or NaN) is sorted by
@@ -249,6 +250,13 @@ mod tests {
         check(&[100.0, 0.0, 100.0, 0.0], &[true, false, false, true]);
         check(&[f64::NAN, 5.0, -1.0], &[false, false, false]);
         check(&[-0.0, 0.0, 1.0], &[true, false, true]);
+        // One group empty: every initiative knocked out, or none; one in a group of its own.
+        let spread: Vec<f64> = (0..50).map(|i| f64::from(i * 37 % 50) * 1.5).collect();
+        check(&spread, &[true; 50]);
+        check(&spread, &[false; 50]);
+        let mut one = [false; 50];
+        one[7] = true;
+        check(&spread, &one);
         assert_eq!(HUNDRED, 100.0f64.to_bits());
     }
 
