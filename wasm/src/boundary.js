@@ -26,21 +26,28 @@ let where = [];     // the path of the value being read: keys and indices, `wher
 let wn = 0;
 let reading = false; // an `encode` is under way: caller code may be running inside it
 
-// The tape the last `encode` that succeeded wrote, for `takeOps` / `takeText` / `keepTape`
-// (the engine takes it right after `encode` returns, before any caller code can run).
+// The tape the last `encode` that succeeded wrote, until the engine has taken it
+// (`takeOps`, then `takeText`). Its text is joined by `encode` itself, before it returns.
+// Page code can still run while the engine takes the tape (wasm-bindgen's glue calls
+// built-ins a page may have patched: `subarray`, `set`, `charCodeAt`…); a call back into the
+// module then must not write into this tape: `held` says it is not taken yet, and a nested
+// `encode` writes into buffers of its own and keeps this tape aside in `doneBelow`, given
+// back when the nested tape is taken (calls nest, so one link per level is enough).
 let doneOps = ops;
 let doneN = 0;
-let doneParts = parts;
+let doneText = "";
+let doneBelow;
+let held = false;
 
-const objectProto = Object.prototype;
 const arrayProto = Array.prototype;
+const defineProperty = Object.defineProperty;
+const keysOf = Object.keys;
 
 // `o[k] = v` as JSON.parse does it (CreateDataProperty): an own, enumerable, writable
-// property, whatever Object.prototype holds, so a page's setter there is never called from
-// here. Assignment does the same, faster, unless a property of that name is inherited (a
-// setter, or "__proto__", "toString"…): only then the slow way.
+// property, whatever the prototype holds. The descriptor has no prototype, so a page's
+// `Object.prototype.get` / `.set` is not read as part of it.
 function define(o, k, v) {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  defineProperty(o, k, { __proto__: null, value: v, enumerable: true, writable: true, configurable: true });
 }
 
 function put(a, i, v) {
@@ -219,19 +226,24 @@ function cap(text, max = 200) {
 /**
  * Copy `value` into the tape (read each property once). `max` is the size limit: strings and
  * keys count by their length, other values one each (a lower bound of their JSON text).
- * Returns undefined on success (then `takeOps` / `takeText`), or `[kind, path, message, size]`
+ * Returns undefined on success (then `takeOps` / `takeText`; with `keep`, `[ops, text]`: a copy
+ * of the tape kept by a score for its methods, made here, before any page code can run after
+ * the read, so it is this call's own), or `[kind, path, message, size]`
  * with kind "refused" (a value that cannot be read), "threw" (a getter or Proxy trap threw)
  * or "too_large". `prefix` starts the path (`input`).
  */
-export function encode(value, max, prefix) {
+export function encode(value, max, prefix, keep) {
   // Called back from a getter or Proxy trap while another value is being read (a page's
   // getter calling score()): the outer read's state is kept aside and given back after, so
   // both calls read exactly their own value.
   const outer = reading ? [ops, n, parts, size, limit, where, wn] : undefined;
-  if (outer !== undefined) {
+  // Called back while the engine takes the last tape (see `held`): that tape is kept aside.
+  const below = held ? [doneOps, doneN, doneText, doneBelow] : undefined;
+  if (outer !== undefined || below !== undefined) {
     ops = new Float64Array(256);
     where = [];
   }
+  held = false;
   reading = true;
   n = 0;
   parts = [];
@@ -240,11 +252,22 @@ export function encode(value, max, prefix) {
   wn = 0;
   try {
     read(value, 0);
+    // Joined here, not by `join` (a page may have patched it): no page code runs from the
+    // end of the read to the return.
+    let text = "";
+    for (let i = 0; i < parts.length; i++) text += parts[i];
+    parts = [];
     doneOps = ops;
     doneN = n;
-    doneParts = parts;
-    return undefined;
+    doneText = text;
+    doneBelow = below;
+    held = true;
+    if (!keep) return undefined;
+    const kept = new Float64Array(n);
+    for (let j = 0; j < n; j++) kept[j] = ops[j];
+    return [kept, text];
   } catch (e) {
+    if (below !== undefined) giveBack(below);
     const path = pathOf(prefix);
     parts = [];
     if (e instanceof Refused) {
@@ -265,32 +288,28 @@ export function encode(value, max, prefix) {
   }
 }
 
+// A tape kept aside by a nested `encode` becomes the one to take again.
+function giveBack(below) {
+  doneOps = below[0]; doneN = below[1]; doneText = below[2]; doneBelow = below[3];
+  held = true;
+}
+
+/** The operations of the tape the last `encode` wrote (a view; the engine copies it). */
 export function takeOps() {
+  // (`subarray` asks Float64Array's species; a subclass made from the same buffer sees the
+  // same numbers, and no nested call writes into this buffer while `held`.)
   return doneOps.subarray(0, doneN);
 }
 
+/** The text of that tape; the tape is taken then (a tape kept aside is given back). */
 export function takeText() {
-  const text = doneParts.join("");
-  doneParts = [];
-  lastText = text;
+  const text = doneText;
+  if (doneBelow !== undefined) giveBack(doneBelow);
+  else {
+    doneText = "";
+    held = false;
+  }
   return text;
-}
-
-// The text of the last tape taken, for `keepTape`.
-let lastText = "";
-let keepBuf = [];
-
-/** A copy of the last tape `encode` wrote and `takeOps`/`takeText` took: `[ops, text]` (ops as an array), kept
- * by a score for its methods (the caller's inputs object may change afterwards). */
-export function keepTape() {
-  // A plain array (on the JS heap): cheaper to make and collect than a typed array's own
-  // buffer, ≈ 0.5 µs of each score().
-  // Copied through `keepBuf` (its slots its own, so no setter is met) and out by `slice`
-  // (which defines the elements): ≈ 0.4 µs less than checking each new element.
-  for (let j = 0; j < doneN; j++) slot(keepBuf, j, doneOps[j]);
-  const kept = keepBuf.slice(0, doneN);
-  if (keepBuf.length > 1 << 16) keepBuf = []; // not kept for a large input's sake
-  return [kept, lastText];
 }
 
 /** The length of a JS string (UTF-16 units), read without copying it. */
@@ -304,23 +323,22 @@ export function stringLength(s) {
 const fields = [];
 
 // The tape being decoded and where in it: module state rather than closures made per call
-// (≈ 0.5 µs of each score()). Decoding runs no caller code of its own (properties are
-// defined, as JSON.parse defines them: a setter on Object.prototype is not called), but a
-// page's patched built-in can still call back into the module: `decode` keeps an outer
-// decode's state aside and gives it back, so a nested decode is correct too.
+// (≈ 0.5 µs of each score()). Properties and elements are assigned, as in main before the
+// tape: a page's setter on Object.prototype or Array.prototype is called for its name, as
+// for any object built by assignment (only "__proto__" is defined, as JSON.parse makes it,
+// so it stays an own property). Such a setter, or a patched built-in (`String.prototype.slice`),
+// is page code that may call back into the module: `decode` keeps an outer decode's state
+// aside and gives it back, so a nested decode is correct too, and a tape whose memory moved
+// meanwhile is refused (`reentered`). Nothing is kept from one decode to the next but the
+// field names.
 let dTape, dText, di = 0, dpos = 0;
 
-// Own properties as JSON.parse makes them (CreateDataProperty), fast. An object's property
-// is assigned (as fast as it gets) when no property of that name is inherited from
-// Object.prototype, and defined otherwise (`define`). Asking Object.prototype costs ≈ 10 ns a
-// key, so a struct field is asked once per decode: `clear[id] === serial` when field `id`
-// was found not inherited in this decode (no caller code runs in between to add one). An
-// array's elements are stacked on `stack` (whose slots are its own once made, so assigning
-// one meets no setter) and copied out by `slice`, which defines them.
-let serial = 0;
-let clear = new Float64Array(64);
-let stack = [];
-let sp = 0;
+// The length of all result text decoded so far (a test reads it: field names go as text
+// only the first time).
+let textDecoded = 0;
+export function decodedTextLength() {
+  return textDecoded;
+}
 
 // The tape ended early: a call back into the module during this decode (a patched
 // built-in) grew the wasm memory, which detaches the view the tape was read through.
@@ -343,25 +361,17 @@ function dstr(len) {
 }
 
 // A struct field's name, by id: sent with its text the first time (then internalised once:
-// later objects reuse the same property key).
+// later objects reuse the same property key). Ids of names the engine took back (a tape
+// never decoded to its end, wasm/src/tape.rs) are never sent again: their slots hold null,
+// so that no index is ever looked up on Array.prototype.
 function dfield(id) {
-  // (A missing index would be looked up on Object.prototype: not read.)
   let name = id < fields.length ? fields[id] : undefined;
-  if (name === undefined) {
-    name = Object.keys({ [dstr(dTape[di++])]: 0 })[0];
+  if (name == null) {
+    name = keysOf({ [dstr(dTape[di++])]: 0 })[0];
+    while (fields.length < id) put(fields, fields.length, null);
     put(fields, id, name);
   }
   return name;
-}
-
-// Note that field `id` is not inherited, for the rest of this decode.
-function markClear(id) {
-  if (id >= clear.length) {
-    const bigger = new Float64Array(Math.max(2 * clear.length, id + 1));
-    bigger.set(clear);
-    clear = bigger;
-  }
-  clear[id] = serial;
 }
 
 function dvalue() {
@@ -372,17 +382,11 @@ function dvalue() {
     case NUM: return dTape[di++];
     case STR: return dstr(dTape[di++]);
     case SEQ: {
-      const base = sp;
-      for (;;) {
-        const t = dTape[di];
-        if (t === END) break;
-        if (t === undefined) throw reentered();
-        const v = dvalue();
-        slot(stack, sp++, v);
-      }
+      const a = [];
+      let len = 0;
+      // (An undefined operation, a detached tape, is refused by `dvalue`.)
+      while (dTape[di] !== END) a[len++] = dvalue();
       di++;
-      const a = stack.slice(base, sp);
-      sp = base;
       return a;
     }
     case MAP: {
@@ -392,25 +396,10 @@ function dvalue() {
         const t = dTape[di++];
         if (t === END) break;
         if (t === undefined) throw reentered();
-        let k;
-        if (t >= 0) {
-          k = dstr(t);
-          if (k in objectProto) {
-            define(o, k, dvalue());
-            continue;
-          }
-        } else {
-          const id = -t - 2;
-          k = dfield(id);
-          if (clear[id] !== serial) {
-            if (k in objectProto) {
-              define(o, k, dvalue());
-              continue;
-            }
-            markClear(id);
-          }
-        }
-        o[k] = dvalue();
+        const k = t >= 0 ? dstr(t) : dfield(-t - 2);
+        const v = dvalue();
+        if (k === "__proto__") define(o, k, v);
+        else o[k] = v;
       }
       return o;
     }
@@ -418,26 +407,22 @@ function dvalue() {
   }
 }
 
-/** Build the plain value a result tape stands for (JSON.parse's shapes: no Maps; own
- * properties defined as JSON.parse defines them). Throws a `CivicValueError` with code
- * `call.reentrant` if the tape's memory moved while it was read (see `reentered`). */
+/** Build the plain value a result tape stands for (JSON.parse's shapes: no Maps; properties
+ * assigned, "__proto__" defined). Throws a `CivicValueError` with code `call.reentrant` if
+ * the tape's memory moved while it was read (see `reentered`). */
 export function decode(tape, text) {
-  const outer = dTape === undefined ? undefined : [dTape, dText, di, dpos, sp];
+  const outer = dTape === undefined ? undefined : [dTape, dText, di, dpos];
   dTape = tape;
   dText = text;
   di = 0;
   dpos = 0;
-  serial++;
+  textDecoded += text.length;
   try {
     return dvalue();
   } finally {
-    if (outer === undefined) {
-      dTape = dText = undefined;
-      sp = 0;
-      // The stack holds the last result's values until overwritten: not a large one's.
-      if (stack.length > 1 << 16) stack = [];
-    } else {
-      dTape = outer[0]; dText = outer[1]; di = outer[2]; dpos = outer[3]; sp = outer[4];
+    if (outer === undefined) dTape = dText = undefined;
+    else {
+      dTape = outer[0]; dText = outer[1]; di = outer[2]; dpos = outer[3];
     }
   }
 }

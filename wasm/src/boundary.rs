@@ -12,13 +12,11 @@ extern "C" {
     #[wasm_bindgen(js_name = "typeError", catch)]
     fn type_error_js(name: &str, expected: &str, value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = "encode", catch)]
-    fn encode_js(value: &JsValue, max: f64, prefix: &str) -> Result<JsValue, JsValue>;
+    fn encode_js(value: &JsValue, max: f64, prefix: &str, keep: bool) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = "takeOps", catch)]
     fn take_ops_js() -> Result<Vec<f64>, JsValue>;
     #[wasm_bindgen(js_name = "takeText", catch)]
     fn take_text_js() -> Result<String, JsValue>;
-    #[wasm_bindgen(js_name = "keepTape", catch)]
-    fn keep_tape_js() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = "stringLength", catch)]
     fn string_length_js(value: &JsValue) -> Result<f64, JsValue>;
     #[wasm_bindgen(js_name = "decode", catch)]
@@ -35,9 +33,11 @@ pub(crate) fn type_error(name: &str, expected: &str, value: &JsValue) -> JsValue
     type_error_js(name, expected, value).unwrap_or_else(|e| e)
 }
 
-/// Copy `value` into the tape: `undefined` on success, else `[kind, path, message, size]`.
-pub(crate) fn encode(value: &JsValue, max: f64, prefix: &str) -> JsValue {
-    encode_js(value, max, prefix).unwrap_or_else(|e| {
+/// Copy `value` into the tape: on success `undefined`, or with `keep` a copy of the tape kept
+/// in JS (`[ops, text]`, a `Float64Array` and a string: what a score's methods read their
+/// inputs from again); else `[kind, path, message, size]`.
+pub(crate) fn encode(value: &JsValue, max: f64, prefix: &str, keep: bool) -> JsValue {
+    encode_js(value, max, prefix, keep).unwrap_or_else(|e| {
         js_sys::Array::of4(
             &"threw".into(),
             &prefix.into(),
@@ -56,13 +56,6 @@ pub(crate) fn take_ops() -> Vec<f64> {
 /// The text of the tape `encode` wrote.
 pub(crate) fn take_text() -> String {
     take_text_js().unwrap_or_default()
-}
-
-/// A copy of the last input tape read (`[ops, text]`, an array of numbers and a string), kept
-/// in JS: what a score's methods read their inputs from again. `undefined` if that failed.
-#[cfg(feature = "analyses")]
-pub(crate) fn keep_tape() -> JsValue {
-    keep_tape_js().unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The length of a JS string in UTF-16 units.

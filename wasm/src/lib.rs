@@ -169,10 +169,11 @@ impl Rubric {
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] perspective: JsValue,
     ) -> Result<JsValue, JsValue> {
         let name = args::opt_string(&perspective, "perspective")?;
-        let inputs = args::inputs(&inputs, "inputs")?;
-        // The copy of the inputs just read, kept in JS for the methods below.
+        // With the full module, a copy of the inputs just read, kept in JS for the methods below.
         #[cfg(feature = "analyses")]
-        let tape = boundary::keep_tape();
+        let (inputs, tape) = args::inputs_kept(&inputs, "inputs")?;
+        #[cfg(not(feature = "analyses"))]
+        let inputs = args::inputs(&inputs, "inputs")?;
         let score = self
             .inner
             .score(&inputs, name.as_deref())

@@ -143,9 +143,9 @@ pub(crate) struct Tape {
     text: String,
     json_numbers: bool,
     /// `None` for a tape made while another is being written (a page's setter or patched
-    /// built-in calling back into the module while a result is decoded), or after a tape
-    /// with new field names was not sent (see `Drop`): then field names go as text (slower,
-    /// never wrong).
+    /// built-in calling back into the module while a result is decoded): then field names go
+    /// as text (slower, never wrong). Names new in a tape that was not sent are taken out of
+    /// the table again when it is dropped (see `Drop`).
     fields: Option<Fields>,
     /// How many field names the table held when this tape began.
     fields_before: u32,
@@ -218,14 +218,13 @@ impl Tape {
 impl Drop for Tape {
     fn drop(&mut self) {
         let mut fields = self.fields.take();
-        // New names in a tape that was not sent would be known here and not in JS: from then
-        // on every name goes as text (correct, a little slower).
-        if !self.sent
-            && fields
-                .as_ref()
-                .is_some_and(|f| f.count != self.fields_before)
-        {
-            fields = None;
+        // New names in a tape that was not sent (refused, or its decode threw) may be unknown
+        // in JS: they are taken out of the table, so the next tape sends them again with their
+        // text, under new ids (an id JS may half know is never used again).
+        if !self.sent {
+            if let Some(f) = fields.as_mut() {
+                f.forget_from(self.fields_before);
+            }
         }
         let mut ops = std::mem::take(&mut self.ops);
         if ops.len() > KEEP_AT_MOST {
@@ -339,6 +338,22 @@ impl Fields {
         self.count += 1;
         self.place(addr, len, id);
         id
+    }
+
+    /// Take out the names whose id is `first` or more (ids are not given again: `count`
+    /// stays). Rebuilds the table; nothing to do when no name is that new.
+    #[cold]
+    fn forget_from(&mut self, first: u32) {
+        if self.count == first {
+            return;
+        }
+        let empty = vec![None; self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, empty);
+        for (a, l, id) in old.into_iter().flatten() {
+            if id < first {
+                self.place(a, l, id);
+            }
+        }
     }
 
     /// Put an entry in the first free slot from its hash on (the table has free slots).
@@ -850,19 +865,52 @@ mod tests {
     }
 
     #[test]
-    fn names_of_a_tape_not_sent_go_as_text_from_then_on() {
+    fn names_of_a_tape_not_sent_are_sent_again_then_by_number() {
         #[derive(Serialize)]
         struct Unsent {
             gamma: bool,
         }
+        #[derive(Serialize)]
+        struct Known {
+            delta: bool,
+        }
+        // "delta" is known in JS (sent); "gamma" is new in a tape that is never decoded.
+        let mut known = Tape::new(false);
+        Known { delta: true }.serialize(&mut known).unwrap();
+        let d = known.ops()[1];
+        known.sent();
+        drop(known);
         let mut tape = Tape::new(false);
-        Unsent { gamma: true }.serialize(&mut tape).unwrap();
-        assert!(tape.ops()[1] <= -2.0, "{:?}", tape.ops());
-        drop(tape); // never decoded: JS does not know "gamma"
+        (Unsent { gamma: true }, Known { delta: true })
+            .serialize(&mut tape)
+            .unwrap();
+        let g = tape.ops()[2];
+        assert!(g <= -2.0, "{:?}", tape.ops());
+        assert_eq!(tape.text(), "gamma");
+        drop(tape); // never decoded: JS may not know "gamma"
+        // The next tape sends "gamma" with its text again, under an id never used before
+        // (-1.0 per id step: -(id + 2)), and "delta" still by number.
         let mut next = Tape::new(false);
-        Unsent { gamma: false }.serialize(&mut next).unwrap();
-        // 5.0: the name's length, then its text, as a map key.
-        assert_eq!(next.ops(), [MAP, 5.0, FALSE, END]);
+        (Unsent { gamma: false }, Known { delta: false })
+            .serialize(&mut next)
+            .unwrap();
+        let g2 = next.ops()[2];
+        assert!(g2 < g, "{:?}", next.ops());
+        // SEQ, MAP, id, 5 (length of "gamma"), FALSE, END, MAP, delta's id, FALSE, END, END.
+        assert_eq!(
+            next.ops(),
+            [SEQ, MAP, g2, 5.0, FALSE, END, MAP, d, FALSE, END, END]
+        );
         assert_eq!(next.text(), "gamma");
+        next.sent();
+        drop(next);
+        // Sent: from now on by number alone, as before the refused tape (no text at all).
+        for _ in 0..1000 {
+            let mut later = Tape::new(false);
+            Unsent { gamma: true }.serialize(&mut later).unwrap();
+            assert_eq!(later.ops(), [MAP, g2, TRUE, END]);
+            assert_eq!(later.text(), "");
+            later.sent();
+        }
     }
 }

@@ -237,10 +237,11 @@ function levers() { const c = this[CONTEXT]; return c[0].levers(c[1], c[2], c[3]
 function pathTo(band) { const c = this[CONTEXT]; return c[0].pathTo(c[1], c[2], c[3], band); }
 function nextBand() { const c = this[CONTEXT]; return c[0].nextBand(c[1], c[2], c[3]); }
 export function attachScoreMethods(score, context, tape, perspective) {
-  Object.defineProperty(score, CONTEXT, { value: [context, tape?.[0], tape?.[1], perspective] });
-  Object.defineProperty(score, "levers", { value: levers });
-  Object.defineProperty(score, "pathTo", { value: pathTo });
-  Object.defineProperty(score, "nextBand", { value: nextBand });
+  // Descriptors without a prototype: a page's Object.prototype.get / .set is not read.
+  Object.defineProperty(score, CONTEXT, { __proto__: null, value: [context, tape?.[0], tape?.[1], perspective] });
+  Object.defineProperty(score, "levers", { __proto__: null, value: levers });
+  Object.defineProperty(score, "pathTo", { __proto__: null, value: pathTo });
+  Object.defineProperty(score, "nextBand", { __proto__: null, value: nextBand });
   return score;
 }
 "#)]

@@ -52,9 +52,11 @@ impl Block {
     }
 }
 
-/// Every fenced block of `text`, in order. Panics on a block that is never closed.
+/// Every fenced block of `text`, in order. Lines are split as [`str::lines`] does (a `\r`
+/// before the `\n` is not part of the line), so a CRLF checkout reads the same. Panics on a
+/// block that is never closed.
 pub fn read_blocks(text: &str) -> Vec<Block> {
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines: Vec<&str> = text.lines().collect();
     let mut blocks = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -101,10 +103,10 @@ pub fn read_blocks(text: &str) -> Vec<Block> {
     blocks
 }
 
-/// README.md's lines and its blocks.
+/// README.md's lines (split as [`str::lines`] does: LF or CRLF) and its blocks.
 pub fn readme() -> (Vec<String>, Vec<Block>) {
     let text = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let lines = text.split('\n').map(str::to_string).collect();
+    let lines = text.lines().map(str::to_string).collect();
     (lines, read_blocks(&text))
 }
 
@@ -219,7 +221,7 @@ mod tests {
         assert_eq!(marker(&blocks[0], "output-of"), None);
         // The fence's indentation is taken off; more than that stays.
         assert_eq!(blocks[1].body, ["out", " more"]);
-        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
         assert_eq!(
             next_block(&lines, &blocks, &blocks[0]).map(|b| b.line),
             Some(11)
@@ -233,6 +235,26 @@ mod tests {
         let a = section_blocks(&lines, &blocks, "## A");
         assert_eq!(a.iter().map(|b| b.line).collect::<Vec<_>>(), [6, 11]);
         assert_eq!(section_blocks(&lines, &blocks, "## B").len(), 1);
+    }
+
+    #[test]
+    fn a_crlf_checkout_reads_the_same_blocks() {
+        // The reviewer's crlf: with split('\n') every line kept its '\r', and the shown
+        // replies of the service README test differed from the real ones.
+        let lf = "# T\n\n<!-- output-of: x -->\n```text\nreply {\"a\":1}\n  …\n```\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let (a, b) = (read_blocks(lf), read_blocks(&crlf));
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].body, ["reply {\"a\":1}", "  …"]);
+        assert_eq!(marker(&b[0], "output-of"), Some("x"));
+        assert_eq!(
+            (a[0].line, a[0].end, &a[0].body, &a[0].marker),
+            (b[0].line, b[0].end, &b[0].body, &b[0].marker)
+        );
+        assert!(lines_match(
+            &b[0].body,
+            &strings(&["reply {\"a\":1}", "  z"])
+        ));
     }
 
     #[test]
