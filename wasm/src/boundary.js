@@ -3,8 +3,19 @@
 // Everything that can run a caller's code (getters, Proxy traps, Map iteration) runs here,
 // once, inside try/catch: a value is copied into a "tape" of plain numbers and one string
 // that the engine reads (wasm/src/tape.rs). Results travel the other way as a tape too and
-// are built into plain objects here, without a JSON round trip. Nothing in this file throws
-// into the engine: failures are returned as values.
+// are built into plain objects here, without a JSON round trip, by assignment (a page's
+// setter on Object.prototype / Array.prototype for a result key is called, as for any object
+// built by assignment; only "__proto__" is defined). Nothing in this file throws into the
+// engine: failures are returned as values.
+//
+// Calls back into the module (page code: a getter, a setter, a patched built-in) are
+// correct or refused with `call.reentrant`, never wrong (see `encode`, `held`, `decode`).
+// Known limits: a page's patched built-ins that this file or wasm-bindgen's glue calls
+// (`String.prototype.slice`, `Object.keys`, TypedArray `subarray`/`set`/`length`,
+// `String.prototype.charCodeAt`, TextEncoder) run page code the module cannot avoid; what they
+// return is trusted (a `Float64Array` species that returns other numbers gives them). A setter
+// a page adds on Object.prototype in the middle of a decode is called for the keys that
+// follow, as for any assignment (there is no per-decode state to go stale).
 
 // Tape operations (the same numbers in wasm/src/tape.rs).
 const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6, INT = 8;

@@ -221,10 +221,10 @@ impl Drop for Tape {
         // New names in a tape that was not sent (refused, or its decode threw) may be unknown
         // in JS: they are taken out of the table, so the next tape sends them again with their
         // text, under new ids (an id JS may half know is never used again).
-        if !self.sent {
-            if let Some(f) = fields.as_mut() {
-                f.forget_from(self.fields_before);
-            }
+        if !self.sent
+            && let Some(f) = fields.as_mut()
+        {
+            f.forget_from(self.fields_before);
         }
         let mut ops = std::mem::take(&mut self.ops);
         if ops.len() > KEEP_AT_MOST {

@@ -190,7 +190,9 @@ export interface Description {
 /** What every function of this package throws (`err instanceof Error` holds). */
 export interface CivicValueError extends Error {
   name: "CivicValueError";
-  /** Stable code, e.g. `"input.not_a_number"` or `"rubric.best_equals_worst"`. */
+  /** Stable code, e.g. `"input.not_a_number"` or `"rubric.best_equals_worst"`; `"call.reentrant"`
+   * when a result was being built while page code (a setter, a patched built-in) called the
+   * module again and grew its memory (path `""`). */
   code: string;
   /** Path of the offending field, e.g. `"input.volunteer_hours"`; `""` for the whole document. */
   path: string;

@@ -33,7 +33,9 @@ pub struct Lever {
     /// The total after the change.
     pub total: f64,
     /// Whether a summary shows this lever: one of the first three whose gain is a
-    /// difference of at least 0.005 points ([`super::shown::mark_shown`]).
+    /// difference of at least 0.005 points ([`super::shown::mark_shown`]). A lever written
+    /// before this field existed reads as `false` (it depends on the whole list:
+    /// `mark_shown` on the levers read gives the values).
     #[serde(default)]
     pub shown: bool,
 }

@@ -36,7 +36,8 @@ pub struct PathStep {
     pub value: InputValue,
     /// `value` as a summary prints it: a fractional number rounded to two decimals towards
     /// where the path goes, so the printed value still reaches the band
-    /// ([`super::shown::towards`]); other inputs as `value`.
+    /// ([`super::shown::towards`]); other inputs as `value`. A step read from a record
+    /// written before this field existed has `shown` equal to `value`, not rounded.
     pub shown: InputValue,
 }
 

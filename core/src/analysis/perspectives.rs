@@ -30,7 +30,8 @@ pub struct PerspectiveComparison {
     pub differences: Vec<Difference>,
     /// The perspective whose difference is the largest of all (by `|delta|`, the first of
     /// equals): the one a summary names when no perspective is chosen. `None` without
-    /// perspectives.
+    /// perspectives. A comparison written before this field existed reads as `None` (not
+    /// worked out from `differences` when read).
     #[serde(default)]
     pub largest: Option<String>,
 }
@@ -47,7 +48,8 @@ pub struct CriterionComparison {
     /// Largest minus smallest of `points`: how much the weight sets disagree here.
     pub spread: f64,
     /// Whether `spread` is a difference a summary reports (at least 0.005 points,
-    /// [`super::shown::is_difference`]).
+    /// [`super::shown::is_difference`]). A record written before this field existed reads
+    /// as `false`, whatever its `spread`: `is_difference(spread)` gives the value.
     #[serde(default)]
     pub differs: bool,
 }
@@ -69,7 +71,8 @@ pub struct Difference {
     pub total_delta: f64,
     /// Whether `delta` is a difference a summary reports (at least 0.005 points either way,
     /// [`super::shown::is_difference`]); when not, the perspective agrees with the rubric's
-    /// own weights on every criterion.
+    /// own weights on every criterion. A record written before this field existed reads as
+    /// `false`, whatever its `delta`: `is_difference(delta)` gives the value.
     #[serde(default)]
     pub differs: bool,
 }
