@@ -209,7 +209,10 @@ fn odd_rows_agree_with_the_full_output() {
     let spaced = temp("plain-ids.csv", ids.as_bytes());
     let comma = temp(
         "plain-semi-ids.csv",
-        ids.replace(',', ";").replace("t u", "t,u").replace("45.5", "45,5").as_bytes(),
+        ids.replace(',', ";")
+            .replace("t u", "t,u")
+            .replace("45.5", "45,5")
+            .as_bytes(),
     );
     for path in [&spaced, &comma] {
         csv_agrees(path, &[]);

@@ -867,6 +867,43 @@ mod tests {
         }
     }
 
+    /// Ordinary lines (numbers, decimals, remembered category and yes/no texts, CRLF, an
+    /// empty cell) are read two at a time by `pair`, to the values `line` reads one at a
+    /// time; a blank line, a text not yet remembered or a cell `number` leaves to
+    /// `encode_cell` is not.
+    #[test]
+    fn ordinary_lines_are_read_in_pairs() {
+        use crate::stream::CsvInitiatives;
+        let rubric = crate::Rubric::builtin();
+        let header = "id,volunteer_hours,inclusion,support_share,permit_secured\n";
+        let csv = CsvInitiatives::new(&rubric, header.as_bytes(), None, None, &[]).unwrap();
+        let layout = csv.layout().clone();
+        let width = rubric.criteria().len();
+        let chunk = "a,1200,none,45.5,true\nb,,one_group,7,false\r\nc,3,none,0.25,true\n\
+                     d,4,none,1,maybe\n\n";
+        let mut plain = PlainLines::new(&layout, width);
+        let mut one = vec![f64::NAN; 2 * width];
+        let mut two = vec![f64::NAN; 2 * width];
+        // Not remembered yet: `line` reads them (and remembers the texts).
+        assert!(plain.pair(chunk.as_bytes(), 0, &mut two, 0).is_none());
+        let (next, _) = plain.line(chunk, 0, &mut one, 0);
+        let (after, _) = plain.line(chunk, next, &mut one, 1);
+        let got = plain.pair(chunk.as_bytes(), 0, &mut two, 0).unwrap();
+        assert_eq!((got[0].0, got[1].0), (next, after));
+        assert_eq!(
+            (&chunk[got[0].1.clone()], &chunk[got[1].1.clone()]),
+            ("a,1200,none,45.5,true", "b,,one_group,7,false")
+        );
+        assert_eq!(got[1].2.0, Some(22..23));
+        for (x, y) in one.iter().zip(&two) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        // The second line's last cell is not a remembered text; the third starts a blank.
+        assert!(plain.pair(chunk.as_bytes(), after, &mut two, 0).is_none());
+        let d = chunk.find("d,").unwrap();
+        assert!(plain.pair(chunk.as_bytes(), d, &mut two, 0).is_none());
+    }
+
     #[test]
     fn only_plain_chunks_are_read_here() {
         assert!(is_plain(b"a,1\r\nb,2\n\r\n"));
