@@ -4,7 +4,8 @@
 //! they are the expected text here (never output produced by the code under test).
 //!
 //! How README.md's fenced blocks are read (the same rules as py/tests/test_readme.py and
-//! wasm/tests/node/readme.test.mjs):
+//! wasm/tests/node/readme.test.mjs; the reader and the matching rules are the
+//! `civic-value-readme-blocks` crate in tests/readme-blocks, shared with the other README tests):
 //!
 //! - An HTML comment on the line right before a block is its marker:
 //!   `<!-- no-run: REASON -->` skips it (a reason is required);
@@ -37,177 +38,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
+// The README's blocks and the matching rules: one reader for every Rust README test.
+use readme_blocks::{Block, lines_match, marker, next_block, previous_block, readme, root};
 
 const CARGO_RUN: &str = "cargo run --release -p civic-value-cli --";
-
-#[derive(Debug, Clone)]
-struct Block {
-    /// 1-based line of the opening fence.
-    line: usize,
-    /// 1-based line of the closing fence.
-    end: usize,
-    lang: String,
-    body: Vec<String>,
-    /// The marker comment right before the fence: (kind, text).
-    marker: Option<(String, String)>,
-}
-
-fn read_blocks(text: &str) -> Vec<Block> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut blocks = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let trimmed = line.trim_start();
-        if let Some(lang) = trimmed.strip_prefix("```")
-            && !lang.trim().is_empty()
-            && lang.trim().chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            let indent = line.len() - trimmed.len();
-            let start = i;
-            let mut body = Vec::new();
-            i += 1;
-            while i < lines.len() && lines[i].trim() != "```" {
-                let l = lines[i];
-                body.push(if l.len() >= indent && l[..indent].trim().is_empty() {
-                    l[indent..].to_string()
-                } else {
-                    l.to_string()
-                });
-                i += 1;
-            }
-            assert!(
-                i < lines.len(),
-                "README.md:{}: block never closed",
-                start + 1
-            );
-            let marker = start
-                .checked_sub(1)
-                .and_then(|p| lines[p].trim().strip_prefix("<!--"))
-                .and_then(|m| m.strip_suffix("-->"))
-                .and_then(|m| m.split_once(':'))
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()));
-            blocks.push(Block {
-                line: start + 1,
-                end: i + 1,
-                lang: lang.trim().to_string(),
-                body,
-                marker,
-            });
-        }
-        i += 1;
-    }
-    blocks
-}
-
-fn readme() -> (Vec<String>, Vec<Block>) {
-    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let lines = text.split('\n').map(str::to_string).collect();
-    (lines, read_blocks(&text))
-}
-
-fn marker<'a>(b: &'a Block, kind: &str) -> Option<&'a str> {
-    b.marker
-        .as_ref()
-        .filter(|(k, _)| k == kind)
-        .map(|(_, v)| v.as_str())
-}
-
-/// The block right after `b` with only blank lines between, if any.
-fn next_block<'a>(lines: &[String], blocks: &'a [Block], b: &Block) -> Option<&'a Block> {
-    let next = blocks.iter().find(|n| n.line > b.end)?;
-    let between = &lines[b.end..next.line - 1];
-    between.iter().all(|l| l.trim().is_empty()).then_some(next)
-}
-
-fn previous_block<'a>(lines: &[String], blocks: &'a [Block], b: &Block) -> Option<&'a Block> {
-    let prev = blocks.iter().rev().find(|p| p.end < b.line)?;
-    let between = &lines[prev.end..b.line - 1];
-    between.iter().all(|l| l.trim().is_empty()).then_some(prev)
-}
-
-// --- comparing shown text with real text ---------------------------------------------------
-
-/// `shown` with each `…` standing for any text, against the whole of `real`.
-fn line_matches(shown: &str, real: &str) -> bool {
-    let parts: Vec<&str> = shown.split('…').collect();
-    if parts.len() == 1 {
-        return shown == real;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !real.starts_with(first) || real.len() < first.len() + last.len() || !real.ends_with(last) {
-        return false;
-    }
-    // Leftmost matches of the middle parts are enough for `*`-style patterns.
-    let mut rest = &real[first.len()..real.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-fn lines_match(shown: &[String], real: &[String]) -> bool {
-    fn trim(v: &[String]) -> Vec<&str> {
-        let mut out: Vec<&str> = v.iter().map(|s| s.trim_end()).collect();
-        while out.last() == Some(&"") {
-            out.pop();
-        }
-        out
-    }
-    let (shown, real) = (trim(shown), trim(real));
-    // go[i][j]: shown[i..] matches real[j..].
-    let mut go = vec![vec![false; real.len() + 1]; shown.len() + 1];
-    go[shown.len()][real.len()] = true;
-    for i in (0..shown.len()).rev() {
-        for j in (0..=real.len()).rev() {
-            go[i][j] = if shown[i].trim() == "…" {
-                go[i + 1][j] || (j < real.len() && go[i][j + 1])
-            } else {
-                j < real.len() && line_matches(shown[i], real[j]) && go[i + 1][j + 1]
-            };
-        }
-    }
-    go[0][0]
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-#[test]
-fn the_matching_rules_reject_what_they_should() {
-    assert!(lines_match(
-        &strings(&["a", "…", "d"]),
-        &strings(&["a", "b", "c", "d"])
-    ));
-    assert!(!lines_match(
-        &strings(&["a", "…", "d"]),
-        &strings(&["a", "b", "c", "d", "e"])
-    ));
-    assert!(lines_match(&strings(&["a", "…"]), &strings(&["a", "b"])));
-    assert!(!lines_match(
-        &strings(&["a", "c"]),
-        &strings(&["a", "b", "c"])
-    ));
-    assert!(!lines_match(&strings(&["  x"]), &strings(&["x"])));
-    assert!(line_matches("id,…,points_x", "id,name,total,points_x"));
-    assert!(!line_matches("id,…,points_x", "id,name,total,points_y"));
-    assert!(line_matches(
-        "fingerprint 6f91…), engine",
-        "fingerprint 6f91d7…), engine"
-    ));
-    assert!(!line_matches("total 80.9 / 100", "total 80.8 / 100"));
-    assert!(!line_matches("a…a", "a"));
-}
 
 // --- running commands -----------------------------------------------------------------------
 

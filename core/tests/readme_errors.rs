@@ -14,44 +14,28 @@ use std::io::BufReader;
 
 use civic_value::stream::CsvInitiatives;
 use civic_value::{Error, Initiative, Inputs, Rubric};
+use readme_blocks::{line_matches, marker, readme};
 
+/// The bodies of the ```text blocks marked `<!-- errors: … -->`, in the README's order.
 fn readme_error_blocks() -> Vec<Vec<String>> {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut blocks = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if line.trim().starts_with("<!-- errors:") {
-            assert_eq!(lines[i + 1].trim(), "```text", "README.md:{}", i + 2);
-            let body = lines[i + 2..]
-                .iter()
-                .take_while(|l| l.trim() != "```")
-                .map(|l| l.to_string())
-                .collect();
-            blocks.push(body);
-        }
-    }
-    blocks
-}
-
-/// `shown` with each `…` standing for any text, against the whole of `real`.
-fn line_matches(shown: &str, real: &str) -> bool {
-    let parts: Vec<&str> = shown.split('…').collect();
-    if parts.len() == 1 {
-        return shown == real;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !real.starts_with(first) || real.len() < first.len() + last.len() || !real.ends_with(last) {
-        return false;
-    }
-    let mut rest = &real[first.len()..real.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
+    let (lines, blocks) = readme();
+    let marked = lines
+        .iter()
+        .filter(|l| l.trim().starts_with("<!-- errors:"))
+        .count();
+    let lists: Vec<Vec<String>> = blocks
+        .into_iter()
+        .filter(|b| marker(b, "errors").is_some())
+        .inspect(|b| assert_eq!(b.lang, "text", "README.md:{}", b.line))
+        .map(|b| b.body)
+        .collect();
+    // Every marker is right before its block.
+    assert_eq!(
+        lists.len(),
+        marked,
+        "an errors marker not followed by its block"
+    );
+    lists
 }
 
 /// A rubric with these criteria and themes and one band, as JSON text.

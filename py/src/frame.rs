@@ -262,6 +262,21 @@ pub fn frame_inputs(
     columns: &Bound<'_, PyList>,
     rows: usize,
 ) -> PyResult<Vec<Inputs>> {
+    frame_inputs_on(py, names, columns, rows, 0)
+}
+
+/// [`frame_inputs`] on at most `threads` threads: `1` makes every row on the calling
+/// thread (a caller asked for one thread), any other number as `frame_inputs` does.
+///
+/// # Errors
+/// As [`frame_inputs`].
+pub fn frame_inputs_on(
+    py: Python<'_>,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    rows: usize,
+    threads: usize,
+) -> PyResult<Vec<Inputs>> {
     if columns.len() != names.len() {
         return Err(to_py(
             py,
@@ -285,7 +300,7 @@ pub fn frame_inputs(
     // Without the GIL (the cells are Rust values by now); a large table's second half on a
     // thread of its own.
     Ok(py.detach(|| {
-        if rows < PARALLEL_ROWS {
+        if rows < PARALLEL_ROWS || threads == 1 {
             return build(0, rows);
         }
         let half = rows / 2;

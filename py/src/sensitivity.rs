@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{inputs, to_py_object};
 use crate::errors::{input_parse, to_py};
-use crate::frame::frame_inputs;
+use crate::frame::{frame_inputs, frame_inputs_on};
 
 /// The tornado of one initiative, as a dict (`total`, `change`, `rows`).
 pub fn tornado<'py>(
@@ -92,7 +92,8 @@ pub fn monte_carlo<'py>(
     perspective: Option<&str>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let items = frame_inputs(py, names, columns, rows)?;
+    // `threads` is honoured here too: with 1, no thread is started.
+    let items = frame_inputs_on(py, names, columns, rows, options.threads.unwrap_or(0))?;
     let o = MonteCarloOptions {
         draws: whole(py, options.draws, "draws")?,
         seed: whole(py, options.seed, "seed")?,

@@ -14,12 +14,46 @@ const END = -1;
 // Deeper than this is a cycle or an attack: no input of the engine nests beyond 3 levels.
 const MAX_DEPTH = 64;
 
+// The tape being written by `encode` (module state: no object made per call). A caller's
+// getter or Proxy trap may call back into the module while `read` runs: a nested `encode`
+// then keeps this state aside and writes into buffers of its own (see `encode`).
 let ops = new Float64Array(256);
 let n = 0;
 let parts = [];
 let size = 0;
 let limit = 0;
-const where = [];   // the path of the value being read: keys and indices
+let where = [];     // the path of the value being read: keys and indices, `where[..wn]`
+let wn = 0;
+let reading = false; // an `encode` is under way: caller code may be running inside it
+
+// The tape the last `encode` that succeeded wrote, for `takeOps` / `takeText` / `keepTape`
+// (the engine takes it right after `encode` returns, before any caller code can run).
+let doneOps = ops;
+let doneN = 0;
+let doneParts = parts;
+
+const objectProto = Object.prototype;
+const arrayProto = Array.prototype;
+
+// `o[k] = v` as JSON.parse does it (CreateDataProperty): an own, enumerable, writable
+// property, whatever Object.prototype holds, so a page's setter there is never called from
+// here. Assignment does the same, faster, unless a property of that name is inherited (a
+// setter, or "__proto__", "toString"…): only then the slow way.
+function define(o, k, v) {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+function put(a, i, v) {
+  if (i in arrayProto) define(a, i, v);
+  else a[i] = v;
+}
+
+// `put` into an array kept from call to call and only ever appended to: a slot below its
+// length is its own already, assigned without asking Array.prototype.
+function slot(a, i, v) {
+  if (i < a.length) a[i] = v;
+  else put(a, i, v);
+}
 
 function push(x) {
   if (n === ops.length) {
@@ -46,7 +80,7 @@ function grow(by) {
 function pushString(s) {
   grow(s.length + 2);
   push(s.length);
-  parts.push(s);
+  put(parts, parts.length, s);
 }
 
 /** What a value is, in words, without running any of its code. */
@@ -118,15 +152,18 @@ function read(x, depth) {
     push(SEQ);
     push(length);
     for (let i = 0; i < length; i++) {
-      where.push(i);
+      slot(where, wn++, i);
       read(x[i], depth + 1);
-      where.pop();
+      wn--;
     }
     return;
   }
   if (isMap(x)) {
     const entries = [];
-    Map.prototype.forEach.call(x, (v, k) => entries.push(k, v));
+    Map.prototype.forEach.call(x, (v, k) => {
+      put(entries, entries.length, k);
+      put(entries, entries.length, v);
+    });
     grow(2);
     push(MAP);
     push(entries.length / 2);
@@ -134,9 +171,9 @@ function read(x, depth) {
       const k = entries[i];
       if (typeof k !== "string") throw new Refused(`a Map key must be a string, got ${kindOf(k)}`);
       pushString(k);
-      where.push(k);
+      slot(where, wn++, k);
       read(entries[i + 1], depth + 1);
-      where.pop();
+      wn--;
     }
     return;
   }
@@ -149,15 +186,16 @@ function read(x, depth) {
   push(keys.length);
   for (const k of keys) {
     pushString(k);
-    where.push(k);
+    slot(where, wn++, k);
     read(x[k], depth + 1);
-    where.pop();
+    wn--;
   }
 }
 
 function pathOf(prefix) {
   let out = prefix;
-  for (const seg of where) {
+  for (let i = 0; i < wn; i++) {
+    const seg = where[i];
     if (typeof seg === "number") out += `[${seg}]`;
     else out += out ? `.${seg}` : seg;
   }
@@ -186,13 +224,25 @@ function cap(text, max = 200) {
  * or "too_large". `prefix` starts the path (`input`).
  */
 export function encode(value, max, prefix) {
+  // Called back from a getter or Proxy trap while another value is being read (a page's
+  // getter calling score()): the outer read's state is kept aside and given back after, so
+  // both calls read exactly their own value.
+  const outer = reading ? [ops, n, parts, size, limit, where, wn] : undefined;
+  if (outer !== undefined) {
+    ops = new Float64Array(256);
+    where = [];
+  }
+  reading = true;
   n = 0;
   parts = [];
   size = 0;
   limit = max;
-  where.length = 0;
+  wn = 0;
   try {
     read(value, 0);
+    doneOps = ops;
+    doneN = n;
+    doneParts = parts;
     return undefined;
   } catch (e) {
     const path = pathOf(prefix);
@@ -205,31 +255,41 @@ export function encode(value, max, prefix) {
     }
     return ["threw", path, cap(`reading this value threw ${describeException(e)}`), 0];
   } finally {
-    where.length = 0;
+    wn = 0;
+    if (outer === undefined) reading = false;
+    else {
+      // Indexed reads, not destructuring: a patched array iterator must not run here.
+      ops = outer[0]; n = outer[1]; parts = outer[2]; size = outer[3];
+      limit = outer[4]; where = outer[5]; wn = outer[6];
+    }
   }
 }
 
 export function takeOps() {
-  return ops.subarray(0, n);
+  return doneOps.subarray(0, doneN);
 }
 
 export function takeText() {
-  const text = parts.join("");
-  parts = [];
+  const text = doneParts.join("");
+  doneParts = [];
   lastText = text;
   return text;
 }
 
 // The text of the last tape taken, for `keepTape`.
 let lastText = "";
+let keepBuf = [];
 
 /** A copy of the last tape `encode` wrote and `takeOps`/`takeText` took: `[ops, text]` (ops as an array), kept
  * by a score for its methods (the caller's inputs object may change afterwards). */
 export function keepTape() {
   // A plain array (on the JS heap): cheaper to make and collect than a typed array's own
   // buffer, ≈ 0.5 µs of each score().
-  const kept = new Array(n);
-  for (let j = 0; j < n; j++) kept[j] = ops[j];
+  // Copied through `keepBuf` (its slots its own, so no setter is met) and out by `slice`
+  // (which defines the elements): ≈ 0.4 µs less than checking each new element.
+  for (let j = 0; j < doneN; j++) slot(keepBuf, j, doneOps[j]);
+  const kept = keepBuf.slice(0, doneN);
+  if (keepBuf.length > 1 << 16) keepBuf = []; // not kept for a large input's sake
   return [kept, lastText];
 }
 
@@ -244,8 +304,37 @@ export function stringLength(s) {
 const fields = [];
 
 // The tape being decoded and where in it: module state rather than closures made per call
-// (≈ 0.5 µs of each score()). `decode` runs no caller code, so it is never re-entered.
+// (≈ 0.5 µs of each score()). Decoding runs no caller code of its own (properties are
+// defined, as JSON.parse defines them: a setter on Object.prototype is not called), but a
+// page's patched built-in can still call back into the module: `decode` keeps an outer
+// decode's state aside and gives it back, so a nested decode is correct too.
 let dTape, dText, di = 0, dpos = 0;
+
+// Own properties as JSON.parse makes them (CreateDataProperty), fast. An object's property
+// is assigned (as fast as it gets) when no property of that name is inherited from
+// Object.prototype, and defined otherwise (`define`). Asking Object.prototype costs ≈ 10 ns a
+// key, so a struct field is asked once per decode: `clear[id] === serial` when field `id`
+// was found not inherited in this decode (no caller code runs in between to add one). An
+// array's elements are stacked on `stack` (whose slots are its own once made, so assigning
+// one meets no setter) and copied out by `slice`, which defines them.
+let serial = 0;
+let clear = new Float64Array(64);
+let stack = [];
+let sp = 0;
+
+// The tape ended early: a call back into the module during this decode (a patched
+// built-in) grew the wasm memory, which detaches the view the tape was read through.
+// Refused: a result half read is never returned.
+function reentered() {
+  const message = "civic-value was called again while it built a result (from a patched built-in " +
+    "or a setter), and that call moved the memory the result was read from; call it outside such callbacks";
+  const e = new Error(message);
+  e.name = "CivicValueError";
+  e.code = "call.reentrant";
+  e.path = "";
+  e.detail = message;
+  return e;
+}
 
 function dstr(len) {
   const s = dText.slice(dpos, dpos + len);
@@ -253,18 +342,26 @@ function dstr(len) {
   return s;
 }
 
-// A key: a length (text follows in `text`), or a field id -(id + 2), with its text the
-// first time.
-function dkey() {
-  const k = dTape[di++];
-  if (k >= 0) return dstr(k);
-  const id = -k - 2;
-  let name = fields[id];
+// A struct field's name, by id: sent with its text the first time (then internalised once:
+// later objects reuse the same property key).
+function dfield(id) {
+  // (A missing index would be looked up on Object.prototype: not read.)
+  let name = id < fields.length ? fields[id] : undefined;
   if (name === undefined) {
-    // Internalised once: later objects reuse the same property key.
-    name = fields[id] = Object.keys({ [dstr(dTape[di++])]: 0 })[0];
+    name = Object.keys({ [dstr(dTape[di++])]: 0 })[0];
+    put(fields, id, name);
   }
   return name;
+}
+
+// Note that field `id` is not inherited, for the rest of this decode.
+function markClear(id) {
+  if (id >= clear.length) {
+    const bigger = new Float64Array(Math.max(2 * clear.length, id + 1));
+    bigger.set(clear);
+    clear = bigger;
+  }
+  clear[id] = serial;
 }
 
 function dvalue() {
@@ -275,38 +372,73 @@ function dvalue() {
     case NUM: return dTape[di++];
     case STR: return dstr(dTape[di++]);
     case SEQ: {
-      const a = [];
-      while (dTape[di] !== END) a.push(dvalue());
+      const base = sp;
+      for (;;) {
+        const t = dTape[di];
+        if (t === END) break;
+        if (t === undefined) throw reentered();
+        const v = dvalue();
+        slot(stack, sp++, v);
+      }
       di++;
+      const a = stack.slice(base, sp);
+      sp = base;
       return a;
     }
     case MAP: {
+      // A key: a length (its text follows in `text`), or a field id -(id + 2).
       const o = {};
-      while (dTape[di] !== END) {
-        const k = dkey();
-        const v = dvalue();
-        // As JSON.parse does: "__proto__" is an own property, not the prototype.
-        if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else o[k] = v;
+      for (;;) {
+        const t = dTape[di++];
+        if (t === END) break;
+        if (t === undefined) throw reentered();
+        let k;
+        if (t >= 0) {
+          k = dstr(t);
+          if (k in objectProto) {
+            define(o, k, dvalue());
+            continue;
+          }
+        } else {
+          const id = -t - 2;
+          k = dfield(id);
+          if (clear[id] !== serial) {
+            if (k in objectProto) {
+              define(o, k, dvalue());
+              continue;
+            }
+            markClear(id);
+          }
+        }
+        o[k] = dvalue();
       }
-      di++;
       return o;
     }
-    default: return undefined;
+    default: throw reentered();
   }
 }
 
-/** Build the plain value a result tape stands for (JSON.parse's shapes: no Maps). */
+/** Build the plain value a result tape stands for (JSON.parse's shapes: no Maps; own
+ * properties defined as JSON.parse defines them). Throws a `CivicValueError` with code
+ * `call.reentrant` if the tape's memory moved while it was read (see `reentered`). */
 export function decode(tape, text) {
+  const outer = dTape === undefined ? undefined : [dTape, dText, di, dpos, sp];
   dTape = tape;
   dText = text;
   di = 0;
   dpos = 0;
+  serial++;
   try {
     return dvalue();
   } finally {
-    dTape = undefined;
-    dText = undefined;
+    if (outer === undefined) {
+      dTape = dText = undefined;
+      sp = 0;
+      // The stack holds the last result's values until overwritten: not a large one's.
+      if (stack.length > 1 << 16) stack = [];
+    } else {
+      dTape = outer[0]; dText = outer[1]; di = outer[2]; dpos = outer[3]; sp = outer[4];
+    }
   }
 }
 

@@ -39,7 +39,9 @@ pub struct Monetised {
     /// The outcomes with the quantities and proxies used.
     pub outcomes: Vec<MonetisedOutcome>,
     /// The outcomes as valued (quantity, proxy, fractions, duration), e.g. for
-    /// [`sensitivity`](super::sroi::sensitivity).
+    /// [`sensitivity`](super::sroi::sensitivity). Empty when read from a result written
+    /// before this field existed (the fractions and durations are not in `outcomes`).
+    #[serde(default)]
     pub valued: Vec<Outcome>,
     /// Present value with every ranged quantity at its low and at its high end.
     pub present_value_interval: Interval,

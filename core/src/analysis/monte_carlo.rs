@@ -293,7 +293,8 @@ impl Rubric {
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<MonteCarloCounts> {
         check(options, initiatives.len())?;
-        let ev = Evaluated::new(self, initiatives, perspective)?;
+        // `threads` is honoured everywhere: with 1, no step starts a thread.
+        let ev = Evaluated::new_on(self, initiatives, perspective, options.threads)?;
         let run = Run {
             ev: &ev,
             plan: Plan::new(&ev),
@@ -323,6 +324,10 @@ pub struct MonteCarloCounts {
     pub summary: Vec<InitiativeSummary>,
     /// Each initiative's counts of places, over the places it took.
     ranks: Vec<Window>,
+    /// Threads the run was asked for ([`MonteCarloOptions::threads`]): with 1,
+    /// [`MonteCarloCounts::rank_shares_into`] starts no thread either.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    threads: usize,
 }
 
 /// Equal when every number is: the rank tables as counts, however they are stored.
@@ -351,7 +356,8 @@ impl MonteCarloCounts {
     /// The rank table as shares of the draws, `count / draws` (the numbers of
     /// [`MonteCarlo::ranks`]), row by row into `out`; an `out` shorter than `n²` gets the
     /// first `out.len()` shares, a longer one keeps the rest as it was. A large table is
-    /// written by two threads, half of the rows each.
+    /// written by two threads, half of the rows each, unless the run was asked for one
+    /// thread.
     pub fn rank_shares_into(&self, out: &mut [f64]) {
         #[allow(clippy::cast_precision_loss)]
         let draws = self.draws as f64;
@@ -362,7 +368,10 @@ impl MonteCarloCounts {
             }
         };
         #[cfg(not(target_arch = "wasm32"))]
-        if n >= MANY && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1) {
+        if n >= MANY
+            && self.threads != 1
+            && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1)
+        {
             let half = self.ranks.len() / 2;
             let (mine, theirs) = self.ranks.split_at(half);
             let (a, b) = out.split_at_mut((half * n).min(out.len()));
@@ -538,6 +547,11 @@ struct Scratch {
     order: Vec<u32>,
     /// One draw's places, by initiative.
     place: Vec<u32>,
+    /// The chunk's sums of [`fixed`] totals in parts, by initiative (see [`Run::record`]):
+    /// the whole parts, and the fractions' high and low [`PART`] bits.
+    whole: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
     ranker: Ranker,
     /// A chunk's histogram bins and places, by tiles of [`TILE`] initiatives: initiative
     /// `i` in the chunk's draw `s` at [`at(slots, s, i)`](at), as its total's [`bin`] in the
@@ -585,6 +599,14 @@ fn total_of(ev: &Evaluated<'_>, i: usize, hi: f64, lo: f64, weight: f64) -> f64 
 #[cfg(not(target_arch = "wasm32"))]
 const ROWS: usize = 16;
 
+/// A block's running sums, aligned to a cache line: when the compiler keeps them on the
+/// stack between columns (it does in the AVX-512 clone), a vector stored and loaded back
+/// must not straddle two lines, or the load waits for the store to reach the cache (a
+/// frame placed at another offset made the whole run ≈ 10 % slower).
+#[cfg(not(target_arch = "wasm32"))]
+#[repr(C, align(64))]
+struct Lanes([f64; ROWS]);
+
 /// The compensated weighted sums of rows `i0..i0 + ROWS` over every column, into `hi` and
 /// `lo` (`ROWS` long): [`two_sum`] of `w·v` column by column in rubric order, skipping a
 /// criterion a row does not count — the operations [`add_terms`] makes, each block's sums
@@ -601,7 +623,8 @@ fn sum_block(
     hi: &mut [f64],
     lo: &mut [f64],
 ) {
-    let (mut h, mut l) = ([0.0f64; ROWS], [0.0f64; ROWS]);
+    let (mut hb, mut lb) = (Lanes([0.0; ROWS]), Lanes([0.0; ROWS]));
+    let (h, l) = (&mut hb.0, &mut lb.0);
     for (j, (&w, &full)) in weights.iter().zip(&plan.column_scored).enumerate() {
         let at = j * n + i0..j * n + i0 + ROWS;
         let Some(column) = values
@@ -624,8 +647,8 @@ fn sum_block(
             }
         }
     }
-    hi.copy_from_slice(&h);
-    lo.copy_from_slice(&l);
+    hi.copy_from_slice(h);
+    lo.copy_from_slice(l);
 }
 
 /// The ranged cells of one criterion (column), in row order.
@@ -775,6 +798,9 @@ impl Run<'_, '_> {
             partial: Vec::new(),
             order: Vec::with_capacity(n),
             place: vec![0; n],
+            whole: vec![0.0; n],
+            high: vec![0.0; n],
+            low: vec![0.0; n],
             ranker: Ranker::default(),
             cells: vec![0; n.div_ceil(TILE) * TILE * self.slots()],
         }
@@ -975,6 +1001,7 @@ impl Run<'_, '_> {
     }
 
     /// One draw: its totals into `s.hi`, its places (with [`TOP`]) into `s.place`.
+    #[inline(always)]
     fn draw(&self, d: u64, s: &mut Scratch) {
         let (ev, o) = (self.ev, self.options);
         let mut rng = draw_rng(o.seed, d);
@@ -1006,18 +1033,50 @@ impl Run<'_, '_> {
     /// One draw's totals (`s.hi`) added to the tally's sums, smallest and largest, row by
     /// row in order (arrays of `n`, in cache), and the bins and places packed into slot
     /// `slot` of the chunk buffer, one line per tile, for [`Run::chunk`] to count.
+    ///
+    /// Natively a draw whose totals all lie in `[+0, 100]` (every draw of a weighted sum
+    /// with finite inputs) adds each [`fixed`] total as three whole numbers below 2³¹ into
+    /// the chunk's sums ([`Scratch::whole`], see [`split`]: held in `f64`s, where sums of
+    /// whole numbers below 2⁵³ are exact; a loop without integer conversions or `i128` that
+    /// vectorises), which [`Run::flush`] adds into the tally's `i128` sums after the chunk:
+    /// the same integers.
     #[inline(always)]
     fn record(&self, slot: usize, s: &mut Scratch, t: &mut Tally) {
-        for (((sum, lo), hi), &total) in t
-            .sum
-            .iter_mut()
-            .zip(t.min.iter_mut())
-            .zip(t.max.iter_mut())
-            .zip(&s.hi)
-        {
-            *sum += fixed(total);
-            *lo = lo.min(total);
-            *hi = hi.max(total);
+        #[cfg(not(target_arch = "wasm32"))]
+        let parts = s.hi.iter().fold(0, |m, t| t.to_bits().max(m)) <= HUNDRED;
+        #[cfg(target_arch = "wasm32")]
+        let parts = false;
+        if parts {
+            for (((((w, h), l), lo), hi), &total) in s
+                .whole
+                .iter_mut()
+                .zip(s.high.iter_mut())
+                .zip(s.low.iter_mut())
+                .zip(t.min.iter_mut())
+                .zip(t.max.iter_mut())
+                .zip(&s.hi)
+            {
+                let (whole, high, low) = split(total);
+                *w += whole;
+                *h += high;
+                *l += low;
+                // `min` and `max` without their NaN cases (no total here is NaN, and
+                // neither is a smallest or largest one): compare and select, vectorised.
+                *lo = if total < *lo { total } else { *lo };
+                *hi = if total > *hi { total } else { *hi };
+            }
+        } else {
+            for (((sum, lo), hi), &total) in t
+                .sum
+                .iter_mut()
+                .zip(t.min.iter_mut())
+                .zip(t.max.iter_mut())
+                .zip(&s.hi)
+            {
+                *sum += fixed(total);
+                *lo = lo.min(total);
+                *hi = hi.max(total);
+            }
         }
         let slots = self.slots();
         for (tile, (hi, place)) in s.hi.chunks(TILE).zip(s.place.chunks(TILE)).enumerate() {
@@ -1030,6 +1089,27 @@ impl Run<'_, '_> {
                 let b = bin(total) as u32;
                 *c = (b << 16) | p;
             }
+        }
+    }
+
+    /// Adds the chunk's sums in parts ([`Run::record`]) into the tally's sums and clears
+    /// them: `whole · 2⁶⁰ + high · 2³⁰ + low`, the sum of the [`fixed`] totals recorded in
+    /// parts (each part's sum is a whole number below 2⁴² for a chunk of at most [`CHUNK`]
+    /// draws, so exact in an `f64` and in its conversion).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn flush(s: &mut Scratch, t: &mut Tally) {
+        for (((sum, w), h), l) in t
+            .sum
+            .iter_mut()
+            .zip(s.whole.iter_mut())
+            .zip(s.high.iter_mut())
+            .zip(s.low.iter_mut())
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            let [whole, high, low] = [*w, *h, *l].map(|x| i128::from(x as i64));
+            *sum += (whole << 60) + (high << 30) + low;
+            (*w, *h, *l) = (0.0, 0.0, 0.0);
         }
     }
 
@@ -1067,15 +1147,31 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Draws `[from, to)` (at most a chunk), added to the tally.
+    /// Draws `[from, to)` (at most a chunk), added to the tally: natively through
+    /// [`kernels::chunk`] (this code compiled for the CPU's vector extensions, chosen at run
+    /// time), in WebAssembly directly.
+    fn run_chunk(&self, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
+        #[cfg(not(target_arch = "wasm32"))]
+        kernels::chunk(self, from, to, s, t);
+        #[cfg(target_arch = "wasm32")]
+        self.chunk(from, to, s, t);
+    }
+
+    /// Draws `[from, to)` (at most a chunk), added to the tally (see [`Run::run_chunk`]).
+    #[inline(always)]
     fn chunk(&self, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
         let n = self.ev.len();
         #[allow(clippy::cast_possible_truncation)]
         let count = (to - from) as usize;
         for (slot, d) in (from..to).enumerate() {
             self.draw(d, s);
+            #[cfg(not(target_arch = "wasm32"))]
+            kernels::record(self, slot, s, t);
+            #[cfg(target_arch = "wasm32")]
             self.record(slot, s, t);
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        Self::flush(s, t);
         // A tile at a time: its draws are one contiguous block of the chunk buffers.
         for (tile, i0) in (0..n).step_by(TILE).enumerate() {
             let width = TILE.min(n - i0);
@@ -1189,7 +1285,7 @@ impl Run<'_, '_> {
             let (mut s, mut t) = (self.scratch(), Tally::new(self.ev.len()));
             for c in 0..schedule.chunks() {
                 let (from, to) = schedule.bounds(c);
-                self.chunk(from, to, &mut s, &mut t);
+                self.run_chunk(from, to, &mut s, &mut t);
                 if !progress(to, draws) {
                     return Err(ErrorKind::Cancelled.at(""));
                 }
@@ -1241,7 +1337,7 @@ impl Run<'_, '_> {
                                 break;
                             }
                             let (from, to) = schedule.bounds(c);
-                            self.chunk(from, to, &mut s, &mut t);
+                            self.run_chunk(from, to, &mut s, &mut t);
                             if tx.send(to - from).is_err() {
                                 break;
                             }
@@ -1394,6 +1490,7 @@ impl Run<'_, '_> {
             top_k: o.top_k,
             summary,
             ranks: t.ranks,
+            threads: o.threads,
         }
     }
 }
@@ -1410,8 +1507,43 @@ fn fixed(total: f64) -> i128 {
         let fraction = total - whole as f64;
         (i128::from(whole) << 60) + i128::from((fraction * FIXED) as i64)
     } else {
-        (total * FIXED) as i128
+        fixed_wide(total)
     }
+}
+
+/// The bits of 100.0: a total from +0 to 100 has bits at most these (−0 and NaN more).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const HUNDRED: u64 = 0x4059_0000_0000_0000;
+
+/// `2³⁰`, where [`split`] cuts the fraction.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+const PART: f64 = 1_073_741_824.0;
+
+/// [`fixed`] of a total from +0 to 100 as three whole numbers (held in `f64`s): `fixed(total)
+/// = whole · 2⁶⁰ + high · 2³⁰ + low`, whole from 0 to 100, high and low from 0 to 2³⁰ − 1.
+/// [`fixed`]'s fast path takes `whole = trunc(total)` (`total as i64`), `fraction = total −
+/// whole` (exact) and `T = trunc(fraction · 2⁶⁰)` (the scaling is exact); here `high =
+/// trunc(fraction · 2³⁰)`, which is `⌊T / 2³⁰⌋`, and `low = T − high · 2³⁰`, a whole number
+/// below 2³⁰, so computed exactly. Truncations and arithmetic only (no conversions to
+/// integers), so that a loop of them vectorises; a unit test compares with [`fixed`].
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline(always)]
+fn split(total: f64) -> (f64, f64, f64) {
+    let whole = total.trunc();
+    let fraction = total - whole;
+    let t = (fraction * FIXED).trunc();
+    let high = (fraction * PART).trunc();
+    (whole, high, t - high * PART)
+}
+
+/// [`fixed`] of a total of 2⁶² or more in size (or NaN): the slow conversion, out of line so
+/// that the compiler does not compute it for every total and select (it did in the
+/// AVX-512 clone: a `__fixdfti` call per total).
+#[cold]
+#[inline(never)]
+#[allow(clippy::cast_possible_truncation)]
+fn fixed_wide(total: f64) -> i128 {
+    (total * FIXED) as i128
 }
 
 /// The q-quantiles of a histogram for increasing `qs` (see the module documentation), in
@@ -1489,6 +1621,40 @@ mod fixed_tests {
         for x in xs {
             assert_eq!(fixed(x), reference(x), "{x:e}");
         }
+    }
+
+    /// `split`'s three parts make `fixed`'s integer for every total from +0 to 100: the ends,
+    /// the smallest numbers (where the fraction's product is truncated), bin edges, and
+    /// random bit patterns in the range.
+    #[test]
+    fn split_makes_the_same_integer() {
+        use super::{HUNDRED, PART, split};
+        use proptest::prelude::*;
+        #[allow(clippy::cast_possible_truncation)]
+        let check = |t: f64| {
+            let (whole, high, low) = split(t);
+            for part in [whole, high, low] {
+                assert!(part.fract() == 0.0 && (0.0..PART).contains(&part), "{t:e}");
+            }
+            let [w, h, l] = [whole, high, low].map(|x| i128::from(x as i64));
+            assert_eq!((w << 60) + (h << 30) + l, fixed(t), "{t:e}");
+        };
+        let mut xs = vec![
+            0.0,
+            5e-324,
+            1e-300,
+            2.0f64.powi(-8),
+            0.003,
+            1.0,
+            99.999_999_999_999_99,
+        ];
+        xs.extend([100.0, f64::from_bits(HUNDRED - 1), 1.0 / 3.0, 12.5 - 1e-15]);
+        xs.extend((0..3_201).map(|b| f64::from(b) / 32.0));
+        xs.extend((0..10_000).map(|k| f64::from(k) * 0.010_000_000_000_000_2));
+        for x in xs {
+            check(x);
+        }
+        proptest!(|(bits in 0..=HUNDRED)| check(f64::from_bits(bits)));
     }
 }
 

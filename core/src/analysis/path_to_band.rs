@@ -23,7 +23,11 @@ use crate::rubric::{Band, Criterion, InputKind, Rubric, list_or_none};
 use crate::score::Score;
 
 /// One change on the path: set this criterion's input to this value.
+///
+/// Read back from JSON (or any serde format), a step written before `shown` existed has
+/// `shown` equal to `value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "PathStepDoc")]
 pub struct PathStep {
     /// Criterion id.
     pub criterion: String,
@@ -34,6 +38,34 @@ pub struct PathStep {
     /// where the path goes, so the printed value still reaches the band
     /// ([`super::shown::towards`]); other inputs as `value`.
     pub shown: InputValue,
+}
+
+/// A [`PathStep`] as read: `shown` came after the first release, and a step without it
+/// shows its `value`.
+#[derive(Deserialize)]
+struct PathStepDoc {
+    criterion: String,
+    value: InputValue,
+    #[serde(default, deserialize_with = "present")]
+    shown: Option<InputValue>,
+}
+
+/// A field that is there, whatever its value (`null` too, as `InputValue` reads it).
+fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<InputValue>, D::Error> {
+    InputValue::deserialize(d).map(Some)
+}
+
+impl From<PathStepDoc> for PathStep {
+    fn from(doc: PathStepDoc) -> Self {
+        let shown = doc.shown.unwrap_or_else(|| doc.value.clone());
+        PathStep {
+            criterion: doc.criterion,
+            value: doc.value,
+            shown,
+        }
+    }
 }
 
 impl Rubric {

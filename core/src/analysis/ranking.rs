@@ -3,8 +3,9 @@
 //!
 //! Sorting a thousand `(flag, total, position)` keys by comparison every draw was a sixth of
 //! the run, so totals in `[0, 100]` are first spread into buckets by `⌊(total − min) · per⌋`
-//! (four buckets per initiative over the draw's range; a monotone function of the total, so
-//! the buckets are in order: a counting sort that keeps positions in order inside a bucket),
+//! (each group — passing, knocked out — has four buckets per member over its own range of
+//! totals; a monotone function of the total, so the buckets are in order: a counting sort
+//! that keeps positions in order inside a bucket),
 //! and a stable insertion sort of the keys `(flag, total bits)` as one `u64` finishes each
 //! bucket — usually one or two initiatives — or, past a budget of moves (crowded buckets),
 //! a comparison sort does. A draw with a total outside `[0, 100]` (or NaN) is sorted by
@@ -53,7 +54,9 @@ fn key(total: f64, passes: bool) -> u64 {
 impl Ranker {
     /// Writes into `order` the positions `0..n` in rank order (`order[place] = position`)
     /// for the given totals and knock-out flags (same length; a shorter `knocked_out`
-    /// counts the missing ones as passing).
+    /// counts the missing ones as passing). Inlined into the Monte Carlo's chunk kernel, so
+    /// that it is compiled for the same vector extensions.
+    #[inline(always)]
     pub(crate) fn order(&mut self, totals: &[f64], knocked_out: &[bool], order: &mut Vec<u32>) {
         let n = totals.len();
         order.clear();
@@ -68,21 +71,6 @@ impl Ranker {
             self.by_comparison(totals, knocked_out, order);
             return;
         }
-        // Buckets per group: `BUCKETS_PER_ITEM · n + 1` over the draw's range of totals,
-        // `⌊(t − min) · per⌋` with per = BUCKETS_PER_ITEM · n / (max − min) (monotone in t:
-        // each operation is).
-        let (min, max) = totals
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
-        let top = BUCKETS_PER_ITEM * n;
-        #[allow(clippy::cast_precision_loss)]
-        let per = if max > min {
-            top as f64 / (max - min)
-        } else {
-            0.0
-        };
-        let per = if per.is_finite() { per } else { 0.0 };
-        let group = top + 1;
         let Self {
             counts,
             buckets,
@@ -91,8 +79,6 @@ impl Ranker {
             positions,
             ..
         } = self;
-        counts.clear();
-        counts.resize(2 * group + 1, 0);
         keys.clear();
         keys.extend(
             totals
@@ -100,14 +86,44 @@ impl Ranker {
                 .enumerate()
                 .map(|(i, &t)| key(t, !knocked_out.get(i).copied().unwrap_or(false))),
         );
+        // Each group (passing, knocked out) has `BUCKETS_PER_ITEM · size + 1` buckets over
+        // its own range of totals, `⌊(t − min) · per⌋` with per = BUCKETS_PER_ITEM · size /
+        // (max − min) (monotone in t: each operation is): `4n + 2` buckets in all, not
+        // `8n + 2` (each draw clears and adds up every bucket's count).
+        let (mut pass, mut out) = ((f64::INFINITY, 0.0f64), (f64::INFINITY, 0.0f64));
+        let mut passing = 0usize;
+        for (&k, &t) in keys.iter().zip(totals) {
+            let passes = k >> 63 == 1;
+            // Written as selects, so that the loop vectorises.
+            pass.0 = pass.0.min(if passes { t } else { f64::INFINITY });
+            pass.1 = pass.1.max(if passes { t } else { 0.0 });
+            out.0 = out.0.min(if passes { f64::INFINITY } else { t });
+            out.1 = out.1.max(if passes { 0.0 } else { t });
+            passing += usize::from(passes);
+        }
+        let tops = [BUCKETS_PER_ITEM * passing, BUCKETS_PER_ITEM * (n - passing)];
+        #[allow(clippy::cast_precision_loss)]
+        let per = |(min, max): (f64, f64), top: usize| {
+            let per = if max > min {
+                top as f64 / (max - min)
+            } else {
+                0.0
+            };
+            if per.is_finite() { per } else { 0.0 }
+        };
+        let pass = (pass.0, per(pass, tops[0]), tops[0], 0);
+        // The knocked-out group's buckets follow the passing group's.
+        let out = (out.0, per(out, tops[1]), tops[1], tops[0] + 1);
+        counts.clear();
+        counts.resize(tops[0] + tops[1] + 3, 0);
         buckets.clear();
         buckets.extend(keys.iter().zip(totals).map(|(&k, &t)| {
             // Its group (passing first), then descending total.
+            let (min, per, top, base) = if k >> 63 == 1 { pass } else { out };
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let b = (((t - min) * per) as usize).min(top);
-            let passes = k >> 63 == 1;
             #[allow(clippy::cast_possible_truncation)]
-            let bucket = (usize::from(!passes) * group + (top - b)) as u32;
+            let bucket = (base + (top - b)) as u32;
             bucket
         }));
         let counts = counts.as_mut_slice();
@@ -234,6 +250,13 @@ mod tests {
         check(&[100.0, 0.0, 100.0, 0.0], &[true, false, false, true]);
         check(&[f64::NAN, 5.0, -1.0], &[false, false, false]);
         check(&[-0.0, 0.0, 1.0], &[true, false, true]);
+        // One group empty: every initiative knocked out, or none; one in a group of its own.
+        let spread: Vec<f64> = (0..50).map(|i| f64::from(i * 37 % 50) * 1.5).collect();
+        check(&spread, &[true; 50]);
+        check(&spread, &[false; 50]);
+        let mut one = [false; 50];
+        one[7] = true;
+        check(&spread, &one);
         assert_eq!(HUNDRED, 100.0f64.to_bits());
     }
 

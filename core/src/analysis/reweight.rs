@@ -35,6 +35,13 @@ pub fn rescale(weights: &[f64], k: usize, t: f64) -> Vec<f64> {
 #[cfg(not(target_arch = "wasm32"))]
 const PARALLEL_ROWS: usize = 256;
 
+/// Whether [`Evaluated::new_on`] evaluates `n` rows in two halves on two threads: from
+/// [`PARALLEL_ROWS`] rows on, unless one thread was asked for.
+#[cfg(not(target_arch = "wasm32"))]
+fn halves(n: usize, threads: usize) -> bool {
+    n >= PARALLEL_ROWS && threads != 1
+}
+
 /// One cell whose input is a range (or an evidence grade): what Monte Carlo draws inside.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RangedCell {
@@ -73,16 +80,31 @@ pub(crate) struct Evaluated<'r> {
 
 impl<'r> Evaluated<'r> {
     /// Evaluate every initiative; an error names its row (`rows[3].input.support_share`).
+    /// From 256 initiatives on (natively), the second half on a thread of its own.
     pub fn new(
         rubric: &'r Rubric,
         initiatives: &[Inputs],
         perspective: Option<&str>,
     ) -> Result<Self> {
+        Self::new_on(rubric, initiatives, perspective, 0)
+    }
+
+    /// [`Evaluated::new`] on at most `threads` threads: `1` evaluates every row on the
+    /// calling thread (a caller asked for one thread), any other number as `new` does
+    /// (the same rows either way).
+    pub fn new_on(
+        rubric: &'r Rubric,
+        initiatives: &[Inputs],
+        perspective: Option<&str>,
+        threads: usize,
+    ) -> Result<Self> {
         let weights = rubric.effective_weights(perspective)?.to_vec();
         let n = initiatives.len();
         let mut out = Self::empty(rubric, weights, n);
+        #[cfg(target_arch = "wasm32")]
+        let _ = threads;
         #[cfg(not(target_arch = "wasm32"))]
-        if n >= PARALLEL_ROWS {
+        if halves(n, threads) {
             // The second half on a thread of its own, then appended: the same rows, and
             // the error of the first row that fails, as row by row.
             let (a, b) = initiatives.split_at(n / 2);
@@ -269,6 +291,20 @@ mod tests {
             // Row 600 (in the second half) has its ranges numbered as row 600.
             assert!(n < 601 || two.ranged.iter().any(|c| c.row == 600));
         }
+    }
+
+    #[test]
+    fn one_thread_asked_for_evaluates_on_this_thread() {
+        // The choice: two halves from PARALLEL_ROWS rows on, never when one thread is asked.
+        assert!(halves(PARALLEL_ROWS, 0) && halves(PARALLEL_ROWS, 2));
+        assert!(!halves(PARALLEL_ROWS - 1, 0) && !halves(5_000, 1));
+        let rubric = Rubric::builtin();
+        let items = rows(601, &[]);
+        let (one, plain) = (
+            Evaluated::new_on(&rubric, &items, None, 1).unwrap(),
+            row_by_row(&rubric, &items).unwrap(),
+        );
+        assert_eq!((one.values, one.totals), (plain.values, plain.totals));
     }
 
     #[test]

@@ -14,12 +14,10 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+// The README's blocks and the matching rules: one reader for every Rust README test.
+use readme_blocks::{line_matches, readme, root, section_blocks};
 
 struct Service {
     child: Child,
@@ -57,26 +55,6 @@ fn start() -> Service {
         banner: banner.trim_end().to_string(),
         port,
     }
-}
-
-/// `shown` with each `…` standing for any text, against the whole of `real`.
-fn line_matches(shown: &str, real: &str) -> bool {
-    let parts: Vec<&str> = shown.split('…').collect();
-    if parts.len() == 1 {
-        return shown == real;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !real.starts_with(first) || real.len() < first.len() + last.len() || !real.ends_with(last) {
-        return false;
-    }
-    let mut rest = &real[first.len()..real.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// Shell words of one command line: plain words and '…' quoted ones (all the README uses).
@@ -118,48 +96,38 @@ struct Example {
 }
 
 fn service_examples() -> Vec<Example> {
-    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines
-        .iter()
-        .position(|l| l.starts_with("## A Rust scoring service"))
-        .unwrap();
-    let end = start
-        + 1
-        + lines[start + 1..]
-            .iter()
-            .position(|l| l.starts_with("## "))
-            .unwrap();
+    let (lines, blocks) = readme();
     let mut out = Vec::new();
-    let mut in_sh = false;
-    let mut i = start;
-    while i < end {
-        let l = lines[i];
-        if l.trim() == "```sh" {
-            in_sh = true;
-        } else if l.trim() == "```" {
-            in_sh = false;
-        } else if in_sh && !l.trim().is_empty() && !l.starts_with('#') {
-            let line = i + 1;
-            let mut command = l.trim_end().to_string();
-            while command.ends_with('\\') {
-                command.pop();
-                i += 1;
-                command.push(' ');
-                command.push_str(lines[i].trim());
-            }
-            let mut shown = String::new();
-            while i + 1 < end && lines[i + 1].starts_with('#') {
-                i += 1;
-                shown.push_str(lines[i].trim_start_matches('#').trim_start());
-            }
-            out.push(Example {
-                line,
-                command,
-                shown,
-            });
+    for b in section_blocks(&lines, &blocks, "## A Rust scoring service") {
+        if b.lang != "sh" {
+            continue;
         }
-        i += 1;
+        let body = &b.body;
+        let mut i = 0;
+        while i < body.len() {
+            let l = &body[i];
+            if !l.trim().is_empty() && !l.starts_with('#') {
+                let line = b.body_line(i);
+                let mut command = l.trim_end().to_string();
+                while command.ends_with('\\') && i + 1 < body.len() {
+                    command.pop();
+                    i += 1;
+                    command.push(' ');
+                    command.push_str(body[i].trim());
+                }
+                let mut shown = String::new();
+                while i + 1 < body.len() && body[i + 1].starts_with('#') {
+                    i += 1;
+                    shown.push_str(body[i].trim_start_matches('#').trim_start());
+                }
+                out.push(Example {
+                    line,
+                    command,
+                    shown,
+                });
+            }
+            i += 1;
+        }
     }
     out
 }
@@ -273,9 +241,4 @@ fn the_shell_words_are_read_as_bash_reads_them() {
             r#"{"a": 1}"#
         ]
     );
-    assert!(line_matches(
-        r#"{"total":17.3…,"band":"weak"}"#,
-        r#"{"total":17.36,"band":"weak"}"#
-    ));
-    assert!(!line_matches(r#"{"total":17.4…}"#, r#"{"total":17.36}"#));
 }

@@ -1,27 +1,70 @@
-//! The column kernels of a Monte Carlo draw — the drawn inputs' values
-//! ([`Run::draw_inputs`]) and every initiative's total ([`Run::totals`]) — compiled twice on
-//! x86_64: as plain x86_64 code and for AVX2 (`x86_64+avx+avx2`, four doubles per
-//! instruction instead of two), the clone chosen once at run time from the CPU's features
-//! (the `multiversion` crate). Every other target, WebAssembly included, has the plain code
-//! only.
+//! The Monte Carlo's hot code compiled several times on x86_64 — as plain x86_64 code, for
+//! AVX2 (`x86_64+avx+avx2`, four doubles per instruction instead of two) and for AVX-512
+//! (`+avx512f+avx512dq+avx512vl`: eight doubles, and conversions between doubles and 64-bit
+//! integers in vector registers, which the block `log1p`, the histogram bins and the
+//! ranking's buckets use) — the clone chosen once at run time from the CPU's features (the
+//! `multiversion` crate). Two entry points: a whole chunk of draws ([`chunk`]: drawing,
+//! ranking, recording and counting, everything [`Run::chunk`] inlines) and, inside it, the
+//! column kernels of one draw ([`values_and_totals`]: the drawn inputs' values and every
+//! initiative's total). Every other target, WebAssembly included, has the plain code only.
 //!
-//! The same bits either way: the compiler vectorises these loops lane by lane without
-//! reordering any floating-point operation (Rust never contracts `a·b + c`), and **FMA is
-//! not enabled** (a fused multiply-add rounds once where the plain code rounds twice). The
-//! unit test below runs both clones on the same draws and compares every bit.
+//! The same bits in every clone: the compiler vectorises these loops lane by lane without
+//! reordering any floating-point operation, and never fuses a multiplication with an
+//! addition (Rust does not allow LLVM to contract `a·b + c`; the AVX-512 feature set
+//! implies the FMA instructions, but nothing asks for them: the workspace has no `mul_add`
+//! here and `objdump -d | grep vfmadd` finds none). Float-to-integer casts saturate the
+//! same way whatever instruction makes them. The unit test below runs the dispatched and
+//! the plain kernels on the same draws and compares every bit; the Monte Carlo tests and
+//! vectors run the dispatched chunk.
 
-use super::{Run, Scratch};
+use super::{Run, Scratch, Tally};
 
-/// The drawn inputs' values (when `vary_inputs`) and the totals of one draw, into `s.hi`:
-/// the AVX2 clone on a CPU that has it, the plain code otherwise.
+/// Draws `[from, to)` into `s` and `t` ([`Run::chunk`]): the AVX-512 or AVX2 clone on a
+/// CPU that has it, the plain code otherwise.
 ///
-/// `allow(unsafe_code)`: the `multiversion` expansion calls the AVX2 clone (a
-/// `#[target_feature]` function) inside an `unsafe` block once it has checked that the CPU
-/// supports AVX2; there is no hand-written `unsafe` here.
+/// `allow(unsafe_code)`: the `multiversion` expansion calls a clone (a `#[target_feature]`
+/// function) inside an `unsafe` block once it has checked that the CPU supports its
+/// features; there is no hand-written `unsafe` here.
 #[allow(unsafe_code)]
 #[cfg_attr(
     target_arch = "x86_64",
-    multiversion::multiversion(targets("x86_64+avx+avx2"))
+    multiversion::multiversion(targets(
+        "x86_64+avx+avx2+avx512f+avx512dq+avx512vl",
+        "x86_64+avx+avx2"
+    ))
+)]
+pub(super) fn chunk(run: &Run<'_, '_>, from: u64, to: u64, s: &mut Scratch, t: &mut Tally) {
+    run.chunk(from, to, s, t);
+}
+
+/// One draw's totals and places recorded into `s` and `t` ([`Run::record`]): the AVX-512
+/// clone on a CPU that has it (its float-to-integer conversions are vector instructions
+/// there), the plain code otherwise.
+///
+/// `allow(unsafe_code)`: as [`chunk`].
+#[allow(unsafe_code)]
+#[cfg_attr(
+    target_arch = "x86_64",
+    multiversion::multiversion(targets(
+        "x86_64+avx+avx2+avx512f+avx512dq+avx512vl",
+        "x86_64+avx+avx2"
+    ))
+)]
+pub(super) fn record(run: &Run<'_, '_>, slot: usize, s: &mut Scratch, t: &mut Tally) {
+    run.record(slot, s, t);
+}
+
+/// The drawn inputs' values (when `vary_inputs`) and the totals of one draw, into `s.hi`:
+/// the AVX-512 or AVX2 clone on a CPU that has it, the plain code otherwise.
+///
+/// `allow(unsafe_code)`: as [`chunk`].
+#[allow(unsafe_code)]
+#[cfg_attr(
+    target_arch = "x86_64",
+    multiversion::multiversion(targets(
+        "x86_64+avx+avx2+avx512f+avx512dq+avx512vl",
+        "x86_64+avx+avx2"
+    ))
 )]
 pub(super) fn values_and_totals(run: &Run<'_, '_>, s: &mut Scratch, vary_inputs: bool) {
     body(run, s, vary_inputs);
