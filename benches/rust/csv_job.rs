@@ -412,10 +412,14 @@ pub fn run(rubric: &Rubric, path: &str) {
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok((seq, buf))) = next else { break };
+                        // A free output buffer, or a new one: waiting for one could wait
+                        // forever (the other worker, run ahead while this one was
+                        // descheduled, left every buffer with the writer, which waits for
+                        // this chunk: seen under load).
                         let mut out = out_free_rx
                             .lock()
                             .ok()
-                            .and_then(|rx| rx.recv().ok())
+                            .and_then(|rx| rx.try_recv().ok())
                             .unwrap_or_default();
                         w.chunk(&buf, &mut out);
                         if done_tx.send((seq, buf, out)).is_err() {

@@ -83,6 +83,11 @@ impl Fields {
         self.0.iter().any(|f| matches!(f, Field::Id | Field::Name))
     }
 
+    /// Whether these are `id,total`, in that order.
+    pub(crate) fn is_id_total(&self) -> bool {
+        self.0 == [Field::Id, Field::Total]
+    }
+
     /// Whether the band is written.
     pub(crate) fn has_band(&self) -> bool {
         self.0.contains(&Field::Band)
@@ -208,7 +213,9 @@ mod tests {
     fn names_are_read_in_order_and_checked() {
         let f = Fields::parse("id, total,band").unwrap();
         assert_eq!(f.0, [Field::Id, Field::Total, Field::Band]);
-        assert!(f.totals_only() && f.names_a_row() && !f.is_all());
+        assert!(f.totals_only() && f.names_a_row() && !f.is_all() && !f.is_id_total());
+        assert!(Fields::parse("id,total").unwrap().is_id_total());
+        assert!(!Fields::parse("total,id").unwrap().is_id_total());
         assert!(!Fields::parse("id,points").unwrap().totals_only());
         assert!(!Fields::parse("total,band").unwrap().names_a_row());
         assert!(

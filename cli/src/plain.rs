@@ -28,7 +28,7 @@ use civic_value::stream::{Column, CsvInitiatives, CsvLayout};
 use crate::columns::Fields;
 use crate::load::{InputArgs, InputFormat, Parser, Raw, Stream};
 use crate::score::{Ctx, Format, Report, explained, push_json_str};
-use crate::text::{Line, Repeats};
+use crate::text::{Line, Repeats, push_number};
 
 /// Bytes read at a time (a line longer than this goes to the general reader).
 const CHUNK: usize = 1 << 20;
@@ -425,8 +425,13 @@ fn read_chunks(
         let Ok(mut next) = free.recv() else {
             return End::Done;
         };
-        next.clear();
-        next.extend_from_slice(buf.get(end..filled).unwrap_or(&[]));
+        // The bytes after the chunk's last line start the next one. The buffer keeps its
+        // length (a chunk's, the length of the read), so it is not zeroed again before
+        // being read into.
+        next.resize(CHUNK, 0);
+        if let (Some(to), Some(from)) = (next.get_mut(..filled - end), buf.get(end..filled)) {
+            to.copy_from_slice(from);
+        }
         filled -= end;
         buf.truncate(end);
         if at_end && buf.last() != Some(&b'\n') {
@@ -503,6 +508,10 @@ struct Worker<'a, 'r> {
     repeats: Repeats,
     /// Whether the band is written.
     band: bool,
+    /// Whether the lines are `id,total` in CSV from a comma-separated file: written
+    /// directly (an id cell of a plain line of such a file holds no comma, quote or line
+    /// break, so it is never quoted).
+    id_total: bool,
 }
 
 impl<'a, 'r> Worker<'a, 'r> {
@@ -518,6 +527,9 @@ impl<'a, 'r> Worker<'a, 'r> {
             rows: Vec::new(),
             repeats: Repeats::default(),
             band: ctx.fields.as_ref().is_some_and(Fields::has_band),
+            id_total: ctx.format == Format::Csv
+                && layout.dialect().delimiter == b','
+                && ctx.fields.as_ref().is_some_and(Fields::is_id_total),
         }
     }
 
@@ -597,6 +609,16 @@ impl<'a, 'r> Worker<'a, 'r> {
                 continue;
             }
             let total = self.totals.get(k - 1).copied().unwrap_or(f64::NAN);
+            done.written += 1;
+            if self.id_total {
+                let id = row.id(s);
+                let out = &mut done.text;
+                out.extend_from_slice(id.as_bytes());
+                out.push(b',');
+                push_number(out, total);
+                out.push(b'\n');
+                continue;
+            }
             let line = Line {
                 total,
                 band: if self.band {
@@ -610,7 +632,6 @@ impl<'a, 'r> Worker<'a, 'r> {
                 points: &[],
             };
             let (id, name) = row.id_name(s);
-            done.written += 1;
             self.line_out(&mut done.text, id, name, &line);
         }
         self.rows = rows;

@@ -202,6 +202,22 @@ fn odd_rows_agree_with_the_full_output() {
     csv_agrees(&plain_lf, &["--input-format", "csv"]);
     let bom = temp("plain-bom.csv", format!("\u{feff}{plain}").as_bytes());
     csv_agrees(&bom, &[]);
+    // `id,total` lines of a comma-separated file are written directly (an id there needs
+    // no quotes; spaces around it trimmed); of another delimiter's file, an id with a
+    // comma is quoted as the full output quotes it.
+    let ids = "id,volunteer_hours,support_share\n  s  ,1200,45.5\nt u,900,12\n\tv\t,1,2\n";
+    let spaced = temp("plain-ids.csv", ids.as_bytes());
+    let comma = temp(
+        "plain-semi-ids.csv",
+        ids.replace(',', ";")
+            .replace("t u", "t,u")
+            .replace("45.5", "45,5")
+            .as_bytes(),
+    );
+    for path in [&spaced, &comma] {
+        csv_agrees(path, &[]);
+        ndjson_agrees(path);
+    }
 }
 
 /// A generated file of 60 000 rows (≈ 3.8 MB: several of the reader's chunks), plain rows

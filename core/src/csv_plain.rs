@@ -26,6 +26,9 @@ const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
+/// `10^k` for the digits of a fraction (at most 7).
+const POW10_INT: [u64; 8] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
+
 /// Whether the general reader reads every line of `chunk` as [`PlainLines`] does: no quote,
 /// a carriage return only before a line break, valid UTF-8. `false` for anything else
 /// (the general reader reads that chunk).
@@ -60,9 +63,15 @@ impl PlainRow {
     /// the file has no `name` column, `""` when it has no `id` column (or `text` is not the
     /// chunk the row was read from).
     pub fn id_name<'c>(&self, chunk: &'c str) -> (&'c str, &'c str) {
-        let cell = |c: &Option<Range<usize>>| c.clone().map(|c| trim(chunk.get(c).unwrap_or("")));
-        let id = cell(&self.id).unwrap_or("");
-        (id, cell(&self.name).unwrap_or(id))
+        let id = self.id(chunk);
+        let name = self.name.clone().map(|c| trim(chunk.get(c).unwrap_or("")));
+        (id, name.unwrap_or(id))
+    }
+
+    /// The row's id as [`PlainRow::id_name`] gives it, alone.
+    #[inline]
+    pub fn id<'c>(&self, chunk: &'c str) -> &'c str {
+        self.id.clone().and_then(|c| chunk.get(c)).map_or("", trim)
     }
 }
 
@@ -178,6 +187,26 @@ impl<'a, 'r> PlainLines<'a, 'r> {
         }
         let mut encoded = 0;
         while rows.len() < max && at.byte < chunk.len() {
+            // Two lines at once when both are ordinary (see `pair`); else one by `line`.
+            if rows.len() + 2 <= max
+                && let Some(two) = self.pair(chunk.as_bytes(), at.byte, data, encoded)
+            {
+                for (next, text, (id, name)) in two {
+                    rows.push(PlainRow {
+                        text,
+                        line: at.lines,
+                        number: at.rows,
+                        encoded: true,
+                        id,
+                        name,
+                    });
+                    at.byte = next;
+                    at.lines += 1;
+                    at.rows += 1;
+                }
+                encoded += 2;
+                continue;
+            }
             let (next, lined) = self.line(chunk, at.byte, data, encoded);
             at.byte = next;
             let (line, number) = (at.lines, at.rows);
@@ -198,6 +227,88 @@ impl<'a, 'r> PlainLines<'a, 'r> {
             });
         }
         encoded
+    }
+
+    /// The line at `p` and the next one read together, cell by cell (the two lines' chains
+    /// of cell positions are independent, so the processor works on both at once: a line
+    /// alone waits on each cell's end before it can read the next), into rows `r` and
+    /// `r + 1` of `data`: for each, where the line after it starts, its text and its id
+    /// and name cells. `None`, having maybe written those rows, unless both lines are rows
+    /// read by the fast rules alone: neither blank, the header's number of cells, each
+    /// number cell read by [`number`], each other criterion cell a text this reader
+    /// remembers, every unknown column empty. Then `line` reads them one at a time, by the
+    /// same rules, to the same rows, values and cells (whatever `pair` wrote is written
+    /// again or belongs to no encoded row).
+    #[inline]
+    fn pair(
+        &self,
+        buf: &[u8],
+        p: usize,
+        data: &mut [f64],
+        r: usize,
+    ) -> Option<[(usize, Range<usize>, Names); 2]> {
+        // The second line starts after the first line break; neither line is blank (a line
+        // of a plain chunk that starts with a carriage return is a blank CRLF line).
+        let b = p + memchr::memchr(b'\n', buf.get(p..)?)? + 1;
+        let starts = |q: usize| buf.get(q).is_some_and(|&c| c != b'\n' && c != b'\r');
+        if !starts(p) || !starts(b) {
+            return None;
+        }
+        let delimiter = self.delimiter;
+        let width = self.width;
+        let mut put = |row: usize, i: usize, x: f64| {
+            if let Some(slot) = data.get_mut(row * width + i) {
+                *slot = x;
+            }
+        };
+        let (mut qa, mut qb) = (p, b);
+        let (mut names_a, mut names_b): (Names, Names) = ((None, None), (None, None));
+        for (k, role) in self.roles.iter().enumerate() {
+            if k > 0 {
+                if buf.get(qa) != Some(&delimiter) || buf.get(qb) != Some(&delimiter) {
+                    return None;
+                }
+                qa += 1;
+                qb += 1;
+            }
+            let (sa, sb) = (qa, qb);
+            match *role {
+                Role::Number(i) => {
+                    let (xa, ea) = number(buf, qa, delimiter)?;
+                    let (xb, eb) = number(buf, qb, delimiter)?;
+                    put(r, i, xa);
+                    put(r + 1, i, xb);
+                    (qa, qb) = (ea, eb);
+                }
+                Role::Other(i) => {
+                    (qa, qb) = (cell_end(buf, qa, delimiter), cell_end(buf, qb, delimiter));
+                    let keys = self.keys.get(k)?;
+                    let known = |key: Key| known(keys, key);
+                    let xa = known(short_key(buf, sa, qa)?)?;
+                    let xb = known(short_key(buf, sb, qb)?)?;
+                    put(r, i, xa);
+                    put(r + 1, i, xb);
+                }
+                Role::Id | Role::Name | Role::Unknown | Role::Skip => {
+                    (qa, qb) = (cell_end(buf, qa, delimiter), cell_end(buf, qb, delimiter));
+                    match role {
+                        Role::Id => (names_a.0, names_b.0) = (Some(sa..qa), Some(sb..qb)),
+                        Role::Name => (names_a.1, names_b.1) = (Some(sa..qa), Some(sb..qb)),
+                        Role::Unknown if qa != sa || qb != sb => return None,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // Each line ends right after its last cell; the first where the second starts.
+        let next = |q: usize| match buf.get(q..q + 2) {
+            Some([b'\n', _]) => Some(q + 1),
+            Some(b"\r\n") => Some(q + 2),
+            _ if buf.get(q..) == Some(b"\n") => Some(q + 1),
+            _ => None,
+        };
+        let (na, nb) = (next(qa)?, next(qb)?);
+        (na == b).then_some([(na, p..qa, names_a), (nb, b..qb, names_b)])
     }
 
     /// Read the line at `p` into row `r` of `data`; where the next line starts, and how it
@@ -246,13 +357,8 @@ impl<'a, 'r> PlainLines<'a, 'r> {
                     q = cell_end(buf, q, delimiter);
                     let key = short_key(buf, start, q);
                     let keys = self.keys.get_mut(k);
-                    let known = key.and_then(|key| {
-                        keys.as_ref()?
-                            .iter()
-                            .find(|(x, _)| *x == key)
-                            .map(|(_, v)| *v)
-                    });
-                    let x = known.or_else(|| {
+                    let remembered = key.and_then(|key| known(keys.as_ref()?, key));
+                    let x = remembered.or_else(|| {
                         let x = point(self.layout, i, s.get(start..q).unwrap_or(""))?;
                         if let (Some(key), Some(keys)) = (key, keys)
                             && keys.len() < KEYS
@@ -317,7 +423,7 @@ fn point(layout: &CsvLayout<'_>, i: usize, cell: &str) -> Option<f64> {
 }
 
 /// Eight bytes at `p`, the first in the lowest byte, when there are eight.
-#[inline]
+#[inline(always)]
 fn word(buf: &[u8], p: usize) -> Option<u64> {
     let b: [u8; 8] = buf.get(p..p + 8)?.try_into().ok()?;
     Some(u64::from_le_bytes(b))
@@ -325,7 +431,7 @@ fn word(buf: &[u8], p: usize) -> Option<u64> {
 
 /// The digits at `p` (up to 7 before something else): how many, and their value; no
 /// branch per digit. `None` for 8 digits or fewer than 8 bytes left.
-#[inline]
+#[inline(always)]
 fn digits(buf: &[u8], p: usize) -> Option<(usize, u64)> {
     let a = word(buf, p)? ^ (ONES * u64::from(b'0'));
     // A byte is not a digit when its high nibble is set in `a`, or adding 6 carries into
@@ -349,7 +455,7 @@ fn digits(buf: &[u8], p: usize) -> Option<(usize, u64)> {
 }
 
 /// Whether `b` ends a cell: the delimiter, a line break, or the carriage return before one.
-#[inline]
+#[inline(always)]
 fn ends_cell(b: u8, delimiter: u8) -> bool {
     b == delimiter || b == b'\n' || b == b'\r'
 }
@@ -360,7 +466,7 @@ fn ends_cell(b: u8, delimiter: u8) -> bool {
 /// (read by `encode_cell`). The value is the engine's `short_decimal` of the cell (tested
 /// equal): the digits as an integer below 10^15, exact in an f64, divided by a power of
 /// ten (exact too), which IEEE division rounds as `str::parse` does.
-#[inline]
+#[inline(always)]
 fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
     let (n, whole) = digits(buf, p)?;
     let end = p + n;
@@ -384,14 +490,29 @@ fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
     if k == 0 || !ends_cell(*buf.get(last)?, delimiter) {
         return None;
     }
-    let scale = 10u64.pow(u32::try_from(k).ok()?);
+    let scale = *POW10_INT.get(k)?;
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
     let m = (whole * scale + fraction) as i64 as f64;
     Some((m / POW10.get(k)?, last))
 }
 
+/// The value remembered for `key`, found with no branch on which of the texts it is (the
+/// texts of a category column come in any order, which a branch would guess wrong; a key
+/// is remembered once, so at most one matches).
+#[inline(always)]
+fn known(keys: &[(Key, f64)], key: Key) -> Option<f64> {
+    let (mut hit, mut bits) = (0u64, 0u64);
+    for ((a, b, n), v) in keys {
+        let same = (a ^ key.0) | (b ^ key.1) | (*n ^ key.2) as u64;
+        let mask = u64::from(same == 0).wrapping_neg();
+        hit |= mask;
+        bits |= v.to_bits() & mask;
+    }
+    (hit != 0).then_some(f64::from_bits(bits))
+}
+
 /// A text of at most 16 bytes as a key.
-#[inline]
+#[inline(always)]
 fn short_key(buf: &[u8], start: usize, end: usize) -> Option<Key> {
     let n = end.checked_sub(start).filter(|&n| n <= 16)?;
     let (a, b) = (word(buf, start)?, word(buf, start + 8)?);
@@ -407,7 +528,7 @@ fn short_key(buf: &[u8], start: usize, end: usize) -> Option<Key> {
 
 /// The end of the cell at `p`: the next delimiter or line break (before a carriage return
 /// that ends the line), found 8 bytes at a time.
-#[inline]
+#[inline(always)]
 fn cell_end(buf: &[u8], mut p: usize, delimiter: u8) -> usize {
     let end = loop {
         let Some(w) = word(buf, p) else {
@@ -744,6 +865,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Ordinary lines (numbers, decimals, remembered category and yes/no texts, CRLF, an
+    /// empty cell) are read two at a time by `pair`, to the values `line` reads one at a
+    /// time; a blank line, a text not yet remembered or a cell `number` leaves to
+    /// `encode_cell` is not.
+    #[test]
+    fn ordinary_lines_are_read_in_pairs() {
+        use crate::stream::CsvInitiatives;
+        let rubric = crate::Rubric::builtin();
+        let header = "id,volunteer_hours,inclusion,support_share,permit_secured\n";
+        let csv = CsvInitiatives::new(&rubric, header.as_bytes(), None, None, &[]).unwrap();
+        let layout = csv.layout().clone();
+        let width = rubric.criteria().len();
+        let chunk = "a,1200,none,45.5,true\nb,,one_group,7,false\r\nc,3,none,0.25,true\n\
+                     d,4,none,1,maybe\n\n";
+        let mut plain = PlainLines::new(&layout, width);
+        let mut one = vec![f64::NAN; 2 * width];
+        let mut two = vec![f64::NAN; 2 * width];
+        // Not remembered yet: `line` reads them (and remembers the texts).
+        assert!(plain.pair(chunk.as_bytes(), 0, &mut two, 0).is_none());
+        let (next, _) = plain.line(chunk, 0, &mut one, 0);
+        let (after, _) = plain.line(chunk, next, &mut one, 1);
+        let got = plain.pair(chunk.as_bytes(), 0, &mut two, 0).unwrap();
+        assert_eq!((got[0].0, got[1].0), (next, after));
+        assert_eq!(
+            (&chunk[got[0].1.clone()], &chunk[got[1].1.clone()]),
+            ("a,1200,none,45.5,true", "b,,one_group,7,false")
+        );
+        assert_eq!(got[1].2.0, Some(22..23));
+        for (x, y) in one.iter().zip(&two) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        // The second line's last cell is not a remembered text; the third starts a blank.
+        assert!(plain.pair(chunk.as_bytes(), after, &mut two, 0).is_none());
+        let d = chunk.find("d,").unwrap();
+        assert!(plain.pair(chunk.as_bytes(), d, &mut two, 0).is_none());
     }
 
     #[test]
