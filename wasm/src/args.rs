@@ -131,57 +131,54 @@ pub fn document(value: &JsValue, name: &str) -> Result<String, JsValue> {
 /// anything larger than the input limit. Getters run once; an exception they throw, and any
 /// other failure, is returned as `(kind, path, message)` with the path starting at `prefix`.
 pub(crate) fn copy(value: &JsValue, prefix: &str) -> Result<Tree, cv::Error> {
-    let (ops, text, _) = copy_tape(value, prefix, false)?;
-    tape::tree_from_tape(&ops, &text).ok_or_else(|| {
-        cv::ErrorKind::InputParse {
-            message: "the value could not be read".to_owned(),
-        }
-        .at(prefix)
-    })
+    copy_kept(value, prefix, false).map(|(tree, _)| tree)
 }
 
-/// [`copy`]'s first half: the tape (operations and text) `value` was copied into, and with
-/// `keep` a copy of it kept in JS (`[ops, text]`, made by `encode` itself from this call's
-/// tape: see [`boundary::encode`]; `undefined` without `keep`).
-fn copy_tape(
+/// [`copy`], and with `keep` a copy of the tape kept in JS (`[ops, text]`, made by `encode`
+/// itself from this call's own tape before any page code can run: see [`boundary::encode`];
+/// `undefined` without `keep`).
+pub(crate) fn copy_kept(
     value: &JsValue,
     prefix: &str,
     keep: bool,
-) -> Result<(Vec<f64>, String, JsValue), cv::Error> {
+) -> Result<(Tree, JsValue), cv::Error> {
     #[allow(clippy::cast_precision_loss)]
     let limit = cv::MAX_INPUT_BYTES as f64;
     let out = boundary::encode(value, limit, prefix, keep);
     let mut kept = JsValue::UNDEFINED;
     if !out.is_undefined() {
-        let out: js_sys::Array = out.unchecked_into();
-        if out.length() == 2 {
-            kept = out.into();
+        let failure: js_sys::Array = out.unchecked_into();
+        // `[ops, text]` has no fourth element; `[kind, path, message, size]` has.
+        let size = failure.get(3);
+        if size.is_undefined() {
+            kept = failure.into();
         } else {
-            return Err(failure(&out));
+            let kind = failure.get(0).as_string().unwrap_or_default();
+            let path = failure.get(1).as_string().unwrap_or_default();
+            let message = failure.get(2).as_string().unwrap_or_default();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let size = size.as_f64().unwrap_or(0.0) as usize;
+            return Err(if kind == "too_large" {
+                // As for a JSON document that is too large: the whole value, no path.
+                cv::ErrorKind::InputTooLarge {
+                    size,
+                    limit: cv::MAX_INPUT_BYTES,
+                }
+                .at("")
+            } else {
+                cv::ErrorKind::InputParse { message }.at(path)
+            });
         }
     }
     let ops = boundary::take_ops();
     let text = boundary::take_text();
-    Ok((ops, text, kept))
-}
-
-/// The error for `encode`'s `[kind, path, message, size]`.
-fn failure(failure: &js_sys::Array) -> cv::Error {
-    let kind = failure.get(0).as_string().unwrap_or_default();
-    let path = failure.get(1).as_string().unwrap_or_default();
-    let message = failure.get(2).as_string().unwrap_or_default();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let size = failure.get(3).as_f64().unwrap_or(0.0) as usize;
-    if kind == "too_large" {
-        // As for a JSON document that is too large: the whole value, no path.
-        cv::ErrorKind::InputTooLarge {
-            size,
-            limit: cv::MAX_INPUT_BYTES,
+    let tree = tape::tree_from_tape(&ops, &text).ok_or_else(|| {
+        cv::ErrorKind::InputParse {
+            message: "the value could not be read".to_owned(),
         }
-        .at("")
-    } else {
-        cv::ErrorKind::InputParse { message }.at(path)
-    }
+        .at(prefix)
+    })?;
+    Ok((tree, kept))
 }
 
 /// The inputs of one initiative: a plain object or a `Map` of criterion id → value, read
@@ -190,31 +187,21 @@ fn failure(failure: &js_sys::Array) -> cv::Error {
 /// (with code and path) for the rest: an array or another kind of object (`Date`,
 /// `WeakMap`), a getter or Proxy trap that throws, a value too large, a bad input.
 pub fn inputs(value: &JsValue, name: &str) -> Result<cv::Inputs, JsValue> {
-    if !value.is_object() {
-        return Err(type_error(name, "an object or a Map", value));
-    }
-    crate::inputs_from_js(value.clone()).map_err(|e| to_js_error(&e))
+    inputs_kept(value, name, false).map(|(inputs, _)| inputs)
 }
 
-/// [`inputs`], and a copy of the tape they were read from kept in JS (`[ops, text]`, a
-/// `Float64Array` and a string, made by `encode` from this call's own tape before any page
-/// code can run): what a score's methods read the inputs from again.
-#[cfg(feature = "analyses")]
-pub fn inputs_kept(value: &JsValue, name: &str) -> Result<(cv::Inputs, JsValue), JsValue> {
+/// [`inputs`], and with `keep` a copy of the tape they were read from kept in JS (`[ops,
+/// text]`, a `Float64Array` and a string, made by `encode` from this call's own tape before
+/// any page code can run): what a score's methods read the inputs from again.
+pub fn inputs_kept(
+    value: &JsValue,
+    name: &str,
+    keep: bool,
+) -> Result<(cv::Inputs, JsValue), JsValue> {
     if !value.is_object() {
         return Err(type_error(name, "an object or a Map", value));
     }
-    let (ops, text, kept) = copy_tape(value, "input", true).map_err(|e| to_js_error(&e))?;
-    let tree = tape::tree_from_tape(&ops, &text).ok_or_else(|| {
-        to_js_error(
-            &cv::ErrorKind::InputParse {
-                message: "the value could not be read".to_owned(),
-            }
-            .at("input"),
-        )
-    })?;
-    let inputs = cv::Inputs::from_tree(tree).map_err(|e| to_js_error(&e))?;
-    Ok((inputs, kept))
+    crate::inputs_kept_from_js(value, keep).map_err(|e| to_js_error(&e))
 }
 
 /// Read a structured argument (an options bag, a list) into `T`: the JS value is copied once

@@ -171,7 +171,7 @@ impl Rubric {
         let name = args::opt_string(&perspective, "perspective")?;
         // With the full module, a copy of the inputs just read, kept in JS for the methods below.
         #[cfg(feature = "analyses")]
-        let (inputs, tape) = args::inputs_kept(&inputs, "inputs")?;
+        let (inputs, tape) = args::inputs_kept(&inputs, "inputs", true)?;
         #[cfg(not(feature = "analyses"))]
         let inputs = args::inputs(&inputs, "inputs")?;
         let score = self
@@ -225,9 +225,21 @@ pub fn engine_version() -> String {
 /// (`input.volunteer_hours`), as [`cv::Inputs::from_json`] reports it. Never throws and never
 /// runs the caller's code more than once per property; a value that is not an object is an
 /// `input.parse` error here (exports use [`args::inputs`], which makes it a `TypeError`).
+// (The exports read inputs through `args::inputs`; kept for code that reads inputs without
+// the argument check.)
+#[allow(dead_code)]
 pub(crate) fn inputs_from_js(value: JsValue) -> Result<cv::Inputs, cv::Error> {
-    let tree = args::copy(&value, "input")?;
-    cv::Inputs::from_tree(tree)
+    inputs_kept_from_js(&value, false).map(|(inputs, _)| inputs)
+}
+
+/// [`inputs_from_js`], and with `keep` a copy of the tape they were read from, kept in JS
+/// (see [`args::copy_kept`]).
+pub(crate) fn inputs_kept_from_js(
+    value: &JsValue,
+    keep: bool,
+) -> Result<(cv::Inputs, JsValue), cv::Error> {
+    let (tree, kept) = args::copy_kept(value, "input", keep)?;
+    Ok((cv::Inputs::from_tree(tree)?, kept))
 }
 
 /// A serde value as plain JS objects and arrays: the shapes `JSON.parse` gives for the JSON

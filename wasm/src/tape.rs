@@ -340,18 +340,15 @@ impl Fields {
         id
     }
 
-    /// Take out the names whose id is `first` or more (ids are not given again: `count`
-    /// stays). Rebuilds the table; nothing to do when no name is that new.
+    /// Forget the names whose id is `first` or more: their slots are emptied, so such a name
+    /// is new again and gets the next id (ids are never given again: an id JS may half know
+    /// is not used any more). An emptied slot may cut a probe chain: a name further along is
+    /// then not found either and is sent again under a new id, never a wrong one.
     #[cold]
     fn forget_from(&mut self, first: u32) {
-        if self.count == first {
-            return;
-        }
-        let empty = vec![None; self.slots.len()];
-        let old = std::mem::replace(&mut self.slots, empty);
-        for (a, l, id) in old.into_iter().flatten() {
-            if id < first {
-                self.place(a, l, id);
+        for slot in &mut self.slots {
+            if matches!(slot, Some((_, _, id)) if *id >= first) {
+                *slot = None;
             }
         }
     }
