@@ -667,6 +667,72 @@ mod tests {
         }
     }
 
+    /// Every shape of a cell of up to 15 bytes made of digits and points (the point first,
+    /// last, twice; 8, 9 and more digits a side; the cell's end inside the first 8 bytes
+    /// or past them), before each cell end, with and without bytes after it: `number`
+    /// takes exactly the cells of 1–7 digits, or 1–7 digits, a point and 1–7 digits, and
+    /// reads them as `str::parse` does; near the buffer's end (fewer than 8 bytes from the
+    /// cell's start, or from the fraction's) it refuses, for `encode_cell` to read.
+    #[test]
+    fn number_takes_exactly_the_short_decimals() {
+        let mut digit = 0u8;
+        let mut checked = 0;
+        for len in 1..=15u32 {
+            for shape in 0..1u32 << len {
+                // Bit i set: a point at byte i, else a digit (0–9 in turn; leading zeros).
+                let cell: String = (0..len)
+                    .map(|i| {
+                        if shape >> i & 1 == 1 {
+                            '.'
+                        } else {
+                            digit = (digit + 7) % 10;
+                            char::from(b'0' + digit)
+                        }
+                    })
+                    .collect();
+                let sides: Vec<&str> = cell.split('.').collect();
+                let short = |t: &str| (1..=7).contains(&t.len());
+                let taken = match sides.as_slice() {
+                    [w] => short(w),
+                    [w, f] => short(w) && short(f),
+                    _ => false,
+                };
+                for (end, delimiter) in [(",", b','), ("\n", b','), ("\r\n", b';'), (";", b';')] {
+                    let padded = format!("{cell}{end}xxxxxxxx");
+                    let got = number(padded.as_bytes(), 0, delimiter);
+                    if taken {
+                        let want: f64 = cell.parse().unwrap();
+                        assert_eq!(got, Some((want, cell.len())), "{cell:?}");
+                        assert_eq!(got.unwrap().0.to_bits(), want.to_bits());
+                    } else {
+                        assert_eq!(got, None, "{cell:?}");
+                    }
+                    // Another delimiter's byte does not end the cell.
+                    let other = format!(
+                        "{cell}{}xxxxxxxx",
+                        if delimiter == b',' { ';' } else { ',' }
+                    );
+                    assert_eq!(number(other.as_bytes(), 0, delimiter), None, "{cell:?}");
+                    // At the buffer's end: read only with 8 bytes from each word's start.
+                    let bare = format!("{cell}{end}");
+                    let got = number(bare.as_bytes(), 0, delimiter);
+                    let point = cell.find('.').map_or(0, |k| k + 1);
+                    if got.is_some() {
+                        assert!(taken && bare.len() >= 8, "{cell:?}");
+                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())));
+                    } else {
+                        assert!(
+                            !taken || bare.len() < 8 || bare.len() - point < 8,
+                            "{cell:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 4 * ((1 << 16) - 2));
+    }
+
     /// A chunk read as the general reader reads its lines: blank lines (LF and CRLF)
     /// skipped but counted, id and name trimmed, a number, a category and a yes/no cell
     /// encoded as `encode_cell` encodes them (spaces too), an empty cell missing (NaN), the
