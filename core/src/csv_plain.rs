@@ -33,10 +33,24 @@ const POW10_INT: [u64; 8] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_00
 /// a carriage return only before a line break, valid UTF-8. `false` for anything else
 /// (the general reader reads that chunk).
 pub fn is_plain(chunk: &[u8]) -> bool {
+    plain_bytes(chunk) && std::str::from_utf8(chunk).is_ok()
+}
+
+/// [`is_plain`] for a chunk of its own, taken as text: `Ok` the chunk's text when it is
+/// plain (its UTF-8 checked once, here, for the reader and whoever the text goes to),
+/// else `Err` its bytes, unchanged.
+pub fn plain_text(chunk: Vec<u8>) -> Result<String, Vec<u8>> {
+    if !plain_bytes(&chunk) {
+        return Err(chunk);
+    }
+    String::from_utf8(chunk).map_err(std::string::FromUtf8Error::into_bytes)
+}
+
+/// [`is_plain`]'s rules but UTF-8: no quote, a carriage return only before a line break.
+fn plain_bytes(chunk: &[u8]) -> bool {
     // One pass for both: a quote fails, a carriage return must end its line.
     memchr::memchr2_iter(b'"', b'\r', chunk)
         .all(|k| chunk.get(k) == Some(&b'\r') && chunk.get(k + 1) == Some(&b'\n'))
-        && std::str::from_utf8(chunk).is_ok()
 }
 
 /// One row of a chunk read by [`PlainLines::encode`]: where it is, and whether its points
@@ -976,5 +990,18 @@ mod tests {
         assert!(!is_plain(b"a,\"1\"\n"));
         assert!(!is_plain(b"a,1\rb,2\n"));
         assert!(!is_plain(b"a,\xff\n"));
+        // plain_text: the same answer, the text or the bytes back unchanged.
+        for chunk in [
+            &b"a,1\r\nb,2\n\r\n"[..],
+            b"a,\"1\"\n",
+            b"a,1\rb,2\n",
+            b"a,\xff\n",
+            b"a,\xc3\xa9\n",
+        ] {
+            match plain_text(chunk.to_vec()) {
+                Ok(text) => assert!(is_plain(chunk) && text.as_bytes() == chunk),
+                Err(bytes) => assert!(!is_plain(chunk) && bytes == chunk),
+            }
+        }
     }
 }
