@@ -22,7 +22,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use civic_value::Rubric;
-use civic_value::csv_plain::{PlainAt, PlainLines, PlainRow, is_plain};
+use civic_value::csv_plain::{PlainAt, PlainLines, PlainRow, plain_text};
 use civic_value::stream::{Column, CsvInitiatives, CsvLayout};
 
 use crate::columns::Fields;
@@ -154,7 +154,8 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// A chunk of whole lines, numbered in reading order.
 struct Chunk {
     seq: usize,
-    buf: Vec<u8>,
+    /// Its lines, checked plain by the reader (their UTF-8 checked there, once).
+    text: String,
 }
 
 /// A row left to the explained path: where its line goes in the output, and the row.
@@ -264,7 +265,7 @@ pub(crate) fn score<'r>(
                         // The output failed: the chunk's buffer goes back unread, so that
                         // the reader, waiting for a free one, gets it and stops.
                         let done = Done {
-                            chunk: chunk.buf,
+                            chunk: chunk.text.into_bytes(),
                             ..Done::new(chunk.seq, Vec::new())
                         };
                         if done_tx.send(done).is_err() {
@@ -418,10 +419,6 @@ fn read_chunks(
                 }
             }
         };
-        if !is_plain(buf.get(..end).unwrap_or(&[])) {
-            buf.truncate(filled);
-            return End::Rest(buf);
-        }
         let Ok(mut next) = free.recv() else {
             return End::Done;
         };
@@ -429,15 +426,24 @@ fn read_chunks(
         // length (a chunk's, the length of the read), so it is not zeroed again before
         // being read into.
         next.resize(CHUNK, 0);
-        if let (Some(to), Some(from)) = (next.get_mut(..filled - end), buf.get(end..filled)) {
+        let tail = filled - end;
+        if let (Some(to), Some(from)) = (next.get_mut(..tail), buf.get(end..filled)) {
             to.copy_from_slice(from);
         }
-        filled -= end;
         buf.truncate(end);
-        if at_end && buf.last() != Some(&b'\n') {
-            buf.push(b'\n'); // the last line, without its line break
+        let mut text = match plain_text(buf) {
+            Ok(text) => text,
+            Err(mut buf) => {
+                // Its bytes and the rest of the read, for the general reader.
+                buf.extend_from_slice(next.get(..tail).unwrap_or(&[]));
+                return End::Rest(buf);
+            }
+        };
+        filled = tail;
+        if at_end && !text.ends_with('\n') {
+            text.push('\n'); // the last line, without its line break
         }
-        if work.send(Chunk { seq, buf }).is_err() {
+        if work.send(Chunk { seq, text }).is_err() {
             return End::Done;
         }
         seq += 1;
@@ -534,18 +540,13 @@ impl<'a, 'r> Worker<'a, 'r> {
     }
 
     /// Read (core's [`PlainLines`]), score and write the lines of a chunk (whole lines of
-    /// valid UTF-8, see [`is_plain`]).
+    /// valid UTF-8, see [`is_plain`](civic_value::csv_plain::is_plain), checked by the reader).
     fn chunk(&mut self, chunk: Chunk, mut text: Vec<u8>) -> Done {
         text.clear();
         let mut done = Done::new(chunk.seq, text);
-        let buf = chunk.buf;
-        let Ok(s) = std::str::from_utf8(&buf) else {
-            // Not reached: the reader sends only valid UTF-8.
-            done.chunk = buf;
-            return done;
-        };
+        let s = chunk.text.as_str();
         let mut at = PlainAt::default();
-        while at.byte < buf.len() {
+        while at.byte < s.len() {
             let encoded = self
                 .lines
                 .encode(s, &mut at, ROWS, &mut self.data, &mut self.rows);
@@ -554,7 +555,7 @@ impl<'a, 'r> Worker<'a, 'r> {
         }
         done.lines = at.lines;
         done.records = at.rows;
-        done.chunk = buf;
+        done.chunk = chunk.text.into_bytes();
         done
     }
 

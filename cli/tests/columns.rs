@@ -283,6 +283,33 @@ fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
     std::fs::remove_file(&path).unwrap();
 }
 
+/// Bad UTF-8 (a Latin-1 `é` in an id) in the second of the reader's chunks: the chunk and
+/// the rest of the read go to the general reader, which names the file and stops as the full
+/// output does (exit 1, the same rows before it and the same message).
+#[test]
+fn bad_utf8_after_the_first_chunk_agrees_with_the_full_output() {
+    let mut text = b"id,volunteer_hours,support_share\n".to_vec();
+    // ≈ 2.3 MB: the bad byte well inside the second 1 MiB chunk.
+    for i in 0..120_000 {
+        if i == 70_000 {
+            text.extend_from_slice(b"caf\xE9,1,1.5\n");
+        }
+        text.extend_from_slice(format!("i{i},{},{}.5\n", i % 6000, i % 100).as_bytes());
+    }
+    let path = temp("latin1-large.csv", &text);
+    csv_agrees(&path, &[]);
+    let o = run(&["score", "--format", "csv", "--columns", "id,total", &path]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("latin1-large.csv") && err.contains("UTF-8"),
+        "{err}"
+    );
+    // Every row before the bad one was written (the header and 70 000 lines).
+    assert!(o.stdout.split(|&b| b == b'\n').count() > 70_000);
+    std::fs::remove_file(&path).unwrap();
+}
+
 /// The output closed early (`| head`): the fast reader stops with the usage status, as the
 /// general path does, and does not hang (a smoke test: the hang it guards against, the
 /// reader waiting for a free buffer that stopped workers dropped, depends on timing).

@@ -33,10 +33,24 @@ const POW10_INT: [u64; 8] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_00
 /// a carriage return only before a line break, valid UTF-8. `false` for anything else
 /// (the general reader reads that chunk).
 pub fn is_plain(chunk: &[u8]) -> bool {
+    plain_bytes(chunk) && std::str::from_utf8(chunk).is_ok()
+}
+
+/// [`is_plain`] for a chunk of its own, taken as text: `Ok` the chunk's text when it is
+/// plain (its UTF-8 checked once, here, for the reader and whoever the text goes to),
+/// else `Err` its bytes, unchanged.
+pub fn plain_text(chunk: Vec<u8>) -> Result<String, Vec<u8>> {
+    if !plain_bytes(&chunk) {
+        return Err(chunk);
+    }
+    String::from_utf8(chunk).map_err(std::string::FromUtf8Error::into_bytes)
+}
+
+/// [`is_plain`]'s rules but UTF-8: no quote, a carriage return only before a line break.
+fn plain_bytes(chunk: &[u8]) -> bool {
     // One pass for both: a quote fails, a carriage return must end its line.
     memchr::memchr2_iter(b'"', b'\r', chunk)
         .all(|k| chunk.get(k) == Some(&b'\r') && chunk.get(k + 1) == Some(&b'\n'))
-        && std::str::from_utf8(chunk).is_ok()
 }
 
 /// One row of a chunk read by [`PlainLines::encode`]: where it is, and whether its points
@@ -667,6 +681,72 @@ mod tests {
         }
     }
 
+    /// Every shape of a cell of up to 15 bytes made of digits and points (the point first,
+    /// last, twice; 8, 9 and more digits a side; the cell's end inside the first 8 bytes
+    /// or past them), before each cell end, with and without bytes after it: `number`
+    /// takes exactly the cells of 1–7 digits, or 1–7 digits, a point and 1–7 digits, and
+    /// reads them as `str::parse` does; near the buffer's end (fewer than 8 bytes from the
+    /// cell's start, or from the fraction's) it refuses, for `encode_cell` to read.
+    #[test]
+    fn number_takes_exactly_the_short_decimals() {
+        let mut digit = 0u8;
+        let mut checked = 0;
+        for len in 1..=15u32 {
+            for shape in 0..1u32 << len {
+                // Bit i set: a point at byte i, else a digit (0–9 in turn; leading zeros).
+                let cell: String = (0..len)
+                    .map(|i| {
+                        if shape >> i & 1 == 1 {
+                            '.'
+                        } else {
+                            digit = (digit + 7) % 10;
+                            char::from(b'0' + digit)
+                        }
+                    })
+                    .collect();
+                let sides: Vec<&str> = cell.split('.').collect();
+                let short = |t: &str| (1..=7).contains(&t.len());
+                let taken = match sides.as_slice() {
+                    [w] => short(w),
+                    [w, f] => short(w) && short(f),
+                    _ => false,
+                };
+                for (end, delimiter) in [(",", b','), ("\n", b','), ("\r\n", b';'), (";", b';')] {
+                    let padded = format!("{cell}{end}xxxxxxxx");
+                    let got = number(padded.as_bytes(), 0, delimiter);
+                    if taken {
+                        let want: f64 = cell.parse().unwrap();
+                        assert_eq!(got, Some((want, cell.len())), "{cell:?}");
+                        assert_eq!(got.unwrap().0.to_bits(), want.to_bits());
+                    } else {
+                        assert_eq!(got, None, "{cell:?}");
+                    }
+                    // Another delimiter's byte does not end the cell.
+                    let other = format!(
+                        "{cell}{}xxxxxxxx",
+                        if delimiter == b',' { ';' } else { ',' }
+                    );
+                    assert_eq!(number(other.as_bytes(), 0, delimiter), None, "{cell:?}");
+                    // At the buffer's end: read only with 8 bytes from each word's start.
+                    let bare = format!("{cell}{end}");
+                    let got = number(bare.as_bytes(), 0, delimiter);
+                    let point = cell.find('.').map_or(0, |k| k + 1);
+                    if got.is_some() {
+                        assert!(taken && bare.len() >= 8, "{cell:?}");
+                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())));
+                    } else {
+                        assert!(
+                            !taken || bare.len() < 8 || bare.len() - point < 8,
+                            "{cell:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 4 * ((1 << 16) - 2));
+    }
+
     /// A chunk read as the general reader reads its lines: blank lines (LF and CRLF)
     /// skipped but counted, id and name trimmed, a number, a category and a yes/no cell
     /// encoded as `encode_cell` encodes them (spaces too), an empty cell missing (NaN), the
@@ -910,5 +990,18 @@ mod tests {
         assert!(!is_plain(b"a,\"1\"\n"));
         assert!(!is_plain(b"a,1\rb,2\n"));
         assert!(!is_plain(b"a,\xff\n"));
+        // plain_text: the same answer, the text or the bytes back unchanged.
+        for chunk in [
+            &b"a,1\r\nb,2\n\r\n"[..],
+            b"a,\"1\"\n",
+            b"a,1\rb,2\n",
+            b"a,\xff\n",
+            b"a,\xc3\xa9\n",
+        ] {
+            match plain_text(chunk.to_vec()) {
+                Ok(text) => assert!(is_plain(chunk) && text.as_bytes() == chunk),
+                Err(bytes) => assert!(!is_plain(chunk) && bytes == chunk),
+            }
+        }
     }
 }

@@ -72,6 +72,10 @@ const BINS: usize = 3201;
 /// cost less per draw (1 024 draws instead of 2 048 took ≈ 2 % more time, 256 ≈ 10 %). The
 /// result is the same bits for any chunk length.
 pub const CHUNK: u64 = 2048;
+
+// The chunk's sums of totals in parts ([`Run::flush`]) are exact only while a chunk's sum
+// of whole numbers below 2³⁰ stays below 2⁵³: at most 2²³ draws a chunk.
+const _: () = assert!(CHUNK <= 1 << 23);
 /// Fewest draws per unit of work.
 pub const MIN_CHUNK: u64 = 256;
 /// Initiatives from which chunks grow past [`MIN_CHUNK`].
@@ -1034,8 +1038,10 @@ impl Run<'_, '_> {
     /// row in order (arrays of `n`, in cache), and the bins and places packed into slot
     /// `slot` of the chunk buffer, one line per tile, for [`Run::chunk`] to count.
     ///
-    /// Natively a draw whose totals all lie in `[+0, 100]` (every draw of a weighted sum
-    /// with finite inputs) adds each [`fixed`] total as three whole numbers below 2³¹ into
+    /// Natively a draw whose totals all lie in `[+0, 100]` (every draw of a valid rubric,
+    /// either aggregation: `scale` clamps to that range and removes −0; only a NaN total
+    /// would take the general path) adds each [`fixed`] total as three whole numbers below
+    /// 2³⁰ into
     /// the chunk's sums ([`Scratch::whole`], see [`split`]: held in `f64`s, where sums of
     /// whole numbers below 2⁵³ are exact; a loop without integer conversions or `i128` that
     /// vectorises), which [`Run::flush`] adds into the tally's `i128` sums after the chunk:
@@ -1094,8 +1100,9 @@ impl Run<'_, '_> {
 
     /// Adds the chunk's sums in parts ([`Run::record`]) into the tally's sums and clears
     /// them: `whole · 2⁶⁰ + high · 2³⁰ + low`, the sum of the [`fixed`] totals recorded in
-    /// parts (each part's sum is a whole number below 2⁴² for a chunk of at most [`CHUNK`]
-    /// draws, so exact in an `f64` and in its conversion).
+    /// parts (each part's sum is a whole number below 2⁴¹ for a chunk of at most [`CHUNK`]
+    /// = 2¹¹ draws — the whole-number part's at most 204 800 — so exact in an `f64` and in
+    /// its conversion; the assertion under [`CHUNK`] keeps it so).
     #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn flush(s: &mut Scratch, t: &mut Tally) {

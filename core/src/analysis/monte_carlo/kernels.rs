@@ -3,7 +3,12 @@
 //! (`+avx512f+avx512dq+avx512vl`: eight doubles, and conversions between doubles and 64-bit
 //! integers in vector registers, which the block `log1p`, the histogram bins and the
 //! ranking's buckets use) — the clone chosen once at run time from the CPU's features (the
-//! `multiversion` crate). Two entry points: a whole chunk of draws ([`chunk`]: drawing,
+//! `multiversion` crate). `multiversion` 0.9 adds the rest of Ice Lake's AVX-512 set to any
+//! target naming an AVX-512 feature (bitalg, bw, cd, ifma, vbmi, vbmi2, vnni, vpopcntdq,
+//! gfni, vaes, vpclmulqdq; unless built with `--cfg multiversion_allow_slow_avx512`), so
+//! the AVX-512 clone runs on Ice Lake or newer and AMD Zen 4 or newer; Skylake-SP, Cascade
+//! Lake and Cooper Lake servers run the AVX2 clone (the same bits; the AVX-512 clone saved
+//! ≈ 5 % of the CPU on the AMD EPYC where it was measured). Two entry points: a whole chunk of draws ([`chunk`]: drawing,
 //! ranking, recording and counting, everything [`Run::chunk`] inlines) and, inside it, the
 //! column kernels of one draw ([`values_and_totals`]: the drawn inputs' values and every
 //! initiative's total). Every other target, WebAssembly included, has the plain code only.
