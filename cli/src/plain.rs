@@ -169,6 +169,9 @@ struct Done {
     seq: usize,
     chunk: Vec<u8>,
     text: Vec<u8>,
+    /// The chunk's second half's lines, written after `text` (empty when a row of that
+    /// half is deferred: its lines are then in `text`).
+    tail: Vec<u8>,
     deferred: Vec<Deferred>,
     /// Rows written into `text`, records and line breaks in the chunk.
     written: usize,
@@ -184,6 +187,7 @@ impl Done {
             seq,
             chunk: Vec::new(),
             text,
+            tail: Vec::new(),
             deferred: Vec::new(),
             written: 0,
             records: 0,
@@ -243,9 +247,11 @@ pub(crate) fn score<'r>(
     // Buffers go round: the reader's chunks and the workers' output, back from the writer.
     let (free_tx, free_rx) = channel::<Vec<u8>>();
     // The reader takes a buffer from these for each chunk and waits when none is free, so
-    // memory stays flat however far one worker falls behind.
+    // memory stays flat however far one worker falls behind. Each is a chunk's length of
+    // zeros from the allocator (fresh pages, not written here): the reader then never
+    // grows one, so never zeroes one (it was ≈ 1 M instructions of `memset` per buffer).
     for _ in 0..2 * workers + 2 {
-        let _ = free_tx.send(Vec::new());
+        let _ = free_tx.send(vec![0u8; CHUNK]);
     }
     let (text_tx, text_rx) = channel::<Vec<u8>>();
     let text_rx = Mutex::new(text_rx);
@@ -273,16 +279,21 @@ pub(crate) fn score<'r>(
                         }
                         continue;
                     }
-                    let text = text_rx
-                        .lock()
-                        .ok()
-                        .and_then(|rx| rx.try_recv().ok())
-                        .unwrap_or_default();
+                    // Room for a chunk's length of output (usually more than its lines
+                    // need), so they are rarely grown by copying.
+                    let buffer = || {
+                        text_rx
+                            .lock()
+                            .ok()
+                            .and_then(|rx| rx.try_recv().ok())
+                            .unwrap_or_else(|| Vec::with_capacity(CHUNK))
+                    };
+                    let (text, tail) = (buffer(), buffer());
                     let seq = chunk.seq;
                     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         #[cfg(debug_assertions)]
                         injected_panic(seq);
-                        w.chunk(chunk, text)
+                        w.chunk(chunk, text, tail)
                     }))
                     .unwrap_or_else(|_| {
                         // Not reached (nothing here panics on input): the run stops at this
@@ -331,6 +342,7 @@ pub(crate) fn score<'r>(
                 report.at(bytes.load(Ordering::Relaxed));
                 let _ = free_tx.send(done.chunk);
                 let _ = text_tx.send(done.text);
+                let _ = text_tx.send(done.tail);
             }
         }
         reader.join().unwrap_or_else(|_| {
@@ -467,6 +479,7 @@ fn write_done(
 ) -> std::io::Result<()> {
     if done.deferred.is_empty() {
         out.write_all(&done.text)?;
+        out.write_all(&done.tail)?;
         report.written += done.written;
         return Ok(());
     }
@@ -492,6 +505,7 @@ fn write_done(
         }
     }
     lines.extend_from_slice(done.text.get(at..).unwrap_or(&[]));
+    lines.extend_from_slice(&done.tail);
     out.write_all(&lines)?;
     report.written += written;
     for msg in &bad {
@@ -507,6 +521,9 @@ struct Worker<'a, 'r> {
     width: usize,
     /// The block's encoded rows, row-major, a column per criterion.
     data: Vec<f64>,
+    /// The second half's block (a chunk's two halves are read together).
+    data_b: Vec<f64>,
+    rows_b: Vec<PlainRow>,
     totals: Vec<f64>,
     /// Rows of `data` the scorer refused (their error is the explained path's to report).
     refused: Vec<bool>,
@@ -528,6 +545,8 @@ impl<'a, 'r> Worker<'a, 'r> {
             lines: PlainLines::new(layout, width),
             width,
             data: Vec::new(),
+            data_b: Vec::new(),
+            rows_b: Vec::new(),
             totals: Vec::new(),
             refused: Vec::new(),
             rows: Vec::new(),
@@ -540,23 +559,80 @@ impl<'a, 'r> Worker<'a, 'r> {
     }
 
     /// Read (core's [`PlainLines`]), score and write the lines of a chunk (whole lines of
-    /// valid UTF-8, see [`is_plain`](civic_value::csv_plain::is_plain), checked by the reader).
-    fn chunk(&mut self, chunk: Chunk, mut text: Vec<u8>) -> Done {
+    /// valid UTF-8, see [`is_plain`](civic_value::csv_plain::is_plain), checked by the reader):
+    /// its two halves (split at a line start) read together while both have lines, the
+    /// second half's lines written after the first's.
+    fn chunk(&mut self, chunk: Chunk, mut text: Vec<u8>, mut tail: Vec<u8>) -> Done {
         text.clear();
+        tail.clear();
         let mut done = Done::new(chunk.seq, text);
         let s = chunk.text.as_str();
-        let mut at = PlainAt::default();
-        while at.byte < s.len() {
+        let half = s.len() / 2;
+        let mid = memchr::memchr(b'\n', s.as_bytes().get(half..).unwrap_or(&[]))
+            .map_or(s.len(), |k| half + k + 1);
+        let mut second = Done::new(chunk.seq, tail);
+        let mut a = PlainAt::default();
+        let mut b = PlainAt {
+            byte: mid,
+            ..PlainAt::default()
+        };
+        while a.byte < mid && b.byte < s.len() {
+            let (ea, eb) = self.lines.encode_two(
+                s,
+                (&mut a, mid),
+                &mut b,
+                ROWS,
+                (&mut self.data, &mut self.rows),
+                (&mut self.data_b, &mut self.rows_b),
+            );
+            self.score(ea);
+            self.write(s, &mut done);
+            self.swap_halves();
+            self.score(eb);
+            self.write(s, &mut second);
+            self.swap_halves();
+        }
+        // What is left of either half, alone.
+        let first = s.get(..mid).unwrap_or("");
+        while a.byte < first.len() {
             let encoded = self
                 .lines
-                .encode(s, &mut at, ROWS, &mut self.data, &mut self.rows);
+                .encode(first, &mut a, ROWS, &mut self.data, &mut self.rows);
             self.score(encoded);
             self.write(s, &mut done);
         }
-        done.lines = at.lines;
-        done.records = at.rows;
+        while b.byte < s.len() {
+            let encoded = self
+                .lines
+                .encode(s, &mut b, ROWS, &mut self.data, &mut self.rows);
+            self.score(encoded);
+            self.write(s, &mut second);
+        }
+        // The second half after the first: written after it, or, when a row of it is
+        // deferred, its lines after the first's with its deferred rows' places, lines and
+        // numbers moved on.
+        if !second.deferred.is_empty() {
+            for d in &mut second.deferred {
+                d.at += done.text.len();
+                d.row.line += a.lines;
+                d.row.number += a.rows;
+            }
+            done.text.extend_from_slice(&second.text);
+            done.deferred.append(&mut second.deferred);
+            second.text.clear();
+        }
+        done.tail = second.text;
+        done.written += second.written;
+        done.lines = a.lines + b.lines;
+        done.records = a.rows + b.rows;
         done.chunk = chunk.text.into_bytes();
         done
+    }
+
+    /// The second half's block in the place of the first's (and back).
+    fn swap_halves(&mut self) {
+        std::mem::swap(&mut self.data, &mut self.data_b);
+        std::mem::swap(&mut self.rows, &mut self.rows_b);
     }
 
     /// Totals of the block's encoded rows; a row the scorer refuses is marked for the

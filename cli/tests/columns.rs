@@ -220,6 +220,49 @@ fn odd_rows_agree_with_the_full_output() {
     }
 }
 
+/// A chunk is read from its two halves at once (split at the line after its middle byte),
+/// the second half's lines written after the first's: files of one line, of an odd and an
+/// even number of lines, with a line the fast rules do not read (a range, too few cells, a
+/// bad value: scored or reported by the general path in its place) in the first half or
+/// in the second, and the last line without its line break, agree with the full output.
+#[test]
+fn both_halves_of_a_chunk_agree_with_the_full_output() {
+    let header = "id,volunteer_hours,inclusion,support_share,permit_secured";
+    let ordinary = |k: usize| format!("r{k},{},one_group,{}.5,true", 100 + k, k % 90);
+    let odd = [
+        "x,100..300,none,50,true",
+        "y,1200",
+        "z,1200,one_group,120,true",
+    ];
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for n in [1, 2, 3, 5, 8] {
+        cases.push((0..n).map(ordinary).collect());
+    }
+    for (n, at) in [(1, 0), (6, 0), (6, 1), (6, 4), (6, 5), (7, 3), (7, 6)] {
+        for bad in odd {
+            let mut lines: Vec<String> = (0..n).map(ordinary).collect();
+            if let Some(line) = lines.get_mut(at) {
+                *line = bad.to_owned();
+            }
+            cases.push(lines);
+        }
+    }
+    for (k, lines) in cases.iter().enumerate() {
+        let text = format!("{header}\n{}\n", lines.join("\n"));
+        for (name, text) in [
+            ("lf", text.clone()),
+            ("no-break", text.trim_end().to_owned()),
+        ] {
+            let path = temp(&format!("halves-{k}-{name}.csv"), text.as_bytes());
+            csv_agrees(&path, &[]);
+        }
+    }
+    let crlf = format!("{header}\n{}\n", cases[cases.len() - 1].join("\n")).replace('\n', "\r\n");
+    let path = temp("halves-crlf.csv", crlf.as_bytes());
+    csv_agrees(&path, &[]);
+    ndjson_agrees(&path);
+}
+
 /// A generated file of 60 000 rows (≈ 3.8 MB: several of the reader's chunks), plain rows
 /// like the benchmark's, with odd rows in the first chunk (read by the fast reader of plain
 /// lines), a quoted cell in the second (the rest is handed to the general reader) and a bad

@@ -194,84 +194,135 @@ impl<'a, 'r> PlainLines<'a, 'r> {
         rows: &mut Vec<PlainRow>,
     ) -> usize {
         rows.clear();
-        // NaN (missing) for the criteria the file has no column for, once: every row
-        // encoded sets every column the file has.
-        if data.len() < max * self.width {
-            data.resize(max * self.width, f64::NAN);
-        }
+        self.grow(data, max);
         let mut encoded = 0;
         while rows.len() < max && at.byte < chunk.len() {
             // Two lines at once when both are ordinary (see `pair`); else one by `line`.
-            if rows.len() + 2 <= max
-                && let Some(two) = self.pair(chunk.as_bytes(), at.byte, data, encoded)
-            {
-                for (next, text, (id, name)) in two {
-                    rows.push(PlainRow {
-                        text,
-                        line: at.lines,
-                        number: at.rows,
-                        encoded: true,
-                        id,
-                        name,
-                    });
-                    at.byte = next;
-                    at.lines += 1;
-                    at.rows += 1;
+            if rows.len() + 2 <= max {
+                let buf = chunk.as_bytes();
+                // The second line starts after the first line break.
+                let b = memchr::memchr(b'\n', buf.get(at.byte..).unwrap_or(&[]))
+                    .map(|k| at.byte + k + 1);
+                if let Some(b) = b
+                    && let Some((one, two)) = data.split_at_mut_checked((encoded + 1) * self.width)
+                    && let Some(one) = one.get_mut(encoded * self.width..)
+                    && let Some([a, b_row]) = self.pair(buf, (at.byte, b), one, two)
+                    // The first line ends where the second starts.
+                    && a.0 == b
+                {
+                    for (next, text, (id, name)) in [a, b_row] {
+                        push(rows, at, next, text, Some((id, name)));
+                    }
+                    encoded += 2;
+                    continue;
                 }
-                encoded += 2;
-                continue;
             }
-            let (next, lined) = self.line(chunk, at.byte, data, encoded);
-            at.byte = next;
-            let (line, number) = (at.lines, at.rows);
-            at.lines += 1;
-            let Lined::Row { text, cells } = lined else {
-                continue;
-            };
-            at.rows += 1;
-            encoded += usize::from(cells.is_some());
-            let (id, name) = cells.clone().unwrap_or((None, None));
-            rows.push(PlainRow {
-                text,
-                line,
-                number,
-                encoded: cells.is_some(),
-                id,
-                name,
-            });
+            self.step(chunk, at, data, rows, &mut encoded);
         }
         encoded
     }
 
-    /// The line at `p` and the next one read together, cell by cell (the two lines' chains
-    /// of cell positions are independent, so the processor works on both at once: a line
-    /// alone waits on each cell's end before it can read the next), into rows `r` and
-    /// `r + 1` of `data`: for each, where the line after it starts, its text and its id
-    /// and name cells. `None`, having maybe written those rows, unless both lines are rows
-    /// read by the fast rules alone: neither blank, the header's number of cells, each
-    /// number cell read by [`number`], each other criterion cell a text this reader
-    /// remembers, every unknown column empty. Then `line` reads them one at a time, by the
-    /// same rules, to the same rows, values and cells (whatever `pair` wrote is written
-    /// again or belongs to no encoded row).
-    #[inline]
+    /// Read the lines of `chunk` from two places at once, `first.0` up to `first.1` (a line
+    /// start) and `second` to the chunk's end, each as [`PlainLines::encode`] reads them into
+    /// its own `data` and `rows` (a line of each read together while both are ordinary: two
+    /// independent chains of cell ends, and the second line's start is known without looking
+    /// for the first one's end), until either has `max` rows or reaches its end. Both `rows`
+    /// are cleared first; each `at` moves on, its lines and rows counted from where it
+    /// started (the caller adds the first part's counts to the second's rows once the first
+    /// part is read: see [`PlainAt`]). Returns the encoded rows of each. A chunk that is not
+    /// plain, or a `first.1` that is not a line start, is read wrongly, never with a panic.
+    pub fn encode_two(
+        &mut self,
+        chunk: &str,
+        first: (&mut PlainAt, usize),
+        second: &mut PlainAt,
+        max: usize,
+        (data_a, rows_a): (&mut Vec<f64>, &mut Vec<PlainRow>),
+        (data_b, rows_b): (&mut Vec<f64>, &mut Vec<PlainRow>),
+    ) -> (usize, usize) {
+        let (a, end) = first;
+        let end = end.min(chunk.len());
+        let b = second;
+        rows_a.clear();
+        rows_b.clear();
+        self.grow(data_a, max);
+        self.grow(data_b, max);
+        let (mut ea, mut eb) = (0, 0);
+        let width = self.width;
+        while rows_a.len() < max && rows_b.len() < max && a.byte < end && b.byte < chunk.len() {
+            let one = data_a.get_mut(ea * width..).unwrap_or(&mut []);
+            let two = data_b.get_mut(eb * width..).unwrap_or(&mut []);
+            if let Some([x, y]) = self.pair(chunk.as_bytes(), (a.byte, b.byte), one, two)
+                && x.0 <= end
+            {
+                let (next, text, names) = x;
+                push(rows_a, a, next, text, Some(names));
+                let (next, text, names) = y;
+                push(rows_b, b, next, text, Some(names));
+                (ea, eb) = (ea + 1, eb + 1);
+                continue;
+            }
+            self.step(chunk, a, data_a, rows_a, &mut ea);
+            self.step(chunk, b, data_b, rows_b, &mut eb);
+        }
+        (ea, eb)
+    }
+
+    /// `data` grown to `max` rows of NaN (missing) for the criteria the file has no column
+    /// for, once: every row encoded sets every column the file has.
+    fn grow(&self, data: &mut Vec<f64>, max: usize) {
+        if data.len() < max * self.width {
+            data.resize(max * self.width, f64::NAN);
+        }
+    }
+
+    /// One line at `at` read by `line` into row `encoded` of `data`, its row (unless it is
+    /// blank) pushed to `rows`.
+    fn step(
+        &mut self,
+        chunk: &str,
+        at: &mut PlainAt,
+        data: &mut [f64],
+        rows: &mut Vec<PlainRow>,
+        encoded: &mut usize,
+    ) {
+        let (next, lined) = self.line(chunk, at.byte, data, *encoded);
+        let Lined::Row { text, cells } = lined else {
+            at.byte = next;
+            at.lines += 1;
+            return;
+        };
+        *encoded += usize::from(cells.is_some());
+        push(rows, at, next, text, cells);
+    }
+
+    /// The lines at `starts.0` and `starts.1` read together, cell by cell (the two lines'
+    /// chains of cell positions are independent, so the processor works on both at once: a
+    /// line alone waits on each cell's end before it can read the next), into the first
+    /// row of `one` and of `two` (a row too short is not written): for each, where the line
+    /// after it starts, its text and its id and name cells. `None`, having maybe written
+    /// those rows, unless both lines are rows read by the fast rules alone: neither blank,
+    /// the header's number of cells, each number cell read by [`number`], each other
+    /// criterion cell a text this reader remembers, every unknown column empty. Then `line`
+    /// reads them one at a time, by the same rules, to the same rows, values and cells
+    /// (whatever `pair` wrote is written again or belongs to no encoded row).
+    #[inline(always)]
     fn pair(
         &self,
         buf: &[u8],
-        p: usize,
-        data: &mut [f64],
-        r: usize,
+        (p, b): (usize, usize),
+        one: &mut [f64],
+        two: &mut [f64],
     ) -> Option<[(usize, Range<usize>, Names); 2]> {
-        // The second line starts after the first line break; neither line is blank (a line
-        // of a plain chunk that starts with a carriage return is a blank CRLF line).
-        let b = p + memchr::memchr(b'\n', buf.get(p..)?)? + 1;
+        // Neither line is blank (a line of a plain chunk that starts with a carriage return
+        // is a blank CRLF line).
         let starts = |q: usize| buf.get(q).is_some_and(|&c| c != b'\n' && c != b'\r');
         if !starts(p) || !starts(b) {
             return None;
         }
         let delimiter = self.delimiter;
-        let width = self.width;
-        let mut put = |row: usize, i: usize, x: f64| {
-            if let Some(slot) = data.get_mut(row * width + i) {
+        let put = |row: &mut [f64], i: usize, x: f64| {
+            if let Some(slot) = row.get_mut(i) {
                 *slot = x;
             }
         };
@@ -290,8 +341,8 @@ impl<'a, 'r> PlainLines<'a, 'r> {
                 Role::Number(i) => {
                     let (xa, ea) = number(buf, qa, delimiter)?;
                     let (xb, eb) = number(buf, qb, delimiter)?;
-                    put(r, i, xa);
-                    put(r + 1, i, xb);
+                    put(one, i, xa);
+                    put(two, i, xb);
                     (qa, qb) = (ea, eb);
                 }
                 Role::Other(i) => {
@@ -300,8 +351,8 @@ impl<'a, 'r> PlainLines<'a, 'r> {
                     let known = |key: Key| known(keys, key);
                     let xa = known(short_key(buf, sa, qa)?)?;
                     let xb = known(short_key(buf, sb, qb)?)?;
-                    put(r, i, xa);
-                    put(r + 1, i, xb);
+                    put(one, i, xa);
+                    put(two, i, xb);
                 }
                 Role::Id | Role::Name | Role::Unknown | Role::Skip => {
                     (qa, qb) = (cell_end(buf, qa, delimiter), cell_end(buf, qb, delimiter));
@@ -314,7 +365,7 @@ impl<'a, 'r> PlainLines<'a, 'r> {
                 }
             }
         }
-        // Each line ends right after its last cell; the first where the second starts.
+        // Each line ends right after its last cell.
         let next = |q: usize| match buf.get(q..q + 2) {
             Some([b'\n', _]) => Some(q + 1),
             Some(b"\r\n") => Some(q + 2),
@@ -322,7 +373,7 @@ impl<'a, 'r> PlainLines<'a, 'r> {
             _ => None,
         };
         let (na, nb) = (next(qa)?, next(qb)?);
-        (na == b).then_some([(na, p..qa, names_a), (nb, b..qb, names_b)])
+        Some([(na, p..qa, names_a), (nb, b..qb, names_b)])
     }
 
     /// Read the line at `p` into row `r` of `data`; where the next line starts, and how it
@@ -427,6 +478,30 @@ impl<'a, 'r> PlainLines<'a, 'r> {
             },
         )
     }
+}
+
+/// A row read at `at` (its text `text`, its id and name cells when it is encoded) pushed
+/// to `rows`; `at` moves on to `next`, the line and the row counted.
+#[inline]
+fn push(
+    rows: &mut Vec<PlainRow>,
+    at: &mut PlainAt,
+    next: usize,
+    text: Range<usize>,
+    cells: Option<Names>,
+) {
+    let (id, name) = cells.clone().unwrap_or((None, None));
+    rows.push(PlainRow {
+        text,
+        line: at.lines,
+        number: at.rows,
+        encoded: cells.is_some(),
+        id,
+        name,
+    });
+    at.byte = next;
+    at.lines += 1;
+    at.rows += 1;
 }
 
 /// A cell of criterion `i` read by the engine's rules, when it is a point (or missing):
@@ -945,6 +1020,117 @@ mod tests {
                 }
             }
         }
+
+        /// A chunk read from two places at once (`encode_two` from its start to a line start
+        /// `split` lines in, and from there to its end; what is left of either read alone by
+        /// `encode`, as the CLI's workers do) gives the rows and matrix rows `encode` gives
+        /// reading it from the start, once the second part's lines and rows are counted
+        /// after the first's. Lines of every kind in either part (ordinary ones, blank ones,
+        /// a text not yet remembered, another number of cells, a range), LF or CRLF, any
+        /// `max`, parts of any number of lines (none, one, odd, even), the last line with
+        /// or without its line break (the CLI adds one; `encode` reads it either way).
+        #[test]
+        fn two_parts_read_as_one(
+            lines in proptest::collection::vec(
+                (
+                    proptest::bool::ANY,
+                    proptest::collection::vec(
+                        "[0-9]{1,5}|[0-9]{1,3}\\.[0-9]{1,3}|none|one_group|yes|x|1\\.\\.5|",
+                        0..6,
+                    ),
+                ),
+                0..24,
+            ),
+            split in 0usize..25,
+            crlf in proptest::bool::ANY,
+            last_break in proptest::bool::ANY,
+            max in 1usize..6,
+        ) {
+            use crate::stream::CsvInitiatives;
+            let rubric = crate::Rubric::builtin();
+            let columns = ["id", "volunteer_hours", "inclusion", "support_share", "permit_secured"];
+            let header = format!("{}\n", columns.join(","));
+            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), None, None, &[]).unwrap();
+            let layout = csv.layout().clone();
+            let (mut chunk, mut mid) = (String::new(), 0);
+            for (k, (exact, cells)) in lines.iter().enumerate() {
+                if k == split {
+                    mid = chunk.len();
+                }
+                let mut cells = cells.clone();
+                if *exact {
+                    cells.resize(columns.len(), String::new());
+                }
+                chunk.push_str(&cells.join(","));
+                chunk.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            if split >= lines.len() {
+                mid = chunk.len();
+            }
+            if !last_break && mid < chunk.len() {
+                chunk.pop();
+                if crlf {
+                    chunk.pop();
+                }
+            }
+            let width = rubric.criteria().len();
+            // Read from the start by `encode`.
+            let mut one = PlainLines::new(&layout, width);
+            let (mut data, mut rows, mut at) = (Vec::new(), Vec::new(), PlainAt::default());
+            let (mut want, mut want_matrix) = (Vec::new(), Vec::new());
+            while at.byte < chunk.len() {
+                let n = one.encode(&chunk, &mut at, max, &mut data, &mut rows);
+                want_matrix.extend_from_slice(&data[..n * width]);
+                want.extend(rows.iter().cloned());
+            }
+            // Read in two parts.
+            let mut two = PlainLines::new(&layout, width);
+            let (mut data_b, mut rows_b) = (Vec::new(), Vec::new());
+            let mut a = PlainAt::default();
+            let mut b = PlainAt { byte: mid, ..PlainAt::default() };
+            let (mut got_a, mut matrix_a, mut got_b, mut matrix_b) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            while a.byte < mid && b.byte < chunk.len() {
+                let (ea, eb) = two.encode_two(
+                    &chunk,
+                    (&mut a, mid),
+                    &mut b,
+                    max,
+                    (&mut data, &mut rows),
+                    (&mut data_b, &mut rows_b),
+                );
+                proptest::prop_assert!(ea <= max && eb <= max);
+                proptest::prop_assert_eq!(ea, rows.iter().filter(|r| r.encoded).count());
+                proptest::prop_assert_eq!(eb, rows_b.iter().filter(|r| r.encoded).count());
+                matrix_a.extend_from_slice(&data[..ea * width]);
+                got_a.extend(rows.iter().cloned());
+                matrix_b.extend_from_slice(&data_b[..eb * width]);
+                got_b.extend(rows_b.iter().cloned());
+            }
+            while a.byte < mid {
+                let n = two.encode(&chunk[..mid], &mut a, max, &mut data, &mut rows);
+                matrix_a.extend_from_slice(&data[..n * width]);
+                got_a.extend(rows.iter().cloned());
+            }
+            while b.byte < chunk.len() {
+                let n = two.encode(&chunk, &mut b, max, &mut data, &mut rows);
+                matrix_b.extend_from_slice(&data[..n * width]);
+                got_b.extend(rows.iter().cloned());
+            }
+            proptest::prop_assert_eq!(a.byte, mid);
+            // (One past the end after a last line without its line break, as `encode`.)
+            proptest::prop_assert_eq!(b.byte, at.byte);
+            proptest::prop_assert_eq!((a.lines + b.lines, a.rows + b.rows), (at.lines, at.rows));
+            for row in &mut got_b {
+                row.line += a.lines;
+                row.number += a.rows;
+            }
+            got_a.extend(got_b);
+            matrix_a.extend(matrix_b);
+            proptest::prop_assert_eq!(got_a, want);
+            let bits = |m: &[f64]| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bits(&matrix_a), bits(&want_matrix));
+        }
     }
 
     /// Ordinary lines (numbers, decimals, remembered category and yes/no texts, CRLF, an
@@ -964,11 +1150,17 @@ mod tests {
         let mut plain = PlainLines::new(&layout, width);
         let mut one = vec![f64::NAN; 2 * width];
         let mut two = vec![f64::NAN; 2 * width];
+        let buf = chunk.as_bytes();
+        let pair = |plain: &PlainLines<'_, '_>, p: usize, two: &mut [f64]| {
+            let b = p + chunk[p..].find('\n').unwrap() + 1;
+            let (x, y) = two.split_at_mut(width);
+            plain.pair(buf, (p, b), x, y)
+        };
         // Not remembered yet: `line` reads them (and remembers the texts).
-        assert!(plain.pair(chunk.as_bytes(), 0, &mut two, 0).is_none());
+        assert!(pair(&plain, 0, &mut two).is_none());
         let (next, _) = plain.line(chunk, 0, &mut one, 0);
         let (after, _) = plain.line(chunk, next, &mut one, 1);
-        let got = plain.pair(chunk.as_bytes(), 0, &mut two, 0).unwrap();
+        let got = pair(&plain, 0, &mut two).unwrap();
         assert_eq!((got[0].0, got[1].0), (next, after));
         assert_eq!(
             (&chunk[got[0].1.clone()], &chunk[got[1].1.clone()]),
@@ -979,9 +1171,9 @@ mod tests {
             assert_eq!(x.to_bits(), y.to_bits());
         }
         // The second line's last cell is not a remembered text; the third starts a blank.
-        assert!(plain.pair(chunk.as_bytes(), after, &mut two, 0).is_none());
+        assert!(pair(&plain, after, &mut two).is_none());
         let d = chunk.find("d,").unwrap();
-        assert!(plain.pair(chunk.as_bytes(), d, &mut two, 0).is_none());
+        assert!(pair(&plain, d, &mut two).is_none());
     }
 
     #[test]
