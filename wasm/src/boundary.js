@@ -372,9 +372,10 @@ function dstr(len) {
 }
 
 // A struct field's name, by id: sent with its text the first time (then internalised once:
-// later objects reuse the same property key). Ids of names the engine took back (a tape
-// never decoded to its end, wasm/src/tape.rs) are never sent again: their slots hold null,
-// so that no index is ever looked up on Array.prototype.
+// later objects reuse the same property key). The names learned in a decode that threw are
+// forgotten (`decode`), as the engine takes them back and gives their ids again
+// (wasm/src/tape.rs). Slots below an id are filled (null) so that no index is ever looked
+// up on Array.prototype.
 function dfield(id) {
   let name = id < fields.length ? fields[id] : undefined;
   if (name == null) {
@@ -423,14 +424,21 @@ function dvalue() {
  * the tape's memory moved while it was read (see `reentered`). */
 export function decode(tape, text) {
   const outer = dTape === undefined ? undefined : [dTape, dText, di, dpos];
+  // The names this decode learns are forgotten if it throws: the engine then gives their
+  // ids again (a tape made during this decode, by a nested call, sends no ids).
+  const known = fields.length;
+  let done = false;
   dTape = tape;
   dText = text;
   di = 0;
   dpos = 0;
   textDecoded += text.length;
   try {
-    return dvalue();
+    const value = dvalue();
+    done = true;
+    return value;
   } finally {
+    if (!done && fields.length > known) fields.length = known;
     if (outer === undefined) dTape = dText = undefined;
     else {
       dTape = outer[0]; dText = outer[1]; di = outer[2]; dpos = outer[3];
