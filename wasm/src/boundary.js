@@ -13,9 +13,15 @@
 // Known limits: a page's patched built-ins that this file or wasm-bindgen's glue calls
 // (`String.prototype.slice`, `Object.keys`, TypedArray `subarray`/`set`/`length`,
 // `String.prototype.charCodeAt`, TextEncoder) run page code the module cannot avoid; what they
-// return is trusted (a `Float64Array` species that returns other numbers gives them). A setter
-// a page adds on Object.prototype in the middle of a decode is called for the keys that
-// follow, as for any assignment (there is no per-decode state to go stale).
+// return is trusted (a `Float64Array` species that returns other numbers gives them; a field
+// name read through a patched `String.prototype.slice` is kept as read for the module's life,
+// as field names are sent once). If wasm-bindgen's glue copies a string argument through a
+// patched `TextEncoder.encodeInto` or `charCodeAt` that calls back and grows the memory, the
+// glue writes to a detached view and the engine may read stale bytes: the glue's limit, not
+// this file's. A setter a page adds on Object.prototype in the middle of a decode is called
+// for the keys that follow, as for any assignment (there is no per-decode state to go stale).
+// The input tape `ops` keeps the size of the largest input read (a 1.5 M-number input keeps
+// ≈ 12 MB of it; not shrunk, as the engine takes a view of it after `encode` returns).
 
 // Tape operations (the same numbers in wasm/src/tape.rs).
 const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6, INT = 8;
