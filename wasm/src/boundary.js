@@ -20,8 +20,9 @@
 // glue writes to a detached view and the engine may read stale bytes: the glue's limit, not
 // this file's. A setter a page adds on Object.prototype in the middle of a decode is called
 // for the keys that follow, as for any assignment (there is no per-decode state to go stale).
-// The input tape `ops` keeps the size of the largest input read (a 1.5 M-number input keeps
-// ≈ 12 MB of it; not shrunk, as the engine takes a view of it after `encode` returns).
+// The input tape `ops` keeps the size of the largest input read (≈ 32 MB after an input of
+// 1.5 M numbers, the reviewer's encbuf.mjs; not shrunk, as the engine takes a view of it
+// after `encode` returns).
 
 // Tape operations (the same numbers in wasm/src/tape.rs).
 const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6, INT = 8;
