@@ -13,9 +13,16 @@
 // Known limits: a page's patched built-ins that this file or wasm-bindgen's glue calls
 // (`String.prototype.slice`, `Object.keys`, TypedArray `subarray`/`set`/`length`,
 // `String.prototype.charCodeAt`, TextEncoder) run page code the module cannot avoid; what they
-// return is trusted (a `Float64Array` species that returns other numbers gives them). A setter
-// a page adds on Object.prototype in the middle of a decode is called for the keys that
-// follow, as for any assignment (there is no per-decode state to go stale).
+// return is trusted (a `Float64Array` species that returns other numbers gives them; a field
+// name read through a patched `String.prototype.slice` is kept as read for the module's life,
+// as field names are sent once). If wasm-bindgen's glue copies a string argument through a
+// patched `TextEncoder.encodeInto` or `charCodeAt` that calls back and grows the memory, the
+// glue writes to a detached view and the engine may read stale bytes: the glue's limit, not
+// this file's. A setter a page adds on Object.prototype in the middle of a decode is called
+// for the keys that follow, as for any assignment (there is no per-decode state to go stale).
+// The input tape `ops` keeps the size of the largest input read (≈ 32 MB after an input of
+// 1.5 M numbers, the reviewer's encbuf.mjs; not shrunk, as the engine takes a view of it
+// after `encode` returns).
 
 // Tape operations (the same numbers in wasm/src/tape.rs).
 const NULL = 0, FALSE = 1, TRUE = 2, NUM = 3, STR = 4, SEQ = 5, MAP = 6, INT = 8;
@@ -372,9 +379,10 @@ function dstr(len) {
 }
 
 // A struct field's name, by id: sent with its text the first time (then internalised once:
-// later objects reuse the same property key). Ids of names the engine took back (a tape
-// never decoded to its end, wasm/src/tape.rs) are never sent again: their slots hold null,
-// so that no index is ever looked up on Array.prototype.
+// later objects reuse the same property key). The names learned in a decode that threw are
+// forgotten (`decode`), as the engine takes them back and gives their ids again
+// (wasm/src/tape.rs). Slots below an id are filled (null) so that no index is ever looked
+// up on Array.prototype.
 function dfield(id) {
   let name = id < fields.length ? fields[id] : undefined;
   if (name == null) {
@@ -423,14 +431,21 @@ function dvalue() {
  * the tape's memory moved while it was read (see `reentered`). */
 export function decode(tape, text) {
   const outer = dTape === undefined ? undefined : [dTape, dText, di, dpos];
+  // The names this decode learns are forgotten if it throws: the engine then gives their
+  // ids again (a tape made during this decode, by a nested call, sends no ids).
+  const known = fields.length;
+  let done = false;
   dTape = tape;
   dText = text;
   di = 0;
   dpos = 0;
   textDecoded += text.length;
   try {
-    return dvalue();
+    const value = dvalue();
+    done = true;
+    return value;
   } finally {
+    if (!done && fields.length > known) fields.length = known;
     if (outer === undefined) dTape = dText = undefined;
     else {
       dTape = outer[0]; dText = outer[1]; di = outer[2]; dpos = outer[3];

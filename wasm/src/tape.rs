@@ -145,7 +145,7 @@ pub(crate) struct Tape {
     /// `None` for a tape made while another is being written (a page's setter or patched
     /// built-in calling back into the module while a result is decoded): then field names go
     /// as text (slower, never wrong). Names new in a tape that was not sent are taken out of
-    /// the table again when it is dropped (see `Drop`).
+    /// the table again when it is dropped, and their ids given again (see `Drop`).
     fields: Option<Fields>,
     /// How many field names the table held when this tape began.
     fields_before: u32,
@@ -220,7 +220,11 @@ impl Drop for Tape {
         let mut fields = self.fields.take();
         // New names in a tape that was not sent (refused, or its decode threw) may be unknown
         // in JS: they are taken out of the table, so the next tape sends them again with their
-        // text, under new ids (an id JS may half know is never used again).
+        // text, and their ids are given again. `boundary.js` forgets the names it learned in a
+        // decode that threw (its `fields` cut back to where the decode began), so an id given
+        // again is new on both sides. A tape made during this one's decode has no table, so
+        // this tape's new ids are exactly `fields_before..count`: the table stays as large as
+        // the names sent, however many calls fail.
         if !self.sent
             && let Some(f) = fields.as_mut()
         {
@@ -328,11 +332,7 @@ impl Fields {
     #[cold]
     fn insert(&mut self, addr: usize, len: usize) -> u32 {
         if (self.count as usize + 1) * 2 > self.slots.len() {
-            let bigger = vec![None; (self.slots.len() * 2).max(256)];
-            let old = std::mem::replace(&mut self.slots, bigger);
-            for (a, l, id) in old.into_iter().flatten() {
-                self.place(a, l, id);
-            }
+            self.rebuild((self.slots.len() * 2).max(256), u32::MAX);
         }
         let id = self.count;
         self.count += 1;
@@ -340,15 +340,24 @@ impl Fields {
         id
     }
 
-    /// Forget the names whose id is `first` or more: their slots are emptied, so such a name
-    /// is new again and gets the next id (ids are never given again: an id JS may half know
-    /// is not used any more). An emptied slot may cut a probe chain: a name further along is
-    /// then not found either and is sent again under a new id, never a wrong one.
+    /// Forget the names whose id is `first` or more, and give those ids again from `first`
+    /// (JS forgot them too: see `Drop`). The others are placed again in a fresh table, so no
+    /// emptied slot cuts a probe chain.
     #[cold]
     fn forget_from(&mut self, first: u32) {
-        for slot in &mut self.slots {
-            if matches!(slot, Some((_, _, id)) if *id >= first) {
-                *slot = None;
+        if first < self.count {
+            self.rebuild(self.slots.len(), first);
+            self.count = first;
+        }
+    }
+
+    /// The table again in `size` slots, with the names whose id is below `below`.
+    #[cold]
+    fn rebuild(&mut self, size: usize, below: u32) {
+        let old = std::mem::replace(&mut self.slots, vec![None; size]);
+        for (a, l, id) in old.into_iter().flatten() {
+            if id < below {
+                self.place(a, l, id);
             }
         }
     }
@@ -885,14 +894,14 @@ mod tests {
         assert!(g <= -2.0, "{:?}", tape.ops());
         assert_eq!(tape.text(), "gamma");
         drop(tape); // never decoded: JS may not know "gamma"
-        // The next tape sends "gamma" with its text again, under an id never used before
-        // (-1.0 per id step: -(id + 2)), and "delta" still by number.
+        // The next tape sends "gamma" with its text again, under the same id (given again:
+        // JS forgot it when that decode threw), and "delta" still by number.
         let mut next = Tape::new(false);
         (Unsent { gamma: false }, Known { delta: false })
             .serialize(&mut next)
             .unwrap();
         let g2 = next.ops()[2];
-        assert!(g2 < g, "{:?}", next.ops());
+        assert_eq!(g2, g, "{:?}", next.ops());
         // SEQ, MAP, id, 5 (length of "gamma"), FALSE, END, MAP, delta's id, FALSE, END, END.
         assert_eq!(
             next.ops(),
@@ -909,5 +918,55 @@ mod tests {
             assert_eq!(later.text(), "");
             later.sent();
         }
+    }
+
+    #[test]
+    fn failing_tapes_do_not_grow_the_table() {
+        #[derive(Serialize)]
+        struct Many {
+            epsilon: bool,
+            zeta: bool,
+            eta: bool,
+        }
+        let kept = |t: &Tape| t.fields.as_ref().map(|f| (f.count, f.slots.len()));
+        let mut first = Tape::new(false);
+        Many {
+            epsilon: true,
+            zeta: true,
+            eta: true,
+        }
+        .serialize(&mut first)
+        .unwrap();
+        let ids = first.ops().to_vec();
+        let size = kept(&first);
+        drop(first); // not sent
+        // 10 000 more tapes that are never sent: the same ids every time, the table as large
+        // as after the first (a table that grew per failure doubled past 30 MB in the
+        // reviewer's run of 20 000 failing calls).
+        for _ in 0..10_000 {
+            let mut again = Tape::new(false);
+            Many {
+                epsilon: true,
+                zeta: true,
+                eta: true,
+            }
+            .serialize(&mut again)
+            .unwrap();
+            assert_eq!(again.ops(), ids);
+            assert_eq!(again.text(), "epsilonzetaeta");
+            assert_eq!(kept(&again), size);
+        }
+        // Names sent before a failing tape keep their ids: the table placed again keeps
+        // finding every one of many names (no probe chain cut by an emptied slot).
+        let mut fields = Fields::default();
+        let names: Vec<&'static str> = (0..200)
+            .map(|i| &*Box::leak(format!("g{i}").into_boxed_str()))
+            .collect();
+        let ids: Vec<u32> = names.iter().map(|n| fields.id(n).0).collect();
+        fields.forget_from(100);
+        for (n, id) in names.iter().zip(&ids).take(100) {
+            assert_eq!(fields.id(n), (*id, false));
+        }
+        assert_eq!(fields.id(names[150]), (100, true));
     }
 }

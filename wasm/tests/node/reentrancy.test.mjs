@@ -21,8 +21,10 @@ import * as lean from "../../pkg/civic_value_score.js";
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), "../../..");
 const pkg = path.join(root, "wasm/pkg");
-full.initSync({ module: readFileSync(path.join(pkg, "civic_value_bg.wasm")) });
-lean.initSync({ module: readFileSync(path.join(pkg, "civic_value_score_bg.wasm")) });
+const MEMORY = {
+  full: full.initSync({ module: readFileSync(path.join(pkg, "civic_value_bg.wasm")) }).memory,
+  lean: lean.initSync({ module: readFileSync(path.join(pkg, "civic_value_score_bg.wasm")) }).memory,
+};
 const MODULES = { full, lean };
 
 // Each module's own copy of boundary.js (the same module instance its glue imports), for its
@@ -129,6 +131,32 @@ const CHILD = {
     at = text();
     for (let i = 0; i < 1000; i++) r.score(example);
     return { code, before, after: (text() - at) / 1000 };
+  },
+  // The second reviewer's growth.mjs: from the module's first call on, a page's setter for
+  // a result key throws, so every score() fails while its result is built and no field name
+  // is ever known in JS. Each failure took the tape's names back under new ids, so the
+  // engine's field table doubled again and again (9.6 MB of wasm memory after 4 000 calls,
+  // 33.7 MB and 438 µs a call after 20 000) and stayed so. Now the ids are given again (JS
+  // forgets the names a failed decode learned): the memory does not grow.
+  keepFailing(m, name) {
+    const r = m.Rubric.default();
+    const memory = MEMORY[name];
+    const text = BOUNDARY[name].decodedTextLength;
+    let failed = 0;
+    const bytes = [];
+    withProtoSetter("band", () => { throw new Error("page setter"); }, () => {
+      for (let i = 1; i <= 5000; i++) {
+        try { r.score(example); } catch (e) { if (e.message === "page setter") failed++; }
+        if (i === 100 || i === 5000) bytes.push(memory.buffer.byteLength);
+      }
+    });
+    const first = JSON.stringify(r.score(example));
+    let at = text();
+    r.score(example);
+    const second = text() - at;
+    at = text();
+    for (let i = 0; i < 100; i++) r.score(example);
+    return { failed, bytes, first, second, later: (text() - at) / 100 };
   },
   // A result dropped by the page is collected: the decoder keeps none of its values.
   async dropped(m, name) {
@@ -323,6 +351,16 @@ for (const [name, m] of Object.entries(MODULES)) {
     assert.equal(run.code, "call.reentrant");
     assert.ok(run.before > 0);
     assert.equal(run.after, run.before);
+  });
+
+  test(`${name}: calls that keep failing while a result is built do not grow the module`, () => {
+    const run = child("keepFailing", name);
+    assert.equal(run.failed, 5000);
+    // Not one 64 KiB page more after 100 failures than after 5 000.
+    assert.equal(run.bytes[1], run.bytes[0]);
+    assert.equal(run.first, reference);
+    // Field names by number after the first good result.
+    assert.equal(run.later, run.second);
   });
 
   test(`${name}: a page's Array species is not asked for result arrays (as with JSON.parse)`, () => {
