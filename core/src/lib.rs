@@ -100,5 +100,5 @@ pub use score::{
     CriterionScore, ENGINE_VERSION, Flag, Interval, KnockoutResult, RubricRef, Score, ThemeScore,
     Warning,
 };
-pub use short::{MAX_ECHO, format_number};
+pub use short::{MAX_ECHO, display_number, format_number};
 pub use tree::{Tree, TreeError};

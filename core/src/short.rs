@@ -33,6 +33,13 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
+/// `x` exactly as `format!("{x}")` writes it (`0.1`, `1e21` in full, `-0`, `NaN`, `inf`),
+/// with the core's own writer: a binding echoing a number in a message uses it so that the
+/// browser module carries no std float formatting. Never fails.
+pub fn display_number(x: f64) -> String {
+    float_text::display(x)
+}
+
 /// A number as `{}` writes it (`0.1`, `1e21` in full), for the `thiserror` attributes
 /// (`plain(.got)`): the core's writer ([`float_text`]), so the browser module carries no
 /// std float formatting.
@@ -203,6 +210,27 @@ pub(crate) fn message(m: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_number_writes_as_std_does() {
+        // std's own `{}` is the reference (an independent writer: in tests `display_number`
+        // takes the browser's one, core/src/float_text.rs).
+        for x in [
+            0.1,
+            -0.0,
+            1.5,
+            1e21,
+            2f64.powi(70),
+            9_007_199_254_740_993.0,
+            5e-324,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(display_number(x), format!("{x}"));
+        }
+    }
 
     #[test]
     fn numbers_are_short() {

@@ -46,14 +46,14 @@ fn whole(v: &JsValue, field: &str, default: u64) -> Result<u64, JsValue> {
         return Err(args::type_error(js_name(field), "a number", v));
     };
     if !x.is_finite() || x.fract() != 0.0 || x < 0.0 {
-        return Err(core(x.to_string()));
+        return Err(core(cv::display_number(x)));
     }
     if x > 9_007_199_254_740_991.0 {
         // Not every whole number above 2^53 is a JS number: a conversion rule of JavaScript.
         return Err(to_js_error(
             &cv::ErrorKind::InvalidParameter {
                 expected: "a number up to 2^53 − 1 (a BigInt above)".to_owned(),
-                got: x.to_string(),
+                got: cv::display_number(x),
             }
             .at(js_name(field)),
         ));

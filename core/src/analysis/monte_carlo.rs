@@ -437,7 +437,10 @@ fn check(o: &MonteCarloOptions, n: usize) -> Result<()> {
         return Err(option_error("draws", o.draws.to_string()));
     }
     if o.concentration.is_nan() || o.concentration <= 0.0 {
-        return Err(option_error("concentration", o.concentration.to_string()));
+        return Err(option_error(
+            "concentration",
+            crate::display_number(o.concentration),
+        ));
     }
     if o.top_k == 0 {
         return Err(option_error("top_k", "0".to_owned()));
