@@ -64,6 +64,10 @@ test("Monte Carlo options: the core's check and message, at the JS option's name
   coded({ draws: 1e9 }, "draws", "expected a whole number of draws from 1 to 100000000, got 1000000000");
   coded({ seed: -1 }, "seed", "expected a whole number from 0 to 2^64 − 1, got -1");
   coded({ seed: 2n ** 64n }, "seed", "expected a whole number from 0 to 2^64 − 1, got 18446744073709551616");
+  // A whole JS number above 2^53 − 1 is refused (not every such number is one), written as
+  // Rust's `{}` writes the double: its shortest digits 1152921504606847 (Python's
+  // repr(float(2**60)) is 1.152921504606847e+18) padded with zeros.
+  coded({ seed: 2 ** 60 }, "seed", "expected a number up to 2^53 − 1 (a BigInt above), got 1152921504606847000");
   coded({ concentration: 0 }, "concentration", "expected a concentration greater than 0 (or infinity for fixed weights), got 0");
   typeError(() => rubric.monteCarlo(items, { topK: "3" }), "topK: expected a number, got string");
 });
