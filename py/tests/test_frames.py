@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from civic_value import InputError, Rubric
-from civic_value._frame import frame_columns
+from civic_value._frame import _polars_enum, frame_columns
 
 TOL = 1e-12
 
@@ -235,3 +235,44 @@ def test_bool_bytes_other_than_0_and_1_are_true(rubric: Rubric) -> None:
     yes = rubric.score({"permit_secured": True, "support_share": 80.0}).total
     assert no != yes
     assert totals == [no, yes, yes, yes]
+
+
+
+@pytest.mark.parametrize("bands", [0, 1, 4, 200])
+def test_band_column_for_any_number_of_bands(lenient: Rubric, bands: int) -> None:
+    """The band column built from the engine's codes names each row's band as row-by-row
+    `score` does, for every table kind: none at all (a rubric without bands: every cell
+    null), one, four, and the most a rubric may have (200)."""
+    doc = lenient.to_dict()
+    label = {"en": "x", "nl": "x"}
+    # Band i from 100 * i / bands points (the lowest from 0, as a rubric requires).
+    doc["bands"] = [{"id": f"b{i:03d}", "label": label, "min": 100.0 * i / bands} for i in reversed(range(bands))]
+    rubric = Rubric.from_dict(doc)
+    data = rows(rubric, 600, seed=5)
+    expected = [rubric.score(r).band for r in data]
+    # Several bands met (none: every row without one).
+    assert set(expected) == {None} if bands == 0 else len(set(expected)) >= min(bands, 3)
+    ids = [f"b{i:03d}" for i in range(bands)]
+    out = rubric.score_frame(pl.from_pandas(pandas_frame(rubric, data, "categorical")))
+    assert out.schema["band"] == pl.Enum(ids)
+    assert out["band"].to_list() == expected
+    table = rubric.score_frame(pa.Table.from_pandas(pandas_frame(rubric, data, "string"), preserve_index=False))
+    assert table.column("band").to_pylist() == expected
+    frame = rubric.score_frame(pandas_frame(rubric, data, "categorical"))
+    assert list(frame["band"].cat.categories) == ids
+    assert [None if pd.isna(b) else str(b) for b in frame["band"]] == expected
+
+
+@pytest.mark.parametrize("categories", [3, 300])
+def test_polars_enum_from_codes(categories: int) -> None:
+    """A Polars Enum made from codes (−1 = null) holds the category each code indexes,
+    with 8-bit (3 categories) and 16-bit (300) physical codes; expected values by indexing
+    the list in Python."""
+    ids = [f"c{i}" for i in range(categories)]
+    for codes in ([0, 2, -1, 1, -1], [2, 0, 1], [], [-1, -1]):
+        a = np.array(codes, dtype=np.int32)
+        s = _polars_enum("band", a, ids)
+        assert s.name == "band"
+        assert s.dtype == pl.Enum(ids)
+        assert s.to_list() == [None if c < 0 else ids[c] for c in codes]
+

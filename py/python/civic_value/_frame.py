@@ -163,12 +163,7 @@ def _band_series(
 ) -> nw.Series[Any]:
     """An ordered categorical series (Polars ``Enum``, Arrow ordered dictionary) from codes."""
     if implementation is nw.Implementation.POLARS:
-        import polars as pl
-
-        s = pl.Series(name, codes).replace_strict(
-            list(range(len(ids))), list(ids), default=None, return_dtype=pl.Enum(list(ids))
-        )
-        return nw.from_native(s, series_only=True)
+        return nw.from_native(_polars_enum(name, codes, ids), series_only=True)
     if implementation is nw.Implementation.PYARROW:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
@@ -179,3 +174,27 @@ def _band_series(
     # Any other library: the band ids as strings, in that library's own string type.
     values = [None if c < 0 else ids[c] for c in codes.tolist()]
     return nw.new_series(name, values, nw.String, backend=cast(Any, implementation))
+
+
+#: numpy's type for each physical type a Polars ``Enum`` may have (by the number of
+#: categories).
+_POLARS_PHYSICAL = {"UInt8": np.uint8, "UInt16": np.uint16, "UInt32": np.uint32}
+
+
+def _polars_enum(name: str, codes: npt.NDArray[np.signedinteger[Any]], ids: Sequence[str]) -> Any:
+    """A Polars ``Enum`` series with categories ``ids`` from codes (indices into ``ids``,
+    −1 = null), made from the codes as the Enum's physical integers (``cat.to``, Polars 2),
+    not by mapping a million values: a few ms instead of a dozen for a million rows.
+    Polars without ``cat.to`` (1.x) maps them with ``replace_strict``."""
+    import polars as pl
+
+    dtype = pl.Enum(list(ids))
+    try:
+        physical = _POLARS_PHYSICAL[str(pl.Series(name, [], dtype=dtype).to_physical().dtype)]
+        # A −1 wraps to the largest integer; those rows are masked to null before `cat.to`.
+        s = pl.Series(name, codes.astype(physical))
+        if codes.size and codes.min() < 0:
+            s = pl.select(pl.when(pl.Series(name, codes) >= 0).then(s)).to_series()
+        return s.cat.to(dtype).alias(name)
+    except (AttributeError, KeyError):
+        return pl.Series(name, codes).replace_strict(list(range(len(ids))), list(ids), default=None, return_dtype=dtype)
