@@ -276,3 +276,35 @@ def test_polars_enum_from_codes(categories: int) -> None:
         assert s.dtype == pl.Enum(ids)
         assert s.to_list() == [None if c < 0 else ids[c] for c in codes]
 
+
+
+def decoded(column: Any) -> List[Any]:
+    """A ``(codes, categories)`` column of `frame_columns` as its values (−1 = None)."""
+    codes, categories = column
+    return [None if c < 0 else categories[c] for c in codes.tolist()]
+
+
+def test_polars_categorical_read_by_codes() -> None:
+    """Polars Categorical and Enum columns read through their physical codes give each row
+    its own string (as Polars' own `to_list` gives it), whatever codes other columns took
+    in the shared category list, with nulls, over several chunks; a column much shorter
+    than its category list is read through Arrow, with the same values."""
+    # Other categoricals first, so this column's codes do not start at 0.
+    others = pl.Series([f"other{i}" for i in range(40)], dtype=pl.Categorical)
+    cells = ["several_groups", None, "none", "one_group", "none"] * 200
+    categorical = pl.Series(cells, dtype=pl.Categorical)
+    enum = pl.Series(cells, dtype=pl.Enum(["none", "one_group", "several_groups", "unused"]))
+    chunked = pl.concat([categorical.slice(0, 300), pl.Series(cells[300:], dtype=pl.Categorical)], rechunk=False)
+    assert chunked.n_chunks() == 2
+    mine = pl.Series(cells, dtype=pl.Categorical(pl.Categories("civic_value_test")))
+    read = frame_columns(pl.DataFrame({"a": categorical, "b": enum, "c": chunked, "d": mine}))
+    for column in read.columns:
+        assert isinstance(column, tuple)
+        assert decoded(column) == cells
+    # The enum's list as it is (an unused category included): read by codes, not Arrow.
+    assert read.columns[1][1] == ["none", "one_group", "several_groups", "unused"]
+    # Five rows against 40+ categories: through Arrow (only the categories used).
+    short = frame_columns(pl.DataFrame({"e": categorical.head(5)}))
+    assert decoded(short.columns[0]) == cells[:5]
+    assert len(short.columns[0][1]) == 3
+    assert len(others) == 40

@@ -96,7 +96,11 @@ def _column(s: nw.Series[Any]) -> Column:
         codes = np.where(s.is_null().to_numpy(), -1, s.fill_null(False).to_numpy().astype(np.int64))
         return (codes.astype(np.int64), [False, True])
     if isinstance(dtype, (nw.String, nw.Categorical, nw.Enum)):
-        encoded = _dictionary(s)
+        encoded = None
+        if isinstance(dtype, (nw.Categorical, nw.Enum)) and s.implementation is nw.Implementation.POLARS:
+            encoded = _polars_codes(s.to_native())
+        if encoded is None:
+            encoded = _dictionary(s)
         if encoded is not None:
             return encoded
     return list(s.to_list())
@@ -122,6 +126,40 @@ def _dictionary(s: nw.Series[Any]) -> Union[Tuple[npt.NDArray[np.int64], List[An
         arr = pc.dictionary_encode(arr)
     codes = pc.fill_null(arr.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
     return (np.asarray(codes, dtype=np.int64), arr.dictionary.to_pylist())
+
+
+def _polars_codes(s: Any) -> Union[Tuple[npt.NDArray[np.int64], List[Any]], None]:
+    """A Polars Categorical or Enum column as ``(codes, categories)`` straight from its
+    physical codes and its dtype's category list (narwhals has no API for the codes; Arrow
+    would remap a Categorical's codes to a dictionary of its own, several ms a million
+    rows), or ``None`` when the list is much longer than the column (a Categorical's
+    categories may be shared by every Categorical of the session: then through Arrow,
+    which reads only the categories used) or the installed Polars has no such list
+    (Categorical before Polars 1.32)."""
+    import polars as pl
+
+    dtype = s.dtype
+    # The codes first: a shared category list only grows, so it covers them when read after.
+    physical = s.to_physical()
+    if isinstance(dtype, pl.Enum):
+        categories = dtype.categories
+    elif isinstance(getattr(dtype, "categories", None), getattr(pl, "Categories", ())):
+        categories = dtype.categories.to_series()
+    else:
+        return None
+    if len(categories) * _CODES_PER_CATEGORY > max(len(s), _CODES_PER_CATEGORY):
+        return None
+    if physical.null_count() == 0:
+        codes = np.asarray(physical.to_numpy(), dtype=np.int64)
+    else:
+        codes = np.asarray(physical.cast(pl.Int64).fill_null(-1).to_numpy(), dtype=np.int64)
+    return (codes, categories.to_list())
+
+
+#: A Polars categorical column is read by its physical codes when it has at least this
+#: many rows per category of its dtype (each category costs about as much to convert as
+#: this many rows cost Arrow to remap).
+_CODES_PER_CATEGORY = 64
 
 
 def frame_result(
