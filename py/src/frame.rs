@@ -25,7 +25,7 @@ use civic_value::{
 };
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyList, PySlice, PyTuple};
 
 use crate::convert::input_value;
 use crate::errors::{input_parse, to_py};
@@ -131,7 +131,7 @@ pub fn score_columns<'py>(
     let held = hold_all(names, columns)?;
     let sources = sources(py, names, &held, rows)?;
     let criteria: Vec<Option<&Criterion>> = names.iter().map(|n| rubric.criterion(n)).collect();
-    let tables: Vec<Vec<Option<(f64, f64)>>> = sources
+    let tables: Vec<Lookup> = sources
         .iter()
         .zip(&criteria)
         .map(|(s, c)| c.map(|c| encode_table(s, c)).unwrap_or_default())
@@ -145,34 +145,33 @@ pub fn score_columns<'py>(
         perspective,
     };
     let m = batch.criteria();
-    let total = PyArray1::<f64>::zeros(py, rows, false);
-    let low = PyArray1::<f64>::zeros(py, rows, false);
-    let high = PyArray1::<f64>::zeros(py, rows, false);
+    // Totals, lows, highs and the points of every criterion: the rows of one float64
+    // array (handed back as views), whose pages the kernel gives as huge pages in one
+    // run: faulting in one 120 MB array costs about two thirds of what separate 8 MB
+    // arrays of the same size cost.
+    let floats = PyArray2::<f64>::zeros(py, [RESULT_ROWS + m, rows], false);
     let knocked_out = PyArray1::<bool>::zeros(py, rows, false);
     let band = PyArray1::<i32>::zeros(py, rows, false);
-    let points = PyArray2::<f64>::zeros(py, [m, rows], false);
     {
-        let (mut t, mut l, mut h, mut k, mut b, mut p) = (
-            total.readwrite(),
-            low.readwrite(),
-            high.readwrite(),
+        let (mut f, mut k, mut b) = (
+            floats.readwrite(),
             knocked_out.readwrite(),
             band.readwrite(),
-            points.readwrite(),
         );
-        let (Ok(t), Ok(l), Ok(h), Ok(k), Ok(b), Ok(p)) = (
-            t.as_slice_mut(),
-            l.as_slice_mut(),
-            h.as_slice_mut(),
-            k.as_slice_mut(),
-            b.as_slice_mut(),
-            p.as_slice_mut(),
-        ) else {
+        let (Ok(f), Ok(k), Ok(b)) = (f.as_slice_mut(), k.as_slice_mut(), b.as_slice_mut()) else {
             // Fresh numpy arrays are contiguous; reported rather than panicking.
             let e = input_parse("input", "a result array is not contiguous");
             return Err(to_py(py, &e));
         };
-        b.fill(-1);
+        let Some(((t, l), (h, p))) = f.split_at_mut_checked(rows).and_then(|(t, rest)| {
+            let (l, rest) = rest.split_at_mut_checked(rows)?;
+            Some(((t, l), rest.split_at_mut_checked(rows)?))
+        }) else {
+            let e = input_parse("input", "the result array is too short");
+            return Err(to_py(py, &e));
+        };
+        // Not filled with −1 first: `score_run` writes every row's band (a row scored by
+        // `score` included), and after an error the arrays are dropped.
         let out = Out {
             total: t,
             low: l,
@@ -183,18 +182,23 @@ pub fn score_columns<'py>(
         };
         py.detach(|| table.score(out)).map_err(|e| to_py(py, &e))?;
     }
+    let row = |i: usize| floats.get_item(i);
+    let points = floats.get_item(PySlice::new(py, RESULT_ROWS as isize, isize::MAX, 1))?;
     PyTuple::new(
         py,
         [
-            total.into_any(),
-            low.into_any(),
-            high.into_any(),
+            row(0)?,
+            row(1)?,
+            row(2)?,
             knocked_out.into_any(),
             band.into_any(),
-            points.into_any(),
+            points,
         ],
     )
 }
+
+/// The rows of `score_columns`' float64 result array before the points: total, low, high.
+const RESULT_ROWS: usize = 3;
 
 /// Every column of a table, its numpy arrays borrowed.
 fn hold_all<'py>(names: &[String], columns: &Bound<'py, PyList>) -> PyResult<Vec<Held<'py>>> {
@@ -388,7 +392,7 @@ struct Table<'a> {
     sources: &'a [Source<'a>],
     /// Per column, the encoding of each category (codes) or of false and true (bools),
     /// made once per call ([`encode_table`]); empty for the other forms.
-    tables: &'a [Vec<Option<(f64, f64)>>],
+    tables: &'a [Lookup],
     perspective: Option<&'a str>,
 }
 
@@ -493,7 +497,8 @@ impl Table<'_> {
                 ) else {
                     continue;
                 };
-                let table = self.tables.get(j).map_or(&[][..], Vec::as_slice);
+                let empty = Lookup::default();
+                let table = self.tables.get(j).unwrap_or(&empty);
                 encode_column(source, c, table, first, l, h, general, &mut ranged);
             }
             // Each column as the core reads it: a plain numeric column in place, the others
@@ -654,16 +659,68 @@ fn in_place(c: &Criterion) -> bool {
     matches!(c.kind(), InputKind::Number | InputKind::Likert { .. })
 }
 
-/// The numeric encoding of a column's categories (codes: one per category) or of false
-/// and true (bools), made once per call; empty for the other forms.
-fn encode_table(source: &Source<'_>, c: &Criterion) -> Vec<Option<(f64, f64)>> {
+/// The numeric encoding of each value a column of codes or bools can hold, made once per
+/// call ([`encode_table`]) and looked up per cell without a branch: entry `k` is `low[k]`,
+/// `high[k]` (NaN for none) and whether a cell holding it goes to the general path.
+#[derive(Default)]
+struct Lookup {
+    low: Vec<f64>,
+    high: Vec<f64>,
+    general: Vec<bool>,
+    /// Whether an entry is a range (then the block's `high` columns are passed).
+    ranged: bool,
+}
+
+impl Lookup {
+    /// The table of `encodings` (one per entry).
+    fn of(encodings: impl Iterator<Item = Option<(f64, f64)>>) -> Self {
+        let mut t = Self::default();
+        for e in encodings {
+            let (a, b) = e.unwrap_or((f64::NAN, f64::NAN));
+            t.low.push(a);
+            t.high.push(b);
+            t.general.push(e.is_none());
+            t.ranged |= a != b && !(a.is_nan() && b.is_nan());
+        }
+        t
+    }
+
+    /// Fill `low`, `high` and mark `general` for cells holding the entries `keys` (each
+    /// below the table's length, checked before: an entry past the end would read as a
+    /// cell without an encoding).
+    #[inline]
+    fn fill(
+        &self,
+        keys: impl Iterator<Item = usize>,
+        low: &mut [f64],
+        high: &mut [f64],
+        general: &mut [bool],
+    ) {
+        for (((k, l), h), g) in keys.zip(low.iter_mut()).zip(high.iter_mut()).zip(general) {
+            *l = self.low.get(k).copied().unwrap_or(f64::NAN);
+            *h = self.high.get(k).copied().unwrap_or(f64::NAN);
+            *g |= self.general.get(k).copied().unwrap_or(true);
+        }
+    }
+}
+
+/// The numeric encoding of a column's entries: for codes, missing (code −1) then each
+/// category (one per category, not once per cell); for bools, false and true; empty for
+/// the other forms.
+fn encode_table(source: &Source<'_>, c: &Criterion) -> Lookup {
     match source {
-        Source::Codes { categories, .. } => categories.iter().map(|v| c.encode(v)).collect(),
-        Source::Bools(_) => vec![
-            c.encode(&InputValue::Bool(false)),
-            c.encode(&InputValue::Bool(true)),
-        ],
-        Source::Numbers(_) | Source::Objects(_) => Vec::new(),
+        Source::Codes { categories, .. } => Lookup::of(
+            std::iter::once(c.encode(&InputValue::Missing))
+                .chain(categories.iter().map(|v| c.encode(v))),
+        ),
+        Source::Bools(_) => Lookup::of(
+            [
+                c.encode(&InputValue::Bool(false)),
+                c.encode(&InputValue::Bool(true)),
+            ]
+            .into_iter(),
+        ),
+        Source::Numbers(_) | Source::Objects(_) => Lookup::default(),
     }
 }
 
@@ -676,7 +733,7 @@ fn encode_table(source: &Source<'_>, c: &Criterion) -> Vec<Option<(f64, f64)>> {
 fn encode_column(
     source: &Source<'_>,
     c: &Criterion,
-    table: &[Option<(f64, f64)>],
+    table: &Lookup,
     first: usize,
     low: &mut [f64],
     high: &mut [f64],
@@ -699,11 +756,11 @@ fn encode_column(
             }
         }
     };
-    let missing = c.encode(&InputValue::Missing);
     match source {
         // Read in place by the core.
         Source::Numbers(_) if in_place(c) => {}
         Source::Numbers(v) => {
+            let missing = c.encode(&InputValue::Missing);
             for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
                 put(
                     i,
@@ -715,22 +772,26 @@ fn encode_column(
                 );
             }
         }
+        // Looked up in the column's table: false, true.
         Source::Bools(v) => {
-            let no = table.first().copied().flatten();
-            let yes = table.get(1).copied().flatten();
-            for (i, &b) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
-                put(i, if b != 0 { yes } else { no });
-            }
+            *ranged |= table.ranged;
+            let cells = v.get(rows).unwrap_or(&[]);
+            table.fill(
+                cells.iter().map(|&b| usize::from(b != 0)),
+                low,
+                high,
+                general,
+            );
         }
+        // Looked up in the column's table: missing (−1), then each category (codes are
+        // checked to lie in −1..categories when the column is read).
         Source::Codes { codes, .. } => {
-            // Each category encoded once per call (`table`), not once per cell.
-            for (i, &code) in codes.get(rows).unwrap_or(&[]).iter().enumerate() {
-                let e = match usize::try_from(code) {
-                    Ok(code) => table.get(code).copied().flatten(),
-                    Err(_) => missing,
-                };
-                put(i, e);
-            }
+            *ranged |= table.ranged;
+            let cells = codes.get(rows).unwrap_or(&[]);
+            let keys = cells
+                .iter()
+                .map(|&code| usize::try_from(code.wrapping_add(1)).unwrap_or(0));
+            table.fill(keys, low, high, general);
         }
         Source::Objects(v) => {
             for (i, value) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
