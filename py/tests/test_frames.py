@@ -308,3 +308,19 @@ def test_polars_categorical_read_by_codes() -> None:
     assert decoded(short.columns[0]) == cells[:5]
     assert len(short.columns[0][1]) == 3
     assert len(others) == 40
+
+
+def test_pandas_categorical_read_by_codes() -> None:
+    """pandas Categoricals (ordered or not, with missing cells, unused categories, and
+    categories that are not strings) are read by their own codes: every row decodes to its
+    own value, as pandas' `tolist` gives it (NaN for a missing cell)."""
+    cells = ["several_groups", None, "none", "one_group", "none"] * 200
+    plain = pd.Series(pd.Categorical(cells, categories=["unused", "one_group", "none", "several_groups"]))
+    ordered = pd.Series(pd.Categorical(cells, categories=["none", "one_group", "several_groups"], ordered=True))
+    numbers = pd.Series(pd.Categorical([3, None, 1, 2, 3] * 200))
+    read = frame_columns(pd.DataFrame({"plain": plain, "ordered": ordered, "numbers": numbers}))
+    for column, series in zip(read.columns, (plain, ordered, numbers)):
+        assert isinstance(column, tuple)
+        assert [None if pd.isna(v) else v for v in series.tolist()] == decoded(column)
+    # The categories as they are, an unused one included.
+    assert read.columns[0][1] == ["unused", "one_group", "none", "several_groups"]
