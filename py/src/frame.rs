@@ -29,6 +29,7 @@ use pyo3::types::{PyList, PySlice, PyTuple};
 
 use crate::convert::input_value;
 use crate::errors::{input_parse, to_py};
+use crate::strings::{self, Offsets};
 use crate::threads;
 
 /// Rows per block: the numeric encoding of a block (two buffers of rows × columns) stays
@@ -43,6 +44,8 @@ enum Held<'py> {
     /// numpy reads it).
     Bools(PyReadonlyArray1<'py, u8>),
     Codes(PyReadonlyArray1<'py, i64>, Vec<InputValue>),
+    /// Arrow strings encoded in Rust ([`crate::strings`]): codes and categories.
+    Strings(Vec<i64>, Vec<InputValue>),
     Objects(Vec<InputValue>),
 }
 
@@ -241,6 +244,10 @@ fn sources<'a>(
                 }
                 Source::Codes { codes, categories }
             }
+            Held::Strings(codes, categories) => Source::Codes {
+                codes: Cow::Borrowed(codes),
+                categories,
+            },
             Held::Objects(v) => Source::Objects(v),
         };
         if source.len() != rows {
@@ -347,6 +354,11 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
         }
         return Ok(Held::Objects(out));
     }
+    if let Ok(t) = column.cast::<PyTuple>()
+        && t.len() == 3
+    {
+        return hold_strings(&t.get_item(0)?, &t.get_item(1)?, &t.get_item(2)?, name);
+    }
     let pair = match column.cast::<PyTuple>() {
         Ok(t) if t.len() == 2 => Some((t.get_item(0)?, t.get_item(1)?)),
         _ => None,
@@ -382,6 +394,70 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
             "a column must be a 1-D float64 or bool array, (int64 codes, categories) or a list",
         ),
     ))
+}
+
+/// A string column as Arrow's buffers, `(offsets, data, missing)`: int32 or int64 offsets
+/// (`rows + 1`), the UTF-8 bytes (uint8) and `None` or a bool array marking the missing
+/// cells; encoded as codes and categories here ([`strings::dictionary`]).
+fn hold_strings<'py>(
+    offsets: &Bound<'py, PyAny>,
+    data: &Bound<'py, PyAny>,
+    missing: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Held<'py>> {
+    let py = offsets.py();
+    let form = || {
+        to_py(
+            py,
+            &input_parse(
+                format!("input.{name}"),
+                "strings must be (int32 or int64 offsets, uint8 bytes, None or a bool array)",
+            ),
+        )
+    };
+    let data = data.cast::<PyArray1<u8>>().map_err(|_| form())?.readonly();
+    let missing = if missing.is_none() {
+        None
+    } else {
+        let a = missing.cast::<PyArray1<bool>>().map_err(|_| form())?;
+        // As bytes (see `Held::Bools`).
+        let bytes = a.call_method1("view", (numpy::dtype::<u8>(py),))?;
+        Some(bytes.cast_into::<PyArray1<u8>>()?.readonly())
+    };
+    let (narrow, wide) = (
+        offsets.cast::<PyArray1<i32>>().map(|a| a.readonly()),
+        offsets.cast::<PyArray1<i64>>().map(|a| a.readonly()),
+    );
+    let (data, missing) = (slice(&data), missing.as_ref().map(slice));
+    let (codes, distinct) = match (&narrow, &wide) {
+        (Ok(o), _) => {
+            let o = slice(o);
+            let rows = o.len().saturating_sub(1);
+            strings::dictionary(
+                py,
+                name,
+                &Offsets::Narrow(&o),
+                &data,
+                missing.as_deref(),
+                rows,
+            )?
+        }
+        (_, Ok(o)) => {
+            let o = slice(o);
+            let rows = o.len().saturating_sub(1);
+            strings::dictionary(
+                py,
+                name,
+                &Offsets::Wide(&o),
+                &data,
+                missing.as_deref(),
+                rows,
+            )?
+        }
+        _ => return Err(form()),
+    };
+    let categories = distinct.into_iter().map(InputValue::Text).collect();
+    Ok(Held::Strings(codes, categories))
 }
 
 /// Everything the scoring threads share.

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from civic_value import InputError, Rubric
-from civic_value._frame import _polars_enum, frame_columns
+from civic_value._frame import _polars_enum, _strings, frame_columns
 
 TOL = 1e-12
 
@@ -178,7 +178,8 @@ def test_frame_columns_reads_each_kind_once() -> None:
     assert isinstance(n, np.ndarray) and n.dtype == np.float64 and math.isnan(n[2])
     assert isinstance(b, np.ndarray) and b.dtype == np.bool_
     assert isinstance(nb, tuple) and nb[0].tolist() == [1, -1, 0] and nb[1] == [False, True]
-    assert isinstance(s, tuple) and s[0].tolist() == [0, -1, 0] and s[1] == ["x"]
+    # Strings as Arrow's buffers (offsets, bytes, missing), encoded by the engine.
+    assert isinstance(s, tuple) and len(s) == 3 and strings_of(s) == ["x", None, "x"]
     assert isinstance(c, tuple) and c[0].tolist() == [0, 1, -1] and c[1] == ["p", "q"]
     assert r == [(1.0, 2.0), None, 3.0]
 
@@ -278,6 +279,13 @@ def test_polars_enum_from_codes(categories: int) -> None:
 
 
 
+def strings_of(column: Any) -> List[Any]:
+    """A string column of `frame_columns` (offsets, bytes, missing) as its values."""
+    offsets, data, missing = column
+    cells = [bytes(data[a:b]).decode() for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    return [None if missing is not None and m else c for c, m in zip(cells, missing if missing is not None else [False] * len(cells))]
+
+
 def decoded(column: Any) -> List[Any]:
     """A ``(codes, categories)`` column of `frame_columns` as its values (−1 = None)."""
     codes, categories = column
@@ -324,3 +332,55 @@ def test_pandas_categorical_read_by_codes() -> None:
         assert [None if pd.isna(v) else v for v in series.tolist()] == decoded(column)
     # The categories as they are, an unused one included.
     assert read.columns[0][1] == ["unused", "one_group", "none", "several_groups"]
+
+
+def test_string_columns_encoded_by_the_engine(lenient: Rubric) -> None:
+    """String columns go to the engine as Arrow's buffers and are encoded there, the rows
+    split over threads whose tables are merged: every row scores as row-by-row `score`
+    does, for pandas strings, Arrow `string` and `large_string` (sliced: offsets not from
+    0), with missing cells and strings first met in the second half of the rows; an
+    unknown string (not ASCII) is reported at its own row with its own text."""
+    n = 120_000  # two threads of 60 000 rows
+    options = [c for c in lenient.criteria if c.id == "inclusion"][0].options
+    rng = np.random.default_rng(7)
+    # First half: two options and gaps; second half: all three, so the third is new there.
+    first = rng.choice([options[0], options[1], None], n // 2)
+    second = rng.choice(options + [None], n // 2)
+    cells = list(first) + list(second)
+    levels = rng.integers(1, 6, n).astype(float)
+    expected = lenient.score_matrix(
+        np.column_stack([levels, [np.nan if c is None else options.index(c) for c in cells]]),
+        ["neighbour_contact", "inclusion"],
+    )
+    pdf = pd.DataFrame({"neighbour_contact": levels, "inclusion": pd.Series(cells, dtype="string")})
+    out = lenient.score_frame(pdf)
+    np.testing.assert_array_equal(out["total"].to_numpy(), expected)
+    for kind in (pa.string(), pa.large_string()):
+        table = pa.table(
+            {"neighbour_contact": np.concatenate([levels[:5], levels]), "inclusion": pa.array(["x"] * 5 + cells, type=kind)}
+        )
+        sliced = table.slice(5)
+        assert sliced.column("inclusion").chunk(0).offset == 5
+        got = lenient.score_frame(sliced)
+        np.testing.assert_array_equal(got.column("total").to_numpy(), expected)
+    bad = list(cells)
+    bad[n - 3] = "één"
+    with pytest.raises(InputError) as e:
+        lenient.score_frame(pd.DataFrame({"inclusion": pd.Series(bad, dtype="string")}))
+    assert e.value.path == f"rows[{n - 3}].input.inclusion"
+    assert '"één"' in str(e.value)
+    # Empty strings are strings (an unknown option), not missing cells.
+    with pytest.raises(InputError) as e:
+        lenient.score_frame(pa.table({"inclusion": pa.array(["none", ""])}))
+    assert e.value.path == "rows[1].input.inclusion"
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_strings_as_arrow_buffers(kind: Any) -> None:
+    """`_strings` hands over a string array's own buffers: a slice (offsets not from 0)
+    with nulls, empty and non-ASCII strings, and an empty array read back (in Python,
+    from the offsets and bytes) as Arrow's own `to_pylist`."""
+    arr = pa.array(["skip", "één", None, "", "none", None, "x"], type=kind)
+    for part in (arr, arr.slice(1), arr.slice(2, 3), arr.slice(7)):
+        assert strings_of(_strings(part)) == part.to_pylist()
+    assert strings_of(_strings(pa.array([], type=kind))) == []

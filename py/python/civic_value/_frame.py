@@ -15,10 +15,18 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import numpy.typing as npt
 
-#: One column as the engine reads it: a float64 array (NaN = missing), a bool array, a
-#: ``(codes, categories)`` pair (int64 indices into a list of values, −1 = missing; each
-#: category is converted and encoded once) or a list of Python values.
-Column = Union[npt.NDArray[np.float64], npt.NDArray[np.bool_], Tuple[npt.NDArray[np.int64], List[Any]], List[Any]]
+#: A ``(codes, categories)`` pair: int64 indices into a list of values, −1 = missing; each
+#: category is converted and encoded once.
+Codes = Tuple[npt.NDArray[np.int64], List[Any]]
+#: A string column as Arrow's buffers, ``(offsets, data, missing)``: the ``len + 1`` int32
+#: or int64 offsets of the cells in ``data`` (their UTF-8 bytes, uint8), and ``None`` or a
+#: bool array marking the missing cells. The engine encodes it as codes (each distinct
+#: string once), on every core.
+Strings = Tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.uint8], Union[npt.NDArray[np.bool_], None]]
+
+#: One column as the engine reads it: a float64 array (NaN = missing), a bool array,
+#: :data:`Codes`, :data:`Strings` or a list of Python values.
+Column = Union[npt.NDArray[np.float64], npt.NDArray[np.bool_], Codes, Strings, List[Any]]
 
 
 @dataclass(frozen=True)
@@ -44,8 +52,10 @@ def frame_columns(frame: Any) -> FrameColumns:
 
     - numeric columns (any int, uint or float type, nullable or not) → float64, null = NaN;
     - bool columns → a bool array, or ``(codes, [False, True])`` when they hold nulls;
-    - string and categorical columns → ``(codes, categories)``: encoded once through Arrow
-      (needs pyarrow), so a category is read once, not once per cell;
+    - categorical columns → ``(codes, categories)`` (pandas' and Polars' own codes; other
+      libraries' through Arrow), so a category is read once, not once per cell;
+    - string columns → Arrow's buffers (:data:`Strings`, needs pyarrow), which the engine
+      encodes the same way (each distinct string once);
     - anything else (tuples for ranges, ``{"value", "evidence"}`` dicts, mixed objects) →
       a list of Python values, read cell by cell as :meth:`Rubric.score` reads them.
 
@@ -96,7 +106,7 @@ def _column(s: nw.Series[Any]) -> Column:
         codes = np.where(s.is_null().to_numpy(), -1, s.fill_null(False).to_numpy().astype(np.int64))
         return (codes.astype(np.int64), [False, True])
     if isinstance(dtype, (nw.String, nw.Categorical, nw.Enum)):
-        encoded = None
+        encoded: Union[Codes, Strings, None] = None
         if isinstance(dtype, (nw.Categorical, nw.Enum)) and s.implementation is nw.Implementation.POLARS:
             encoded = _polars_codes(s.to_native())
         elif isinstance(dtype, (nw.Categorical, nw.Enum)) and s.implementation is nw.Implementation.PANDAS:
@@ -108,8 +118,9 @@ def _column(s: nw.Series[Any]) -> Column:
     return list(s.to_list())
 
 
-def _dictionary(s: nw.Series[Any]) -> Union[Tuple[npt.NDArray[np.int64], List[Any]], None]:
-    """A string or categorical column as ``(codes, categories)`` through Arrow, or ``None``
+def _dictionary(s: nw.Series[Any]) -> Union[Codes, Strings, None]:
+    """A string or categorical column as ``(codes, categories)`` through Arrow, a plain
+    string column as Arrow's buffers (:data:`Strings`, encoded by the engine), or ``None``
     (no pyarrow, or cells that are not all strings: read them one by one instead)."""
     try:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -122,12 +133,35 @@ def _dictionary(s: nw.Series[Any]) -> Union[Tuple[npt.NDArray[np.int64], List[An
         return None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return _strings(arr)
     if not pa.types.is_dictionary(arr.type):
-        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type)):
+        if not pa.types.is_string_view(arr.type):
             return None
         arr = pc.dictionary_encode(arr)
     codes = pc.fill_null(arr.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
     return (np.asarray(codes, dtype=np.int64), arr.dictionary.to_pylist())
+
+
+def _strings(arr: Any) -> Strings:
+    """An Arrow ``string`` or ``large_string`` array (not chunked) as its buffers, without a
+    copy: the offsets of its cells (``len + 1``, int32 or int64), its UTF-8 bytes and, when
+    it holds nulls, a bool array marking them."""
+    _, offsets, data = arr.buffers()
+    wide = np.int64 if arr.type.id == _large_string_id() else np.int32
+    start = arr.offset
+    cells = np.frombuffer(offsets, dtype=wide)[start : start + len(arr) + 1] if offsets is not None else np.zeros(1, wide)
+    if len(cells) != len(arr) + 1:  # an empty array may have no offsets buffer
+        cells = np.zeros(len(arr) + 1, dtype=wide)
+    data_bytes = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_) if arr.null_count else None
+    return (cast(npt.NDArray[np.signedinteger[Any]], cells), data_bytes, missing)
+
+
+def _large_string_id() -> int:
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    return int(pa.large_string().id)
 
 
 def _polars_codes(s: Any) -> Union[Tuple[npt.NDArray[np.int64], List[Any]], None]:
