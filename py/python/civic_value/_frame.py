@@ -248,8 +248,11 @@ def _band_series(
     if implementation is nw.Implementation.PYARROW:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-        indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-        arr = pa.DictionaryArray.from_arrays(indices, pa.array(list(ids), type=pa.string()), ordered=True)
+        # Without a mask (and without a copy, int32 codes) when every row has a band.
+        gaps = codes < 0
+        indices = pa.array(codes.astype(np.int32, copy=False), mask=gaps if gaps.any() else None)
+        # The engine's codes index the bands: not checked again (`safe=False`).
+        arr = pa.DictionaryArray.from_arrays(indices, pa.array(list(ids), type=pa.string()), ordered=True, safe=False)
         series: nw.Series[Any] = nw.from_native(pa.chunked_array([arr]), series_only=True).alias(name)
         return series
     # Any other library: the band ids as strings, in that library's own string type.
