@@ -4,10 +4,13 @@
 //!
 //! A column comes as one of:
 //! - a 1-D float64 array (numbers, Likert levels; NaN = missing),
+//! - a 1-D int64 array (whole numbers without gaps, converted to float64 per block),
 //! - a 1-D bool array,
 //! - a `(codes, categories)` pair: an int64 array of indices into a list of values (a
-//!   Categorical, or a string column encoded once), −1 = missing; each category is converted
-//!   and encoded once, not once per cell,
+//!   Categorical), −1 = missing; each category is converted and encoded once, not once per
+//!   cell,
+//! - an `(offsets, data, missing)` triple: a string column as Arrow's buffers, encoded as
+//!   codes and categories here ([`crate::strings`]),
 //! - a list of Python values (anything else: tuples for ranges, evidence dicts, mixed).
 //!
 //! Numeric arrays are read in place (no copy when contiguous). The rows are split over the
@@ -39,6 +42,9 @@ const BLOCK_ROWS: usize = 256;
 /// A column as handed over from Python, holding the numpy arrays borrowed.
 enum Held<'py> {
     Numbers(PyReadonlyArray1<'py, f64>),
+    /// Whole numbers without gaps (an int64 column), converted per block by the scoring
+    /// threads rather than all at once by numpy on the calling thread.
+    Ints(PyReadonlyArray1<'py, i64>),
     /// A bool array's bytes (read as `u8`: a byte other than 0 or 1, e.g. from a `uint8`
     /// array viewed as bool, must not become a Rust `bool`; any non-zero byte is true, as
     /// numpy reads it).
@@ -52,6 +58,7 @@ enum Held<'py> {
 /// A column as the scoring threads read it.
 enum Source<'a> {
     Numbers(Cow<'a, [f64]>),
+    Ints(Cow<'a, [i64]>),
     Bools(Cow<'a, [u8]>),
     Codes {
         codes: Cow<'a, [i64]>,
@@ -64,6 +71,7 @@ impl Source<'_> {
     fn len(&self) -> usize {
         match self {
             Self::Numbers(v) => v.len(),
+            Self::Ints(v) => v.len(),
             Self::Bools(v) => v.len(),
             Self::Codes { codes, .. } => codes.len(),
             Self::Objects(v) => v.len(),
@@ -73,6 +81,11 @@ impl Source<'_> {
     /// Row `r`'s cell as an input (for the general path).
     fn value(&self, r: usize) -> InputValue {
         match self {
+            // As numpy converts int64 to float64 (to the nearest).
+            #[allow(clippy::cast_precision_loss)]
+            Self::Ints(v) => v
+                .get(r)
+                .map_or(InputValue::Missing, |&x| InputValue::Number(x as f64)),
             Self::Numbers(v) => match v.get(r) {
                 Some(x) if !x.is_nan() => InputValue::Number(*x),
                 _ => InputValue::Missing,
@@ -224,6 +237,7 @@ fn sources<'a>(
     for (name, h) in names.iter().zip(held) {
         let source = match h {
             Held::Numbers(a) => Source::Numbers(slice(a)),
+            Held::Ints(a) => Source::Ints(slice(a)),
             Held::Bools(a) => Source::Bools(slice(a)),
             Held::Codes(a, categories) => {
                 let codes = slice(a);
@@ -338,6 +352,9 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
     if let Ok(a) = column.cast::<PyArray1<f64>>() {
         return Ok(Held::Numbers(a.readonly()));
     }
+    if let Ok(a) = column.cast::<PyArray1<i64>>() {
+        return Ok(Held::Ints(a.readonly()));
+    }
     if let Ok(a) = column.cast::<PyArray1<bool>>() {
         // The same memory as bytes (numpy's `view`, no copy).
         let bytes = a.call_method1("view", (numpy::dtype::<u8>(py),))?;
@@ -391,7 +408,7 @@ fn hold<'py>(column: &Bound<'py, PyAny>, name: &str) -> PyResult<Held<'py>> {
         py,
         &input_parse(
             format!("input.{name}"),
-            "a column must be a 1-D float64 or bool array, (int64 codes, categories) or a list",
+            "a column must be a 1-D float64, int64 or bool array, (int64 codes, categories), (offsets, data, missing) or a list",
         ),
     ))
 }
@@ -796,7 +813,7 @@ fn encode_table(source: &Source<'_>, c: &Criterion) -> Lookup {
             ]
             .into_iter(),
         ),
-        Source::Numbers(_) | Source::Objects(_) => Lookup::default(),
+        Source::Numbers(_) | Source::Ints(_) | Source::Objects(_) => Lookup::default(),
     }
 }
 
@@ -835,6 +852,22 @@ fn encode_column(
     match source {
         // Read in place by the core.
         Source::Numbers(_) if in_place(c) => {}
+        // The number itself for a number or Likert criterion (as a float64 column would be
+        // read in place), converted as numpy converts int64 to float64 (to the nearest).
+        #[allow(clippy::cast_precision_loss)]
+        Source::Ints(v) if in_place(c) => {
+            let cells = v.get(rows).unwrap_or(&[]);
+            for ((&x, l), h) in cells.iter().zip(low.iter_mut()).zip(high.iter_mut()) {
+                *l = x as f64;
+                *h = x as f64;
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        Source::Ints(v) => {
+            for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {
+                put(i, c.encode(&InputValue::Number(x as f64)));
+            }
+        }
         Source::Numbers(v) => {
             let missing = c.encode(&InputValue::Missing);
             for (i, &x) in v.get(rows).unwrap_or(&[]).iter().enumerate() {

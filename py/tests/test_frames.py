@@ -384,3 +384,48 @@ def test_strings_as_arrow_buffers(kind: Any) -> None:
     for part in (arr, arr.slice(1), arr.slice(2, 3), arr.slice(7)):
         assert strings_of(_strings(part)) == part.to_pylist()
     assert strings_of(_strings(pa.array([], type=kind))) == []
+
+
+def test_int64_columns_converted_by_the_engine() -> None:
+    """int64 columns without gaps go to the engine as they are and are converted there as
+    numpy converts them (to the nearest float64, 2**53 + 1 included): every result column
+    equals the one for the same frame converted to float64 by numpy first, the totals
+    equal score_matrix's, over two threads; a bad level is reported at its row."""
+    rubric = Rubric.default()
+    n = 120_000
+    rng = np.random.default_rng(8)
+    ints = pd.DataFrame(
+        {
+            "neighbour_contact": rng.integers(1, 6, n),
+            "volunteer_hours": rng.integers(0, 3000, n),
+            "green_area_m2": np.where(rng.random(n) < 0.01, 2**53 + 1, rng.integers(0, 10**6, n)),
+            "partners": rng.integers(0, 40, n),
+        }
+    )
+    read = frame_columns(ints)
+    assert all(isinstance(c, np.ndarray) and c.dtype == np.int64 for c in read.columns)
+    floats = ints.astype(np.float64)
+    out, expected = rubric.score_frame(ints), rubric.score_frame(floats)
+    assert list(out.columns) == list(expected.columns)
+    for name in out.columns:
+        assert out[name].tolist() == expected[name].tolist(), name
+    totals = rubric.score_matrix(floats.to_numpy(), list(floats.columns))
+    np.testing.assert_array_equal(out["total"].to_numpy(), totals)
+    bad = ints.copy()
+    bad.loc[n - 7, "neighbour_contact"] = 9
+    with pytest.raises(InputError) as e:
+        rubric.score_frame(bad)
+    assert e.value.path == f"rows[{n - 7}].input.neighbour_contact"
+    # A criterion that takes no numbers (encoded cell by cell): the same error either way.
+    for kind in ("category", "boolean"):
+        column = [c.id for c in rubric.criteria if c.kind == kind][0]
+        errors = []
+        for frame in (pd.DataFrame({column: ints["partners"]}), pd.DataFrame({column: floats["partners"]})):
+            with pytest.raises(InputError) as e:
+                rubric.score_frame(frame)
+            errors.append((e.value.code, e.value.path, str(e.value)))
+        assert errors[0] == errors[1]
+    # Polars and pyarrow int64 columns alike.
+    assert rubric.score_frame(pl.from_pandas(ints))["total"].to_list() == expected["total"].tolist()
+    table = pa.Table.from_pandas(ints, preserve_index=False)
+    assert rubric.score_frame(table).column("total").to_pylist() == expected["total"].tolist()

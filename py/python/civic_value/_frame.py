@@ -24,9 +24,10 @@ Codes = Tuple[npt.NDArray[np.int64], List[Any]]
 #: string once), on every core.
 Strings = Tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.uint8], Union[npt.NDArray[np.bool_], None]]
 
-#: One column as the engine reads it: a float64 array (NaN = missing), a bool array,
+#: One column as the engine reads it: a float64 array (NaN = missing), an int64 array
+#: (whole numbers without gaps), a bool array,
 #: :data:`Codes`, :data:`Strings` or a list of Python values.
-Column = Union[npt.NDArray[np.float64], npt.NDArray[np.bool_], Codes, Strings, List[Any]]
+Column = Union[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_], Codes, Strings, List[Any]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def frame_columns(frame: Any) -> FrameColumns:
     knows) into names + columns the engine scores, converting each column once:
 
     - numeric columns (any int, uint or float type, nullable or not) → float64, null = NaN;
+      int64 columns without nulls as they are (the engine converts them);
     - bool columns → a bool array, or ``(codes, [False, True])`` when they hold nulls;
     - categorical columns → ``(codes, categories)`` (pandas' and Polars' own codes; other
       libraries' through Arrow), so a category is read once, not once per cell;
@@ -99,7 +101,11 @@ def series_values(series: Any) -> Union[npt.NDArray[np.float64], List[Any]]:
 def _column(s: nw.Series[Any]) -> Column:
     dtype = s.dtype
     if dtype.is_numeric() and not isinstance(dtype, nw.Decimal):
-        return np.asarray(s.to_numpy(), dtype=np.float64)
+        values = s.to_numpy()
+        if values.dtype == np.int64 and values.ndim == 1:
+            # Whole numbers without gaps: converted to float64 by the engine's threads.
+            return cast(npt.NDArray[np.int64], values)
+        return np.asarray(values, dtype=np.float64)
     if isinstance(dtype, nw.Boolean):
         if s.null_count() == 0:
             return np.asarray(s.to_numpy(), dtype=np.bool_)
