@@ -429,3 +429,34 @@ def test_int64_columns_converted_by_the_engine() -> None:
     assert rubric.score_frame(pl.from_pandas(ints))["total"].to_list() == expected["total"].tolist()
     table = pa.Table.from_pandas(ints, preserve_index=False)
     assert rubric.score_frame(table).column("total").to_pylist() == expected["total"].tolist()
+
+
+def test_strings_form_checked_by_the_engine() -> None:
+    """The engine checks a string column's buffers: offsets outside the bytes or going
+    back, bytes that are not UTF-8 (each reported at the row of the cell), a missing mask or
+    offsets of the wrong length (input.shape) and arrays of the wrong type."""
+    native = Rubric.default()._native
+    data = np.frombuffer("noneone_group".encode(), dtype=np.uint8)
+
+    def score(offsets: List[int], data: Any = data, missing: Any = None, rows: int = 2) -> Any:
+        column = (np.array(offsets, dtype=np.int64), data, missing)
+        return native.score_columns(["inclusion"], [column], rows, None)
+
+    total = score([0, 4, 13])[0]
+    assert total.shape == (2,)
+    for offsets in ([0, 4, 99], [0, 4, 2], [0, -1, 4]):
+        with pytest.raises(InputError) as e:
+            score(offsets)
+        assert e.value.code == "input.parse" and e.value.path in ("rows[0].input.inclusion", "rows[1].input.inclusion")
+    with pytest.raises(InputError) as e:
+        score([0, 4, 6], data=np.frombuffer(b"none\xff\xfe", dtype=np.uint8))
+    assert e.value.path == "rows[1].input.inclusion" and "UTF-8" in str(e.value)
+    with pytest.raises(InputError) as e:
+        score([0, 4, 13], missing=np.zeros(3, dtype=bool))
+    assert e.value.code == "input.shape"
+    with pytest.raises(InputError) as e:
+        score([0, 4, 13], rows=3)
+    assert e.value.code == "input.shape"
+    with pytest.raises(InputError) as e:
+        score([0, 4, 13], data=np.zeros(13, dtype=np.int64))
+    assert e.value.code == "input.parse" and "offsets" in str(e.value)

@@ -152,22 +152,19 @@ def _dictionary(s: nw.Series[Any]) -> Union[Codes, Strings, None]:
 def _strings(arr: Any) -> Strings:
     """An Arrow ``string`` or ``large_string`` array (not chunked) as its buffers, without a
     copy: the offsets of its cells (``len + 1``, int32 or int64), its UTF-8 bytes and, when
-    it holds nulls, a bool array marking them."""
+    it holds nulls, a bool array marking them. (Offsets that do not match the length are
+    reported by the engine as ``input.shape``.)"""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
     _, offsets, data = arr.buffers()
-    wide = np.int64 if arr.type.id == _large_string_id() else np.int32
-    start = arr.offset
-    cells = np.frombuffer(offsets, dtype=wide)[start : start + len(arr) + 1] if offsets is not None else np.zeros(1, wide)
-    if len(cells) != len(arr) + 1:  # an empty array may have no offsets buffer
+    wide = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    if offsets is None:  # an empty array may have none
         cells = np.zeros(len(arr) + 1, dtype=wide)
+    else:
+        cells = np.frombuffer(offsets, dtype=wide)[arr.offset : arr.offset + len(arr) + 1]
     data_bytes = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     missing = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_) if arr.null_count else None
     return (cast(npt.NDArray[np.signedinteger[Any]], cells), data_bytes, missing)
-
-
-def _large_string_id() -> int:
-    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-
-    return int(pa.large_string().id)
 
 
 def _polars_codes(s: Any) -> Union[Tuple[npt.NDArray[np.int64], List[Any]], None]:
