@@ -133,9 +133,13 @@ fn encode(
         .into_iter()
         .map(|s| {
             std::str::from_utf8(s).map(str::to_owned).map_err(|_| {
-                // Reported at its first cell.
+                // Reported at its first cell that is not missing (a missing cell's bytes
+                // are not read, whatever they are).
                 let first = (0..rows)
-                    .find(|&r| offsets.cell(data, r) == Some(s))
+                    .find(|&r| {
+                        missing.and_then(|m| m.get(r)).is_none_or(|&m| m == 0)
+                            && offsets.cell(data, r) == Some(s)
+                    })
                     .unwrap_or(0);
                 (first, "a string that is not UTF-8")
             })

@@ -334,6 +334,35 @@ def test_pandas_categorical_read_by_codes() -> None:
     assert read.columns[0][1] == ["unused", "one_group", "none", "several_groups"]
 
 
+def test_pandas_arrow_dictionary_column_read_through_arrow(lenient: Rubric) -> None:
+    """A pandas column of an Arrow dictionary type (what `read_parquet(...,
+    dtype_backend="pyarrow")` gives for a Categorical), which narwhals calls categorical
+    but which has no `.cat` codes, is read through Arrow: it scores as the same column
+    as a pandas Categorical does."""
+    cells = ["none", "one_group", "several_groups", None] * 3
+    arrow = pd.Series(pd.array(cells, dtype=pd.ArrowDtype(pa.dictionary(pa.int8(), pa.string()))))
+    assert isinstance(arrow.dtype, pd.ArrowDtype)
+    categorical = pd.Series(pd.Categorical(cells))
+    got = lenient.score_frame(pd.DataFrame({"inclusion": arrow}))
+    want = lenient.score_frame(pd.DataFrame({"inclusion": categorical}))
+    assert got["total"].tolist() == want["total"].tolist()
+    # By hand: the built-in rubric's inclusion options are worth 0, 0.5 and 1 of its points.
+    points = got["points_inclusion"].tolist()
+    assert points[0] == 0.0 and points[1] > 0.0 and points[2] == pytest.approx(2 * points[1])
+
+
+def test_a_kept_result_column_does_not_keep_the_others(lenient: Rubric) -> None:
+    """Each of total, low and high is an array of its own: a table that keeps only `total`
+    holds its 8 bytes a row, not every result column's memory."""
+    rows = 10_000
+    frame = pd.DataFrame({"partners": np.arange(rows, dtype=np.float64) % 12})
+    total = lenient.score_frame(frame)["total"].to_numpy()
+    root = total
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    assert root.nbytes == rows * 8
+
+
 def test_string_columns_encoded_by_the_engine(lenient: Rubric) -> None:
     """String columns go to the engine as Arrow's buffers and are encoded there, the rows
     split over threads whose tables are merged: every row scores as row-by-row `score`
@@ -444,13 +473,25 @@ def test_strings_form_checked_by_the_engine() -> None:
 
     total = score([0, 4, 13])[0]
     assert total.shape == (2,)
-    for offsets in ([0, 4, 99], [0, 4, 2], [0, -1, 4]):
+    # The first bad cell by hand: row 1 ends past the 13 bytes, row 1 goes back (4..2),
+    # row 0 starts before the bytes.
+    for offsets, row in (([0, 4, 99], 1), ([0, 4, 2], 1), ([0, -1, 4], 0)):
         with pytest.raises(InputError) as e:
             score(offsets)
-        assert e.value.code == "input.parse" and e.value.path in ("rows[0].input.inclusion", "rows[1].input.inclusion")
+        assert e.value.code == "input.parse" and e.value.path == f"rows[{row}].input.inclusion"
     with pytest.raises(InputError) as e:
         score([0, 4, 6], data=np.frombuffer(b"none\xff\xfe", dtype=np.uint8))
     assert e.value.path == "rows[1].input.inclusion" and "UTF-8" in str(e.value)
+    # A missing cell's bytes are not read: the same bad bytes under missing row 0 are
+    # reported at row 2, the first cell that holds them.
+    with pytest.raises(InputError) as e:
+        score(
+            [0, 2, 6, 8],
+            data=np.frombuffer(b"\xff\xfenone\xff\xfe", dtype=np.uint8),
+            missing=np.array([True, False, False]),
+            rows=3,
+        )
+    assert e.value.path == "rows[2].input.inclusion" and "UTF-8" in str(e.value)
     with pytest.raises(InputError) as e:
         score([0, 4, 13], missing=np.zeros(3, dtype=bool))
     assert e.value.code == "input.shape"
