@@ -13,6 +13,7 @@ mod read_csv;
 mod select;
 mod sensitivity;
 mod sroi;
+mod strings;
 mod table;
 mod threads;
 mod weigh;

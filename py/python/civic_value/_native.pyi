@@ -108,7 +108,14 @@ class NativeRubric:
     def score_columns(
         self,
         names: Sequence[str],
-        columns: Sequence[Union[npt.NDArray[Any], Tuple[npt.NDArray[np.int64], List[Any]], List[Any]]],
+        columns: Sequence[
+            Union[
+                npt.NDArray[Any],
+                Tuple[npt.NDArray[np.int64], List[Any]],
+                Tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.uint8], Optional[npt.NDArray[np.bool_]]],
+                List[Any],
+            ]
+        ],
         rows: int,
         perspective: Optional[str] = None,
     ) -> Tuple[

@@ -247,9 +247,10 @@ class Rubric:
         Categorical, a Polars Enum, an ordered Arrow dictionary), ``low``, ``high``,
         ``knocked_out`` and ``points_<criterion id>`` for every criterion in rubric order.
 
-        Each column is converted once (numbers to float64; a string or categorical column
-        encoded once per category, through pyarrow when installed) and the rows are scored
-        on every core with the GIL released. Raises :class:`InputError` naming the row
+        Each column is converted once (numbers to float64; a categorical column read by
+        its codes; a string column encoded once per distinct string by the engine, through
+        pyarrow's buffers when pyarrow is installed) and the rows are scored on every core
+        with the GIL released. Raises :class:`InputError` naming the row
         (``rows[12].input.support_share``)."""
         from ._frame import frame_columns, frame_result
 
