@@ -302,3 +302,17 @@ pub fn inputs(obj: &Bound<'_, PyAny>, prefix: &str) -> PyResult<Inputs> {
     }
     Ok(out)
 }
+
+/// A new numpy array of `shape`, every element zero, made by `numpy.zeros`: numpy's
+/// `MemoryError` (or `ValueError` for a shape too large) when it cannot be made, where
+/// rust-numpy's `PyArray::zeros` would panic across the boundary.
+pub fn zeros<'py, T: numpy::Element, D: numpy::ndarray::Dimension>(
+    py: Python<'py>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, numpy::PyArray<T, D>>> {
+    let shape = PyTuple::new(py, shape)?;
+    let array = py
+        .import("numpy")?
+        .call_method1("zeros", (shape, T::get_dtype(py)))?;
+    Ok(array.cast_into::<numpy::PyArray<T, D>>()?)
+}

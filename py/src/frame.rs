@@ -26,11 +26,11 @@ use std::borrow::Cow;
 use civic_value::{
     BatchScorer, BlockScores, Criterion, Error, InputKind, InputValue, Inputs, Rubric,
 };
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use numpy::{Ix1, Ix2, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::convert::input_value;
+use crate::convert::{input_value, zeros};
 use crate::errors::{input_parse, to_py};
 use crate::strings::{self, Offsets};
 use crate::threads;
@@ -164,12 +164,12 @@ pub fn score_columns<'py>(
     // Separate arrays, as before h11: one float64 array for all of them faults in faster
     // (≈ 13.6 against 17.5 ms a million rows), but a table that keeps only `total` would
     // then keep every column's memory alive (114 MB instead of 8 a million rows).
-    let total = PyArray1::<f64>::zeros(py, rows, false);
-    let low = PyArray1::<f64>::zeros(py, rows, false);
-    let high = PyArray1::<f64>::zeros(py, rows, false);
-    let knocked_out = PyArray1::<bool>::zeros(py, rows, false);
-    let band = PyArray1::<i32>::zeros(py, rows, false);
-    let points = PyArray2::<f64>::zeros(py, [m, rows], false);
+    let total = zeros::<f64, Ix1>(py, &[rows])?;
+    let low = zeros::<f64, Ix1>(py, &[rows])?;
+    let high = zeros::<f64, Ix1>(py, &[rows])?;
+    let knocked_out = zeros::<bool, Ix1>(py, &[rows])?;
+    let band = zeros::<i32, Ix1>(py, &[rows])?;
+    let points = zeros::<f64, Ix2>(py, &[m, rows])?;
     {
         let (mut t, mut l, mut h, mut k, mut b, mut p) = (
             total.readwrite(),

@@ -5,7 +5,7 @@
 
 use civic_value::Rubric;
 use civic_value::analysis::monte_carlo::{MonteCarloOptions, option_error};
-use numpy::{IntoPyArray, PyArray2, PyArrayMethods};
+use numpy::{IntoPyArray, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -139,7 +139,7 @@ pub fn monte_carlo<'py>(
     let knocked_out: Vec<bool> = mc.summary.iter().map(|s| s.knocked_out).collect();
     out.set_item("knocked_out", knocked_out.into_pyarray(py))?;
     let n = mc.summary.len();
-    let ranks = PyArray2::<f64>::zeros(py, [n, n], false);
+    let ranks = crate::convert::zeros::<f64, numpy::Ix2>(py, &[n, n])?;
     {
         let mut shares = ranks.readwrite();
         let Ok(shares) = shares.as_slice_mut() else {

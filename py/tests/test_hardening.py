@@ -276,3 +276,13 @@ def test_html_escapes_option_ids_given_as_raw_input(rubric: Rubric) -> None:
     texts: List[str] = [rubric._repr_html_(), rubric.score({"inclusion": "none"})._repr_html_()]
     for html in texts:
         assert "<script" not in html
+
+
+def test_result_arrays_that_cannot_be_made_raise_not_panic() -> None:
+    """A row count whose result arrays cannot be allocated (2**62 float64s: more bytes than
+    an address space holds) is numpy's own error, raised as a Python exception, not a
+    panic across the boundary (rust-numpy's `PyArray::zeros` panicked on it)."""
+    native = Rubric.default()._native
+    with pytest.raises((MemoryError, ValueError)) as e:
+        native.score_columns([], [], 2**62, None)
+    assert "PanicException" not in type(e.value).__name__
