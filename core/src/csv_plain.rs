@@ -518,28 +518,38 @@ fn word(buf: &[u8], p: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
+/// The byte flags of an 8-byte `word` that are not digits: the high nibble of each byte
+/// whose value minus `'0'` (the word's bytes xor `'0'`, as `a`) is above 9. A byte that is
+/// not a digit is always flagged; a digit may be flagged wrongly only after a byte of 0xCA
+/// or more (a carry), which is flagged itself.
+#[inline(always)]
+fn not_digits(a: u64) -> u64 {
+    (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0)
+}
+
+/// The value of the first `n` (1–7) digits of `a` (a word's bytes xor `'0'`, the first
+/// digit in the lowest byte; the bytes after them are ignored), with no branch per digit.
+#[inline(always)]
+fn digit_value(a: u64, n: usize) -> u64 {
+    // The digits moved to the top bytes (zeros before them), then combined in pairs, fours
+    // and eights (the first digit is the most significant).
+    let v = a << (8 * (8 - n) & 63);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32
+}
+
 /// The digits at `p` (up to 7 before something else): how many, and their value; no
 /// branch per digit. `None` for 8 digits or fewer than 8 bytes left.
 #[inline(always)]
 fn digits(buf: &[u8], p: usize) -> Option<(usize, u64)> {
     let a = word(buf, p)? ^ (ONES * u64::from(b'0'));
-    // A byte is not a digit when its high nibble is set in `a`, or adding 6 carries into
-    // it; bytes after the first non-digit may be flagged wrongly, which is never read.
-    let not_digit = (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0);
-    let n = (not_digit.trailing_zeros() / 8) as usize;
+    let n = (not_digits(a).trailing_zeros() / 8) as usize;
     match n {
         0 => Some((0, 0)),
         8.. => None,
-        _ => {
-            // The digits moved to the top bytes (zeros before them), then combined in
-            // pairs, fours and eights (the first digit is the most significant).
-            let v = a << (8 * (8 - n));
-            let v = v.wrapping_mul(10).wrapping_add(v >> 8);
-            let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
-                .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
-                >> 32;
-            Some((n, v))
-        }
+        _ => Some((n, digit_value(a, n))),
     }
 }
 
@@ -552,28 +562,54 @@ fn ends_cell(b: u8, delimiter: u8) -> bool {
 /// A number cell at `p` read without a branch per digit: digits, or digits, a point and
 /// digits (each at most 7), then the cell's end; `NaN` for an empty cell (empty means
 /// missing, as in `encode_cell`). Its value and where it ends; `None` for anything else
-/// (read by `encode_cell`). The value is the engine's `short_decimal` of the cell (tested
-/// equal): the digits as an integer below 10^15, exact in an f64, divided by a power of
-/// ten (exact too), which IEEE division rounds as `str::parse` does.
+/// (read by `encode_cell`), and when fewer than 8 bytes are left from `p`, or, for a
+/// decimal whose end is not in those 8, from the byte after the point. The value is the
+/// engine's `short_decimal` of the cell (tested equal): the digits as an integer below
+/// 10^15, exact in an f64, divided by a power of ten (exact too), which IEEE division
+/// rounds as `str::parse` does.
 #[inline(always)]
 fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
-    let (n, whole) = digits(buf, p)?;
-    let end = p + n;
-    let b = *buf.get(end)?;
+    // One word holds the cell and its end, usually: its bytes' flags give the point and
+    // the end, its bytes the digits (no second read, no read of the end's byte).
+    let w = word(buf, p)?;
+    let a = w ^ (ONES * u64::from(b'0'));
+    let flags = not_digits(a);
+    let n = (flags.trailing_zeros() / 8) as usize;
+    if n >= 8 {
+        return None; // 8 digits
+    }
+    let b = (w >> (8 * n)) as u8;
     if ends_cell(b, delimiter) {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
         return Some((
             if n == 0 {
                 f64::NAN
             } else {
-                whole as i64 as f64
+                digit_value(a, n) as i64 as f64
             },
-            end,
+            p + n,
         ));
     }
     if b != b'.' || n == 0 {
         return None;
     }
+    // The next byte flagged after the point is the first that is not a digit (a point and
+    // digits carry nothing); 8 when none is.
+    let e = ((flags & ((u64::MAX << (8 * n)) << 8)).trailing_zeros() / 8) as usize;
+    let k = e - n - 1;
+    if e < 8 {
+        // The cell ends in this word: its digits with the point taken out, read at once.
+        if k == 0 || !ends_cell((w >> (8 * e)) as u8, delimiter) {
+            return None;
+        }
+        let low = (1u64 << (8 * n)) - 1;
+        let m = digit_value((a & low) | ((a >> 8) & !low), e - 1);
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+        return Some((m as i64 as f64 / POW10.get(k)?, p + e));
+    }
+    // A longer fraction: read from the byte after the point.
+    let whole = digit_value(a, n);
+    let end = p + n;
     let (k, fraction) = digits(buf, end + 1)?;
     let last = end + 1 + k;
     if k == 0 || !ends_cell(*buf.get(last)?, delimiter) {
@@ -761,8 +797,9 @@ mod tests {
     /// last, twice; 8, 9 and more digits a side; the cell's end inside the first 8 bytes
     /// or past them), before each cell end, with and without bytes after it: `number`
     /// takes exactly the cells of 1–7 digits, or 1–7 digits, a point and 1–7 digits, and
-    /// reads them as `str::parse` does; near the buffer's end (fewer than 8 bytes from the
-    /// cell's start, or from the fraction's) it refuses, for `encode_cell` to read.
+    /// reads them as `str::parse` does (a cell ending in its first 8 bytes read from them
+    /// alone); near the buffer's end (fewer than 8 bytes from the cell's start, or from the
+    /// fraction's when the cell is longer) it refuses, for `encode_cell` to read.
     #[test]
     fn number_takes_exactly_the_short_decimals() {
         let mut digit = 0u8;
@@ -803,18 +840,16 @@ mod tests {
                         if delimiter == b',' { ';' } else { ',' }
                     );
                     assert_eq!(number(other.as_bytes(), 0, delimiter), None, "{cell:?}");
-                    // At the buffer's end: read only with 8 bytes from each word's start.
+                    // At the buffer's end: read with 8 bytes from the cell's start, and,
+                    // when its end is not in them, 8 from the fraction's.
                     let bare = format!("{cell}{end}");
                     let got = number(bare.as_bytes(), 0, delimiter);
                     let point = cell.find('.').map_or(0, |k| k + 1);
-                    if got.is_some() {
-                        assert!(taken && bare.len() >= 8, "{cell:?}");
-                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())));
+                    let read = bare.len() >= 8 && (cell.len() < 8 || bare.len() - point >= 8);
+                    if taken && read {
+                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())), "{cell:?}");
                     } else {
-                        assert!(
-                            !taken || bare.len() < 8 || bare.len() - point < 8,
-                            "{cell:?}"
-                        );
+                        assert_eq!(got, None, "{cell:?}");
                     }
                     checked += 1;
                 }
