@@ -28,7 +28,7 @@ use civic_value::stream::{Column, CsvInitiatives, CsvLayout};
 use crate::columns::Fields;
 use crate::load::{InputArgs, InputFormat, Parser, Raw, Stream};
 use crate::score::{Ctx, Format, Report, explained, push_json_str};
-use crate::text::{Line, Repeats, push_number};
+use crate::text::{Line, NumberText, Repeats, number_text, push_number};
 
 /// Bytes read at a time (a line longer than this goes to the general reader).
 const CHUNK: usize = 1 << 20;
@@ -529,6 +529,8 @@ struct Worker<'a, 'r> {
     refused: Vec<bool>,
     rows: Vec<PlainRow>,
     repeats: Repeats,
+    /// Room for the texts of a block's totals.
+    room: Vec<NumberText>,
     /// Whether the band is written.
     band: bool,
     /// Whether the lines are `id,total` in CSV from a comma-separated file: written
@@ -551,6 +553,7 @@ impl<'a, 'r> Worker<'a, 'r> {
             refused: Vec::new(),
             rows: Vec::new(),
             repeats: Repeats::default(),
+            room: Vec::new(),
             band: ctx.fields.as_ref().is_some_and(Fields::has_band),
             id_total: ctx.format == Format::Csv
                 && layout.dialect().delimiter == b','
@@ -672,6 +675,19 @@ impl<'a, 'r> Worker<'a, 'r> {
     fn write(&mut self, s: &str, done: &mut Done) {
         let mut k = 0;
         let rows = std::mem::take(&mut self.rows);
+        // `id,total` lines: the totals' texts first, then the lines (see `NumberText`).
+        let mut room = std::mem::take(&mut self.room);
+        let texts: Vec<&[u8]> = if self.id_total {
+            if room.len() < self.totals.len() {
+                room.resize_with(self.totals.len(), NumberText::default);
+            }
+            room.iter_mut()
+                .zip(&self.totals)
+                .map(|(r, &x)| number_text(x, r))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for row in &rows {
             let scored = row.encoded && {
                 let refused = self.refused.get(k).copied().unwrap_or(true);
@@ -692,7 +708,10 @@ impl<'a, 'r> Worker<'a, 'r> {
                 let out = &mut done.text;
                 out.extend_from_slice(id.as_bytes());
                 out.push(b',');
-                push_number(out, total);
+                match texts.get(k - 1) {
+                    Some(text) => out.extend_from_slice(text),
+                    None => push_number(out, total),
+                }
                 out.push(b'\n');
                 continue;
             }
@@ -711,6 +730,8 @@ impl<'a, 'r> Worker<'a, 'r> {
             let (id, name) = row.id_name(s);
             self.line_out(&mut done.text, id, name, &line);
         }
+        drop(texts);
+        self.room = room;
         self.rows = rows;
     }
 
