@@ -313,7 +313,19 @@ pub(crate) fn score<'r>(
         drop(done_tx);
         let reader = {
             let (file, bytes, stop) = (&mut file, Arc::clone(&bytes), &stop);
-            s.spawn(move || read_chunks(file, (first, filled), &work_tx, &free_rx, &bytes, stop))
+            s.spawn(move || {
+                // The last two chunks of each worker read in quarters.
+                let tail = (2 * workers * CHUNK) as u64;
+                read_chunks(
+                    file,
+                    (first, filled),
+                    &work_tx,
+                    &free_rx,
+                    &bytes,
+                    (size, tail),
+                    stop,
+                )
+            })
         };
         // This thread writes, in order.
         let mut waiting = BTreeMap::new();
@@ -398,6 +410,7 @@ fn read_chunks(
     work: &SyncSender<Chunk>,
     free: &Receiver<Vec<u8>>,
     bytes: &AtomicU64,
+    (size, tail): (u64, u64),
     stop: &AtomicBool,
 ) -> End {
     let mut seq = 0;
@@ -406,8 +419,16 @@ fn read_chunks(
             return End::Done;
         }
         buf.resize(CHUNK, 0);
+        // The file's last `tail` bytes in quarter chunks: the workers' last chunks end
+        // closer together (a worker idles while the other finishes a chunk).
+        let left = size.saturating_sub(bytes.load(Ordering::Relaxed));
+        let want = if left < tail && filled < CHUNK / 8 {
+            CHUNK / 4
+        } else {
+            CHUNK
+        };
         let before = filled;
-        match read_full(file, buf.get_mut(filled..).unwrap_or(&mut [])) {
+        match read_full(file, buf.get_mut(filled..want).unwrap_or(&mut [])) {
             Ok(n) => filled += n,
             Err(_) => {
                 // The general reader reads on and reports the error as it does.
@@ -419,7 +440,7 @@ fn read_chunks(
         if filled == 0 {
             return End::Done;
         }
-        let at_end = filled < CHUNK;
+        let at_end = filled < want;
         let end = if at_end {
             filled
         } else {
