@@ -795,7 +795,8 @@ mod tests {
 
     /// Every shape of a cell of up to 15 bytes made of digits and points (the point first,
     /// last, twice; 8, 9 and more digits a side; the cell's end inside the first 8 bytes
-    /// or past them), before each cell end, with and without bytes after it: `number`
+    /// or past them), before each cell end (a comma, semicolon, tab or pipe delimiter, LF,
+    /// CRLF), with and without bytes after it: `number`
     /// takes exactly the cells of 1–7 digits, or 1–7 digits, a point and 1–7 digits, and
     /// reads them as `str::parse` does (a cell ending in its first 8 bytes read from them
     /// alone); near the buffer's end (fewer than 8 bytes from the cell's start, or from the
@@ -824,7 +825,14 @@ mod tests {
                     [w, f] => short(w) && short(f),
                     _ => false,
                 };
-                for (end, delimiter) in [(",", b','), ("\n", b','), ("\r\n", b';'), (";", b';')] {
+                for (end, delimiter) in [
+                    (",", b','),
+                    ("\n", b','),
+                    ("\r\n", b';'),
+                    (";", b';'),
+                    ("\t", b'\t'),
+                    ("|", b'|'),
+                ] {
                     let padded = format!("{cell}{end}xxxxxxxx");
                     let got = number(padded.as_bytes(), 0, delimiter);
                     if taken {
@@ -855,7 +863,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * ((1 << 16) - 2));
+        assert_eq!(checked, 6 * ((1 << 16) - 2));
     }
 
     /// A chunk read as the general reader reads its lines: blank lines (LF and CRLF)
@@ -994,11 +1002,14 @@ mod tests {
             ),
             crlf in proptest::bool::ANY,
             max in 1usize..8,
+            // A semicolon or a tab: decimal commas (numbers with a point still read).
+            delimiter in proptest::sample::select(vec![',', ';', '\t']),
         ) {
             use crate::stream::CsvInitiatives;
             let rubric = crate::Rubric::builtin();
-            let header = format!("{}\n", columns.join(","));
-            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(b','), None, &[]).unwrap();
+            let d = delimiter.to_string();
+            let header = format!("{}\n", columns.join(&d));
+            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(delimiter as u8), None, &[]).unwrap();
             let layout = csv.layout().clone();
             let mut chunk = String::new();
             for (exact, cells) in &lines {
@@ -1006,11 +1017,11 @@ mod tests {
                 if *exact {
                     cells.resize(columns.len(), String::new());
                 }
-                chunk.push_str(&cells.join(","));
+                chunk.push_str(&cells.join(&d));
                 chunk.push_str(if crlf { "\r\n" } else { "\n" });
             }
             let whole = format!("{header}{chunk}");
-            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(b','), None, &[]).unwrap();
+            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(delimiter as u8), None, &[]).unwrap();
             let mut expected = Vec::new();
             while let Some(row) = general.next_row() {
                 expected.push(row.unwrap());
@@ -1030,7 +1041,7 @@ mod tests {
                 proptest::prop_assert_eq!(got.line + 2, want.line);
                 proptest::prop_assert_eq!(got.number + 1, want.number);
                 let cells: Vec<&str> = want.record.iter().collect();
-                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(","));
+                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(&d));
                 let shape = cells.len() == columns.len();
                 let mut readable = shape;
                 let mut points = vec![f64::NAN; width];
