@@ -533,7 +533,7 @@ fn not_digits(a: u64) -> u64 {
 fn digit_value(a: u64, n: usize) -> u64 {
     // The digits moved to the top bytes (zeros before them), then combined in pairs, fours
     // and eights (the first digit is the most significant).
-    let v = a << (8 * (8 - n) & 63);
+    let v = a << ((8 * (8 - n)) & 63);
     let v = v.wrapping_mul(10).wrapping_add(v >> 8);
     ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
         .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
