@@ -1,6 +1,7 @@
 //! `score`'s fast reader of plain CSV lines, for outputs that need only a total per row
-//! (`--columns` among id, name, total and band): the file read in chunks of 1 MiB by one
-//! thread; on every core a chunk's lines encoded by core's
+//! (`--columns` among id, name, total and band): the file read in chunks of 1 MiB (its
+//! last few in quarters, so that the workers finish together) by one thread; on every
+//! core a chunk's lines encoded by core's
 //! [`PlainLines`](civic_value::csv_plain::PlainLines) (the domain rules of a plain line:
 //! cells, numbers, ids, which rows the general path must read), the rows scored 256 at a
 //! time by `BatchScorer::totals` and their lines written into the chunk's own buffer;
@@ -30,7 +31,8 @@ use crate::load::{InputArgs, InputFormat, Parser, Raw, Stream};
 use crate::score::{Ctx, Format, Report, explained, push_json_str};
 use crate::text::{Line, NumberText, Repeats, number_text, push_number};
 
-/// Bytes read at a time (a line longer than this goes to the general reader).
+/// Bytes read at a time (a line longer than this, or than a quarter of it in the file's
+/// last chunks, goes to the general reader).
 const CHUNK: usize = 1 << 20;
 /// Rows scored together.
 const ROWS: usize = 256;

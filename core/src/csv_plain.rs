@@ -520,8 +520,9 @@ fn word(buf: &[u8], p: usize) -> Option<u64> {
 
 /// The byte flags of an 8-byte `word` that are not digits: the high nibble of each byte
 /// whose value minus `'0'` (the word's bytes xor `'0'`, as `a`) is above 9. A byte that is
-/// not a digit is always flagged; a digit may be flagged wrongly only after a byte of 0xCA
-/// or more (a carry), which is flagged itself.
+/// not a digit is always flagged; a digit may be flagged wrongly only right after a byte
+/// that is not one (the addition's carry out of a byte from 0xC9 to 0xCF), which is
+/// flagged itself.
 #[inline(always)]
 fn not_digits(a: u64) -> u64 {
     (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0)
