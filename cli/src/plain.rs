@@ -240,7 +240,8 @@ pub(crate) fn score<'r>(
         offset,
     } = plain;
     let parser = Parser::for_csv(layout.clone(), args);
-    let bytes = Arc::new(AtomicU64::new(offset));
+    // Bytes read from the file: the header and the first chunk's bytes (read by `open`).
+    let bytes = Arc::new(AtomicU64::new(offset + filled as u64));
     let stop = AtomicBool::new(false);
     let workers = threads.max(1);
     let (work_tx, work_rx) = sync_channel::<Chunk>(workers);
