@@ -1,6 +1,7 @@
 //! `score`'s fast reader of plain CSV lines, for outputs that need only a total per row
-//! (`--columns` among id, name, total and band): the file read in chunks of 1 MiB by one
-//! thread; on every core a chunk's lines encoded by core's
+//! (`--columns` among id, name, total and band): the file read in chunks of 1 MiB (its
+//! last few in quarters, so that the workers finish together) by one thread; on every
+//! core a chunk's lines encoded by core's
 //! [`PlainLines`](civic_value::csv_plain::PlainLines) (the domain rules of a plain line:
 //! cells, numbers, ids, which rows the general path must read), the rows scored 256 at a
 //! time by `BatchScorer::totals` and their lines written into the chunk's own buffer;
@@ -28,9 +29,10 @@ use civic_value::stream::{Column, CsvInitiatives, CsvLayout};
 use crate::columns::Fields;
 use crate::load::{InputArgs, InputFormat, Parser, Raw, Stream};
 use crate::score::{Ctx, Format, Report, explained, push_json_str};
-use crate::text::{Line, Repeats, push_number};
+use crate::text::{Line, NumberText, Repeats, number_text, push_number};
 
-/// Bytes read at a time (a line longer than this goes to the general reader).
+/// Bytes read at a time (a line longer than this, or than a quarter of it in the file's
+/// last chunks, goes to the general reader).
 const CHUNK: usize = 1 << 20;
 /// Rows scored together.
 const ROWS: usize = 256;
@@ -238,7 +240,8 @@ pub(crate) fn score<'r>(
         offset,
     } = plain;
     let parser = Parser::for_csv(layout.clone(), args);
-    let bytes = Arc::new(AtomicU64::new(offset));
+    // Bytes read from the file: the header and the first chunk's bytes (read by `open`).
+    let bytes = Arc::new(AtomicU64::new(offset + filled as u64));
     let stop = AtomicBool::new(false);
     let workers = threads.max(1);
     let (work_tx, work_rx) = sync_channel::<Chunk>(workers);
@@ -313,7 +316,19 @@ pub(crate) fn score<'r>(
         drop(done_tx);
         let reader = {
             let (file, bytes, stop) = (&mut file, Arc::clone(&bytes), &stop);
-            s.spawn(move || read_chunks(file, (first, filled), &work_tx, &free_rx, &bytes, stop))
+            s.spawn(move || {
+                // The last two chunks of each worker read in quarters.
+                let tail = (2 * workers * CHUNK) as u64;
+                read_chunks(
+                    file,
+                    (first, filled),
+                    &work_tx,
+                    &free_rx,
+                    &bytes,
+                    (size, tail),
+                    stop,
+                )
+            })
         };
         // This thread writes, in order.
         let mut waiting = BTreeMap::new();
@@ -398,6 +413,7 @@ fn read_chunks(
     work: &SyncSender<Chunk>,
     free: &Receiver<Vec<u8>>,
     bytes: &AtomicU64,
+    (size, tail): (u64, u64),
     stop: &AtomicBool,
 ) -> End {
     let mut seq = 0;
@@ -406,8 +422,16 @@ fn read_chunks(
             return End::Done;
         }
         buf.resize(CHUNK, 0);
+        // The file's last `tail` bytes in quarter chunks: the workers' last chunks end
+        // closer together (a worker idles while the other finishes a chunk).
+        let left = size.saturating_sub(bytes.load(Ordering::Relaxed));
+        let want = if left < tail && filled < CHUNK / 8 {
+            CHUNK / 4
+        } else {
+            CHUNK
+        };
         let before = filled;
-        match read_full(file, buf.get_mut(filled..).unwrap_or(&mut [])) {
+        match read_full(file, buf.get_mut(filled..want).unwrap_or(&mut [])) {
             Ok(n) => filled += n,
             Err(_) => {
                 // The general reader reads on and reports the error as it does.
@@ -419,7 +443,7 @@ fn read_chunks(
         if filled == 0 {
             return End::Done;
         }
-        let at_end = filled < CHUNK;
+        let at_end = filled < want;
         let end = if at_end {
             filled
         } else {
@@ -529,6 +553,8 @@ struct Worker<'a, 'r> {
     refused: Vec<bool>,
     rows: Vec<PlainRow>,
     repeats: Repeats,
+    /// Room for the texts of a block's totals.
+    room: Vec<NumberText>,
     /// Whether the band is written.
     band: bool,
     /// Whether the lines are `id,total` in CSV from a comma-separated file: written
@@ -551,6 +577,7 @@ impl<'a, 'r> Worker<'a, 'r> {
             refused: Vec::new(),
             rows: Vec::new(),
             repeats: Repeats::default(),
+            room: Vec::new(),
             band: ctx.fields.as_ref().is_some_and(Fields::has_band),
             id_total: ctx.format == Format::Csv
                 && layout.dialect().delimiter == b','
@@ -672,6 +699,19 @@ impl<'a, 'r> Worker<'a, 'r> {
     fn write(&mut self, s: &str, done: &mut Done) {
         let mut k = 0;
         let rows = std::mem::take(&mut self.rows);
+        // `id,total` lines: the totals' texts first, then the lines (see `NumberText`).
+        let mut room = std::mem::take(&mut self.room);
+        let texts: Vec<&[u8]> = if self.id_total {
+            if room.len() < self.totals.len() {
+                room.resize_with(self.totals.len(), NumberText::default);
+            }
+            room.iter_mut()
+                .zip(&self.totals)
+                .map(|(r, &x)| number_text(x, r))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for row in &rows {
             let scored = row.encoded && {
                 let refused = self.refused.get(k).copied().unwrap_or(true);
@@ -692,7 +732,10 @@ impl<'a, 'r> Worker<'a, 'r> {
                 let out = &mut done.text;
                 out.extend_from_slice(id.as_bytes());
                 out.push(b',');
-                push_number(out, total);
+                match texts.get(k - 1) {
+                    Some(text) => out.extend_from_slice(text),
+                    None => push_number(out, total),
+                }
                 out.push(b'\n');
                 continue;
             }
@@ -711,6 +754,8 @@ impl<'a, 'r> Worker<'a, 'r> {
             let (id, name) = row.id_name(s);
             self.line_out(&mut done.text, id, name, &line);
         }
+        drop(texts);
+        self.room = room;
         self.rows = rows;
     }
 

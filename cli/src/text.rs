@@ -21,14 +21,26 @@ pub(crate) fn push_csv_field(out: &mut Vec<u8>, s: &str) {
 /// A number as the shortest text that reads back to it (ryu's text), whole numbers without
 /// a fraction; never `-0`.
 pub(crate) fn push_number(out: &mut Vec<u8>, x: f64) {
+    out.extend_from_slice(number_text(x, &mut NumberText::default()));
+}
+
+/// Room for the text of one number ([`number_text`]): texts written into rooms of their
+/// own and copied later do not wait (a text copied right after it is written waits for the
+/// formatter's writes to reach the cache: ≈ 4 % of `score --columns id,total`'s time).
+#[derive(Default)]
+pub(crate) struct NumberText {
+    itoa: itoa::Buffer,
+    ryu: ryu::Buffer,
+    zmij: zmij::Buffer,
+}
+
+/// The shortest text that reads back to `x` (ryu's text), whole numbers without a
+/// fraction, never `-0` ([`push_number`] writes it), written in `room`.
+pub(crate) fn number_text(x: f64, room: &mut NumberText) -> &[u8] {
     let x = x + 0.0;
     match whole(x) {
-        Some(w) => out.extend_from_slice(itoa::Buffer::new().format(w).as_bytes()),
-        None => out.extend_from_slice(shortest(
-            x,
-            &mut ryu::Buffer::new(),
-            &mut zmij::Buffer::new(),
-        )),
+        Some(w) => room.itoa.format(w).as_bytes(),
+        None => shortest(x, &mut room.ryu, &mut room.zmij),
     }
 }
 

@@ -326,6 +326,39 @@ fn a_file_larger_than_a_chunk_agrees_with_the_full_output() {
     std::fs::remove_file(&path).unwrap();
 }
 
+/// The file's last chunks are read in quarter chunks (so that the workers finish close
+/// together): a line longer than a quarter chunk there (an id of 400 000 bytes), and a
+/// bad row and a range after it, agree with the full output (the rest from that line is
+/// the general reader's), as do the rows around the switch to quarter chunks.
+#[test]
+fn a_long_line_in_the_last_chunks_agrees_with_the_full_output() {
+    let mut text = String::from("id,volunteer_hours,inclusion,support_share,permit_secured\n");
+    let options = ["none", "one_group", "several_groups"];
+    for i in 0..200_000u64 {
+        match i {
+            185_000 => {
+                text.push_str(&"x".repeat(400_000));
+                text.push_str(",1,none,5.5,true\n");
+            }
+            190_000 => text.push_str("bad,1,none,120,true\nrange,1..3,none,5,true\n"),
+            _ => {}
+        }
+        text.push_str(&format!(
+            "i{i},{},{},{}.{},{}\n",
+            i * 7 % 6000,
+            options[(i % 3) as usize],
+            i % 100,
+            i % 10,
+            if i % 2 == 0 { "true" } else { "false" },
+        ));
+    }
+    // More than 4 chunks (the last 4 MiB are read in quarters with two workers).
+    assert!(text.len() > 5 << 20, "{}", text.len());
+    let path = temp("long-line-at-the-end.csv", text.as_bytes());
+    csv_agrees(&path, &[]);
+    std::fs::remove_file(&path).unwrap();
+}
+
 /// Bad UTF-8 (a Latin-1 `é` in an id) in the second of the reader's chunks: the chunk and
 /// the rest of the read go to the general reader, which names the file and stops as the full
 /// output does (exit 1, the same rows before it and the same message).

@@ -518,28 +518,39 @@ fn word(buf: &[u8], p: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
+/// The byte flags of an 8-byte `word` that are not digits: the high nibble of each byte
+/// whose value minus `'0'` (the word's bytes xor `'0'`, as `a`) is above 9. A byte that is
+/// not a digit is always flagged; a digit may be flagged wrongly only right after a byte
+/// that is not one (the addition's carry out of a byte from 0xC9 to 0xCF), which is
+/// flagged itself.
+#[inline(always)]
+fn not_digits(a: u64) -> u64 {
+    (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0)
+}
+
+/// The value of the first `n` (1–7) digits of `a` (a word's bytes xor `'0'`, the first
+/// digit in the lowest byte; the bytes after them are ignored), with no branch per digit.
+#[inline(always)]
+fn digit_value(a: u64, n: usize) -> u64 {
+    // The digits moved to the top bytes (zeros before them), then combined in pairs, fours
+    // and eights (the first digit is the most significant).
+    let v = a << ((8 * (8 - n)) & 63);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32
+}
+
 /// The digits at `p` (up to 7 before something else): how many, and their value; no
 /// branch per digit. `None` for 8 digits or fewer than 8 bytes left.
 #[inline(always)]
 fn digits(buf: &[u8], p: usize) -> Option<(usize, u64)> {
     let a = word(buf, p)? ^ (ONES * u64::from(b'0'));
-    // A byte is not a digit when its high nibble is set in `a`, or adding 6 carries into
-    // it; bytes after the first non-digit may be flagged wrongly, which is never read.
-    let not_digit = (a | a.wrapping_add(ONES * 6)) & (ONES * 0xF0);
-    let n = (not_digit.trailing_zeros() / 8) as usize;
+    let n = (not_digits(a).trailing_zeros() / 8) as usize;
     match n {
         0 => Some((0, 0)),
         8.. => None,
-        _ => {
-            // The digits moved to the top bytes (zeros before them), then combined in
-            // pairs, fours and eights (the first digit is the most significant).
-            let v = a << (8 * (8 - n));
-            let v = v.wrapping_mul(10).wrapping_add(v >> 8);
-            let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
-                .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
-                >> 32;
-            Some((n, v))
-        }
+        _ => Some((n, digit_value(a, n))),
     }
 }
 
@@ -552,28 +563,54 @@ fn ends_cell(b: u8, delimiter: u8) -> bool {
 /// A number cell at `p` read without a branch per digit: digits, or digits, a point and
 /// digits (each at most 7), then the cell's end; `NaN` for an empty cell (empty means
 /// missing, as in `encode_cell`). Its value and where it ends; `None` for anything else
-/// (read by `encode_cell`). The value is the engine's `short_decimal` of the cell (tested
-/// equal): the digits as an integer below 10^15, exact in an f64, divided by a power of
-/// ten (exact too), which IEEE division rounds as `str::parse` does.
+/// (read by `encode_cell`), and when fewer than 8 bytes are left from `p`, or, for a
+/// decimal whose end is not in those 8, from the byte after the point. The value is the
+/// engine's `short_decimal` of the cell (tested equal): the digits as an integer below
+/// 10^15, exact in an f64, divided by a power of ten (exact too), which IEEE division
+/// rounds as `str::parse` does.
 #[inline(always)]
 fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
-    let (n, whole) = digits(buf, p)?;
-    let end = p + n;
-    let b = *buf.get(end)?;
+    // One word holds the cell and its end, usually: its bytes' flags give the point and
+    // the end, its bytes the digits (no second read, no read of the end's byte).
+    let w = word(buf, p)?;
+    let a = w ^ (ONES * u64::from(b'0'));
+    let flags = not_digits(a);
+    let n = (flags.trailing_zeros() / 8) as usize;
+    if n >= 8 {
+        return None; // 8 digits
+    }
+    let b = (w >> (8 * n)) as u8;
     if ends_cell(b, delimiter) {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
         return Some((
             if n == 0 {
                 f64::NAN
             } else {
-                whole as i64 as f64
+                digit_value(a, n) as i64 as f64
             },
-            end,
+            p + n,
         ));
     }
     if b != b'.' || n == 0 {
         return None;
     }
+    // The next byte flagged after the point is the first that is not a digit (a point and
+    // digits carry nothing); 8 when none is.
+    let e = ((flags & ((u64::MAX << (8 * n)) << 8)).trailing_zeros() / 8) as usize;
+    let k = e - n - 1;
+    if e < 8 {
+        // The cell ends in this word: its digits with the point taken out, read at once.
+        if k == 0 || !ends_cell((w >> (8 * e)) as u8, delimiter) {
+            return None;
+        }
+        let low = (1u64 << (8 * n)) - 1;
+        let m = digit_value((a & low) | ((a >> 8) & !low), e - 1);
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+        return Some((m as i64 as f64 / POW10.get(k)?, p + e));
+    }
+    // A longer fraction: read from the byte after the point.
+    let whole = digit_value(a, n);
+    let end = p + n;
     let (k, fraction) = digits(buf, end + 1)?;
     let last = end + 1 + k;
     if k == 0 || !ends_cell(*buf.get(last)?, delimiter) {
@@ -759,10 +796,12 @@ mod tests {
 
     /// Every shape of a cell of up to 15 bytes made of digits and points (the point first,
     /// last, twice; 8, 9 and more digits a side; the cell's end inside the first 8 bytes
-    /// or past them), before each cell end, with and without bytes after it: `number`
+    /// or past them), before each cell end (a comma, semicolon, tab or pipe delimiter, LF,
+    /// CRLF), with and without bytes after it: `number`
     /// takes exactly the cells of 1–7 digits, or 1–7 digits, a point and 1–7 digits, and
-    /// reads them as `str::parse` does; near the buffer's end (fewer than 8 bytes from the
-    /// cell's start, or from the fraction's) it refuses, for `encode_cell` to read.
+    /// reads them as `str::parse` does (a cell ending in its first 8 bytes read from them
+    /// alone); near the buffer's end (fewer than 8 bytes from the cell's start, or from the
+    /// fraction's when the cell is longer) it refuses, for `encode_cell` to read.
     #[test]
     fn number_takes_exactly_the_short_decimals() {
         let mut digit = 0u8;
@@ -787,7 +826,14 @@ mod tests {
                     [w, f] => short(w) && short(f),
                     _ => false,
                 };
-                for (end, delimiter) in [(",", b','), ("\n", b','), ("\r\n", b';'), (";", b';')] {
+                for (end, delimiter) in [
+                    (",", b','),
+                    ("\n", b','),
+                    ("\r\n", b';'),
+                    (";", b';'),
+                    ("\t", b'\t'),
+                    ("|", b'|'),
+                ] {
                     let padded = format!("{cell}{end}xxxxxxxx");
                     let got = number(padded.as_bytes(), 0, delimiter);
                     if taken {
@@ -803,24 +849,22 @@ mod tests {
                         if delimiter == b',' { ';' } else { ',' }
                     );
                     assert_eq!(number(other.as_bytes(), 0, delimiter), None, "{cell:?}");
-                    // At the buffer's end: read only with 8 bytes from each word's start.
+                    // At the buffer's end: read with 8 bytes from the cell's start, and,
+                    // when its end is not in them, 8 from the fraction's.
                     let bare = format!("{cell}{end}");
                     let got = number(bare.as_bytes(), 0, delimiter);
                     let point = cell.find('.').map_or(0, |k| k + 1);
-                    if got.is_some() {
-                        assert!(taken && bare.len() >= 8, "{cell:?}");
-                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())));
+                    let read = bare.len() >= 8 && (cell.len() < 8 || bare.len() - point >= 8);
+                    if taken && read {
+                        assert_eq!(got, Some((cell.parse().unwrap(), cell.len())), "{cell:?}");
                     } else {
-                        assert!(
-                            !taken || bare.len() < 8 || bare.len() - point < 8,
-                            "{cell:?}"
-                        );
+                        assert_eq!(got, None, "{cell:?}");
                     }
                     checked += 1;
                 }
             }
         }
-        assert_eq!(checked, 4 * ((1 << 16) - 2));
+        assert_eq!(checked, 6 * ((1 << 16) - 2));
     }
 
     /// A chunk read as the general reader reads its lines: blank lines (LF and CRLF)
@@ -959,11 +1003,14 @@ mod tests {
             ),
             crlf in proptest::bool::ANY,
             max in 1usize..8,
+            // A semicolon or a tab: decimal commas (numbers with a point still read).
+            delimiter in proptest::sample::select(vec![',', ';', '\t']),
         ) {
             use crate::stream::CsvInitiatives;
             let rubric = crate::Rubric::builtin();
-            let header = format!("{}\n", columns.join(","));
-            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(b','), None, &[]).unwrap();
+            let d = delimiter.to_string();
+            let header = format!("{}\n", columns.join(&d));
+            let csv = CsvInitiatives::new(&rubric, header.as_bytes(), Some(delimiter as u8), None, &[]).unwrap();
             let layout = csv.layout().clone();
             let mut chunk = String::new();
             for (exact, cells) in &lines {
@@ -971,11 +1018,11 @@ mod tests {
                 if *exact {
                     cells.resize(columns.len(), String::new());
                 }
-                chunk.push_str(&cells.join(","));
+                chunk.push_str(&cells.join(&d));
                 chunk.push_str(if crlf { "\r\n" } else { "\n" });
             }
             let whole = format!("{header}{chunk}");
-            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(b','), None, &[]).unwrap();
+            let mut general = CsvInitiatives::new(&rubric, whole.as_bytes(), Some(delimiter as u8), None, &[]).unwrap();
             let mut expected = Vec::new();
             while let Some(row) = general.next_row() {
                 expected.push(row.unwrap());
@@ -995,7 +1042,7 @@ mod tests {
                 proptest::prop_assert_eq!(got.line + 2, want.line);
                 proptest::prop_assert_eq!(got.number + 1, want.number);
                 let cells: Vec<&str> = want.record.iter().collect();
-                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(","));
+                proptest::prop_assert_eq!(&chunk[got.text.clone()], cells.join(&d));
                 let shape = cells.len() == columns.len();
                 let mut readable = shape;
                 let mut points = vec![f64::NAN; width];
