@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Dict, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_stream import CLI, matrix, write_csv  # noqa: E402
+from bench_stream import CLI, matrix, write_csv
 
 
 def once(cli: str, path: Path) -> Tuple[float, float, bytes, bytes]:

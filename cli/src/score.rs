@@ -28,6 +28,8 @@ use crate::{Failure, table};
 const BLOCK: usize = 8192;
 /// CSV rows scored by column at a time (see `score_chunk`).
 const COLUMN_ROWS: usize = 256;
+/// Parts of a block per thread (see `score_block`).
+const PARTS: usize = 4;
 /// Full messages printed per file before the rest are only counted.
 const MAX_REPORTED: usize = 100;
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -354,7 +356,7 @@ fn score_stream(
             ready.notify_all();
         });
         let mut work = Block::default();
-        let mut scratch: Vec<Scratch> = (0..threads).map(|_| Scratch::default()).collect();
+        let mut scratch: Vec<Scratch> = Vec::new();
         loop {
             {
                 let mut g = lock(state);
@@ -380,7 +382,7 @@ fn score_stream(
                 &parser,
                 path,
                 &work,
-                &mut scratch,
+                (&mut scratch, threads),
                 out,
                 &mut written,
                 &mut |msg| report.bad(msg),
@@ -414,12 +416,12 @@ fn write_block(
     parser: &Parser<'_>,
     path: &Path,
     block: &Block,
-    scratch: &mut [Scratch],
+    (scratch, threads): (&mut Vec<Scratch>, usize),
     out: &mut impl std::io::Write,
     written: &mut usize,
     bad: &mut impl FnMut(&str),
 ) -> std::io::Result<()> {
-    let used = score_block(ctx, parser, path, block, scratch);
+    let used = score_block(ctx, parser, path, block, scratch, threads);
     for Scratch { done, .. } in scratch.iter().take(used) {
         if matches!(ctx.format, Format::Csv | Format::Ndjson) {
             // Lines one after another: the chunk's text in one write (not copied line by
@@ -512,38 +514,51 @@ struct Columns {
     points: Vec<f64>,
 }
 
-/// Score a block of records on as many threads as there are `scratch` buffers (this one
-/// among them), each taking a contiguous share into its own buffer, in input order. The
-/// number of buffers used.
+/// Score a block of records on `threads` threads (this one among them): the block cut into
+/// [`PARTS`] contiguous parts per thread (of at least [`COLUMN_ROWS`] rows), each scored into
+/// its own `scratch` buffer (grown to the number of parts) by whichever thread is free, so
+/// that a thread sharing its core with the reader does less of the block instead of keeping
+/// the others waiting. The number of buffers used, in input order.
 fn score_block(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,
     path: &Path,
     block: &Block,
-    scratch: &mut [Scratch],
+    scratch: &mut Vec<Scratch>,
+    threads: usize,
 ) -> usize {
-    let chunk = block.len().div_ceil(scratch.len().max(1)).max(256);
-    let mut parts = block.entries.chunks(chunk).zip(scratch.iter_mut());
-    let Some((first, first_scratch)) = parts.next() else {
-        return 0;
-    };
-    let failed: Vec<bool> = std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .map(|(part, sc)| s.spawn(move || score_chunk(ctx, parser, path, block, part, sc)))
-            .collect();
-        score_chunk(ctx, parser, path, block, first, first_scratch);
-        handles.into_iter().map(|h| h.join().is_err()).collect()
-    });
-    for (k, _) in failed.iter().enumerate().filter(|(_, f)| **f) {
-        if let Some(sc) = scratch.get_mut(k + 1) {
-            sc.done.text.clear();
-            sc.done.items = vec![Item::Bad(format!(
-                "{}: internal error while scoring a block",
-                path.display()
-            ))];
-        }
+    let threads = threads.max(1);
+    let chunk = block.len().div_ceil(threads * PARTS).max(COLUMN_ROWS);
+    let used = block.len().div_ceil(chunk);
+    if scratch.len() < used {
+        scratch.resize_with(used, Scratch::default);
     }
-    (failed.len() + 1).min(scratch.len())
+    let parts = Mutex::new(block.entries.chunks(chunk).zip(scratch.iter_mut()));
+    let work = || {
+        loop {
+            // (Nothing panics while the lock is held: a poisoned lock is taken as it is.)
+            let next = parts.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some((part, sc)) = next else { break };
+            let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                score_chunk(ctx, parser, path, block, part, sc);
+            }));
+            if scored.is_err() {
+                // Not reached (nothing here panics on input): the part's rows are reported.
+                sc.done.text.clear();
+                sc.done.items = vec![Item::Bad(format!(
+                    "{}: internal error while scoring a block",
+                    path.display()
+                ))];
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads.min(used) {
+            s.spawn(work);
+        }
+        work();
+    });
+    used
 }
 
 fn score_chunk(

@@ -151,6 +151,58 @@ fn the_block_path_equals_the_explained_path() {
     }
 }
 
+/// Rows of several blocks (8 192 rows each), each block cut into parts scored by whichever
+/// thread is free, come out in input order with the explained path's totals; the rows out of
+/// range, scattered over blocks and parts, are reported in line order and left out.
+#[test]
+fn rows_of_many_blocks_and_parts_keep_their_order() {
+    let mut text = String::from("id,neighbour_contact,support_share,volunteer_hours\n");
+    let rows = 20_000;
+    let bad = |k: usize| k % 991 == 17;
+    for k in 0..rows {
+        let contact = if bad(k) { 9 } else { 1 + k % 5 };
+        text.push_str(&format!("r{k},{contact},{},{}\n", (k * 37) % 101, k % 3000));
+    }
+    let f = temp("many-blocks.csv", text.as_bytes());
+    let csv = run(&["score", "--format", "csv", &f]);
+    let json = run(&["score", "--format", "json", &f]);
+    assert_eq!(csv.status.code(), Some(1));
+    assert_eq!(stderr(&csv), stderr(&json));
+    // The reported rows: line k + 2 for each bad k, in order.
+    let want: Vec<String> = (0..rows)
+        .filter(|&k| bad(k))
+        .map(|k| {
+            format!(
+                "line {} (comma-separated, decimal point): initiative \"r{k}\"",
+                k + 2
+            )
+        })
+        .collect();
+    let err = stderr(&csv);
+    let reported: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("initiative \""))
+        .collect();
+    assert_eq!(reported.len(), want.len(), "{err}");
+    for (line, want) in reported.iter().zip(&want) {
+        assert!(line.contains(want.as_str()), "{line} / {want}");
+    }
+    let ids: Vec<String> = (0..rows)
+        .filter(|&k| !bad(k))
+        .map(|k| format!("r{k}"))
+        .collect();
+    let got = csv_rows(&csv);
+    assert_eq!(got.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), ids);
+    let explained: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let explained = explained.as_array().unwrap();
+    assert_eq!(explained.len(), got.len());
+    for (row, item) in got.iter().zip(explained) {
+        assert_eq!(row[0], item["id"]);
+        let total: f64 = row[2].parse().unwrap();
+        assert_eq!(total, item["total"].as_f64().unwrap(), "{}", row[0]);
+    }
+}
+
 /// A Dutch spreadsheet export: `;`-separated with decimal commas (refused before with
 /// "found record with 2 fields"), and a `.tsv` file (read as JSON before).
 #[test]

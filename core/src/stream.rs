@@ -20,8 +20,10 @@ pub const MAX_RECORD_BYTES: usize = MAX_INPUT_BYTES;
 /// mark): a header longer than this is detected on its start.
 pub const DETECT_BYTES: usize = 64 * 1024;
 
-/// Whether `head` holds what [`Dialect::detect`] looks at: a line break outside quotes, or
-/// [`DETECT_BYTES`] bytes.
+/// Whether `head` (after a byte order mark) holds what [`Dialect::detect`] looks at: a line
+/// break outside quotes, or [`DETECT_BYTES`] bytes. The reference [`FirstLine`] is tested
+/// against.
+#[cfg(test)]
 fn holds_first_line(head: &[u8]) -> bool {
     let mut quoted = false;
     for &b in head.get(..DETECT_BYTES).unwrap_or(head) {
@@ -32,6 +34,40 @@ fn holds_first_line(head: &[u8]) -> bool {
         }
     }
     head.len() >= DETECT_BYTES
+}
+
+/// [`holds_first_line`] of a file's start as it grows, each byte looked at once (a pipe may
+/// give a few bytes a read: scanning the whole start again at each read was quadratic).
+#[derive(Debug, Default)]
+struct FirstLine {
+    /// Bytes of the start scanned.
+    at: usize,
+    /// Whether a quote is open at `at`.
+    quoted: bool,
+}
+
+impl FirstLine {
+    /// Whether `head`, the file's start with its byte order mark if it has one (the mark's
+    /// bytes are neither a quote nor a line break, so they are scanned like any other),
+    /// holds the first line or [`DETECT_BYTES`] bytes after the mark. `head` must be the
+    /// last call's `head` with bytes added.
+    fn held(&mut self, head: &[u8]) -> bool {
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let end = head.len().min(bom + DETECT_BYTES);
+        for &b in head.get(self.at..end).unwrap_or(&[]) {
+            self.at += 1;
+            match b {
+                b'"' => self.quoted = !self.quoted,
+                b'\n' if !self.quoted => return true,
+                _ => {}
+            }
+        }
+        head.len() >= bom + DETECT_BYTES
+    }
 }
 
 /// How a CSV file is written: its delimiter and decimal separator.
@@ -282,6 +318,7 @@ impl<'r, R: BufRead> CsvInitiatives<'r, R> {
         // buffer size or however little a read returns (a pipe): the same bytes for every
         // reader of the same file.
         let mut head = Vec::new();
+        let mut first_line = FirstLine::default();
         loop {
             let buf = input.fill_buf().map_err(io_error)?;
             if buf.is_empty() {
@@ -291,8 +328,7 @@ impl<'r, R: BufRead> CsvInitiatives<'r, R> {
             let take = buf.len().min(room);
             head.extend_from_slice(buf.get(..take).unwrap_or(&[]));
             input.consume(take);
-            let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-            if take == room || holds_first_line(text) {
+            if take == room || first_line.held(&head) {
                 break;
             }
         }
@@ -1093,6 +1129,43 @@ mod tests {
             for (i, c) in rubric.criteria().iter().enumerate() {
                 let general = c.encode(&layout.cell(i, cell.trim()));
                 proptest::prop_assert_eq!(bits(layout.encode_cell(i, &cell)), bits(general), "{}", c.id());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The start of a file read a few bytes at a time is found to hold its first line
+        /// (or `DETECT_BYTES` bytes) at the same read as a scan of all of it at each read
+        /// finds it, with or without a byte order mark; quotes, line breaks and the mark's
+        /// bytes are likely (a quoted line break does not end the line).
+        #[test]
+        fn the_first_line_is_found_at_the_same_read(
+            text in "[a\"\n]{0,60}",
+            bom in proptest::bool::ANY,
+            reads in proptest::collection::vec(1usize..9, 1..80),
+            long in proptest::bool::ANY,
+        ) {
+            let mut start = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            if long {
+                // Near the limit: `DETECT_BYTES` without a line break, then the text.
+                start.extend(std::iter::repeat_n(b'x', DETECT_BYTES - 30));
+            }
+            start.extend_from_slice(text.as_bytes());
+            let mut scan = FirstLine::default();
+            let mut head = Vec::new();
+            let mut rest = start.as_slice();
+            // The long start in one read (the reference scans all of it at every read).
+            let first = if long { start.len() - text.len() } else { 0 };
+            for n in std::iter::once(&first).chain(reads.iter().cycle()).take(start.len() + 2) {
+                let (read, after) = rest.split_at((*n).min(rest.len()));
+                head.extend_from_slice(read);
+                rest = after;
+                let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+                let want = holds_first_line(text);
+                proptest::prop_assert_eq!(scan.held(&head), want, "after {} bytes", head.len());
+                if want || rest.is_empty() {
+                    break;
+                }
             }
         }
     }

@@ -4,7 +4,6 @@ are written out by hand (the arithmetic in each comment)."""
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 import pytest

@@ -2,7 +2,8 @@ source "$(dirname "$0")/lib.sh"
 # The Python package civic_value (py/): build it into a virtual environment under target/,
 # run pytest (shared vectors, batch = row by row, pandas/Polars/pyarrow frames, Dask on a
 # two-process LocalCluster, bad input, API, the example notebook executed headless), check the type stubs (mypy stubtest against the built module, and
-# mypy --strict over the package and a usage file) and smoke-run the Python benchmark.
+# mypy --strict over the package and a usage file), lint every Python file (ruff) and smoke-run
+# the Python benchmarks.
 #
 # Works on a fresh machine with Python 3.9+ and Rust: the venv and its pinned packages
 # are made on the first run and kept until py/requirements-dev.txt or
@@ -38,6 +39,9 @@ export VIRTUAL_ENV="$VENV"
 export PATH="$VENV/bin:$PATH"
 export MYPY_CACHE_DIR="$ROOT/target/mypy-cache"
 export PYTHONDONTWRITEBYTECODE=1
+
+echo "--- lint (ruff check: every Python file, the rules in ruff.toml)"
+(cd "$ROOT" && python -m ruff check --quiet .)
 
 echo "--- build (maturin develop --release)"
 (cd py && maturin develop --release --locked --quiet)
