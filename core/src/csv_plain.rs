@@ -303,7 +303,8 @@ impl<'a, 'r> PlainLines<'a, 'r> {
     /// after it starts, its text and its id and name cells. `None`, having maybe written
     /// those rows, unless both lines are rows read by the fast rules alone: neither blank,
     /// the header's number of cells, each number cell read by [`number`], each other
-    /// criterion cell a text this reader remembers, every unknown column empty. Then `line`
+    /// criterion cell a text this reader remembers (read by [`short_cell`]: ended within its
+    /// first 16 bytes), every unknown column empty. Then `line`
     /// reads them one at a time, by the same rules, to the same rows, values and cells
     /// (whatever `pair` wrote is written again or belongs to no encoded row).
     #[inline(always)]
