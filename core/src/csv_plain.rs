@@ -303,7 +303,8 @@ impl<'a, 'r> PlainLines<'a, 'r> {
     /// after it starts, its text and its id and name cells. `None`, having maybe written
     /// those rows, unless both lines are rows read by the fast rules alone: neither blank,
     /// the header's number of cells, each number cell read by [`number`], each other
-    /// criterion cell a text this reader remembers, every unknown column empty. Then `line`
+    /// criterion cell a text this reader remembers (read by [`short_cell`]: ended within its
+    /// first 16 bytes), every unknown column empty. Then `line`
     /// reads them one at a time, by the same rules, to the same rows, values and cells
     /// (whatever `pair` wrote is written again or belongs to no encoded row).
     #[inline(always)]
@@ -346,13 +347,12 @@ impl<'a, 'r> PlainLines<'a, 'r> {
                     (qa, qb) = (ea, eb);
                 }
                 Role::Other(i) => {
-                    (qa, qb) = (cell_end(buf, qa, delimiter), cell_end(buf, qb, delimiter));
                     let keys = self.keys.get(k)?;
-                    let known = |key: Key| known(keys, key);
-                    let xa = known(short_key(buf, sa, qa)?)?;
-                    let xb = known(short_key(buf, sb, qb)?)?;
-                    put(one, i, xa);
-                    put(two, i, xb);
+                    let (ea, ka) = short_cell(buf, qa, delimiter)?;
+                    let (eb, kb) = short_cell(buf, qb, delimiter)?;
+                    put(one, i, known(keys, ka)?);
+                    put(two, i, known(keys, kb)?);
+                    (qa, qb) = (ea, eb);
                 }
                 Role::Id | Role::Name | Role::Unknown | Role::Skip => {
                     (qa, qb) = (cell_end(buf, qa, delimiter), cell_end(buf, qb, delimiter));
@@ -627,14 +627,15 @@ fn number(buf: &[u8], p: usize, delimiter: u8) -> Option<(f64, usize)> {
 /// is remembered once, so at most one matches).
 #[inline(always)]
 fn known(keys: &[(Key, f64)], key: Key) -> Option<f64> {
-    let (mut hit, mut bits) = (0u64, 0u64);
+    let (mut hit, mut bits) = (false, 0u64);
     for ((a, b, n), v) in keys {
-        let same = (a ^ key.0) | (b ^ key.1) | (*n ^ key.2) as u64;
-        let mask = u64::from(same == 0).wrapping_neg();
-        hit |= mask;
-        bits |= v.to_bits() & mask;
+        let same = ((a ^ key.0) | (b ^ key.1) | (*n ^ key.2) as u64) == 0;
+        hit |= same;
+        // A conditional move: without the hint the compiler made this a branch, which
+        // guessed wrong on about every other cell of a column of mixed texts.
+        bits = std::hint::select_unpredictable(same, v.to_bits(), bits);
     }
-    (hit != 0).then_some(f64::from_bits(bits))
+    hit.then_some(f64::from_bits(bits))
 }
 
 /// A text of at most 16 bytes as a key.
@@ -650,6 +651,44 @@ fn short_key(buf: &[u8], start: usize, end: usize) -> Option<Key> {
         }
     };
     Some((a & mask(n), b & mask(n.saturating_sub(8)), n))
+}
+
+/// The cell at `p` when it is shorter than 16 bytes and 16 bytes are left from `p`: where it
+/// ends (as [`cell_end`] finds it) and its [`short_key`], both from the same two words, with
+/// no branch on its length (the texts of a category column have different lengths in any
+/// order, which a branch, such as `cell_end`'s loop, would guess wrong). `None` otherwise.
+#[inline(always)]
+fn short_cell(buf: &[u8], p: usize, delimiter: u8) -> Option<(usize, Key)> {
+    let (a, b) = (word(buf, p)?, word(buf, p.checked_add(8)?)?);
+    // The delimiters and line breaks of a word: the lowest flag is exact (see `cell_end`).
+    let hits = |w: u64| {
+        let (x, y) = (
+            w ^ (ONES * u64::from(delimiter)),
+            w ^ (ONES * u64::from(b'\n')),
+        );
+        (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGH
+    };
+    let (ha, hb) = (hits(a), hits(b));
+    let n = std::hint::select_unpredictable(
+        ha != 0,
+        (ha.trailing_zeros() / 8) as usize,
+        8 + (hb.trailing_zeros() / 8) as usize,
+    );
+    if n >= 16 {
+        return None;
+    }
+    // A carriage return before the line break ends the cell before it.
+    let n = n - usize::from(
+        n > 0 && buf.get(p + n) == Some(&b'\n') && buf.get(p + n - 1) == Some(&b'\r'),
+    );
+    let mask = |k: usize| {
+        if k >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        }
+    };
+    Some((p + n, (a & mask(n), b & mask(n.saturating_sub(8)), n)))
 }
 
 /// The end of the cell at `p`: the next delimiter or line break (before a carriage return
@@ -760,6 +799,51 @@ mod tests {
         assert_eq!(cell_end(line, 18, b','), 18);
         assert_eq!(cell_end(b"a-b,c", 0, b','), 3);
         assert_eq!(cell_end(b"xyz", 0, b','), 3);
+    }
+
+    /// `short_cell` finds the end `cell_end` finds and makes the key `short_key` makes, for
+    /// every cell whose delimiter or line break is in its first 16 bytes (lengths 0–17, so
+    /// ends in either word, at a word's last byte and at the second word's end), before each
+    /// cell end (a CRLF's carriage return ends the cell before it), with comma, semicolon and
+    /// tab delimiters, the other delimiters' bytes inside the cell, and any start; `None`
+    /// when the end is further or fewer than 16 bytes are left.
+    #[test]
+    fn short_cell_is_cell_end_and_short_key() {
+        let mut checked = 0;
+        for delimiter in [b',', b';', b'\t'] {
+            for len in 0..=17 {
+                for end in [&[delimiter][..], b"\n", b"\r\n"] {
+                    for lead in 0..3 {
+                        for tail in [&b""[..], b"x", b"abcdefghijklmnopqrstuvwxyz"] {
+                            let mut buf = vec![b'#'; lead];
+                            // Texts with the other delimiters' bytes in them.
+                            buf.extend(
+                                (0..len)
+                                    .map(|k| b"a;b,c\td_"[k % 8])
+                                    .map(|c| if c == delimiter { b'.' } else { c }),
+                            );
+                            buf.extend_from_slice(end);
+                            buf.extend_from_slice(tail);
+                            let stop = lead + len; // the cell's end (its delimiter, CR or LF)
+                            let first = stop + usize::from(end == b"\r\n"); // first hit
+                            let want = (first - lead < 16 && buf.len() >= lead + 16).then(|| {
+                                let e = cell_end(&buf, lead, delimiter);
+                                assert_eq!(e, stop);
+                                (e, short_key(&buf, lead, e).unwrap())
+                            });
+                            assert_eq!(
+                                short_cell(&buf, lead, delimiter),
+                                want,
+                                "{:?} from {lead}",
+                                String::from_utf8_lossy(&buf)
+                            );
+                            checked += usize::from(want.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 300, "{checked}");
     }
 
     /// `number` is the engine's `short_decimal` (the one rule for a plain decimal cell):
