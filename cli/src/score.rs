@@ -490,8 +490,9 @@ fn progress_bar(size: Option<u64>, path: &Path) -> Option<indicatif::ProgressBar
     Some(bar)
 }
 
-/// Buffers a thread scores a chunk with, kept from block to block (large buffers freed
-/// and taken again for every block would cost page faults).
+/// Buffers a part of a block is scored into (by whichever thread takes the part; one per
+/// part, see `score_block`), kept from block to block (large buffers freed and taken again
+/// for every block would cost page faults).
 #[derive(Default)]
 struct Scratch {
     done: Done,
@@ -515,7 +516,7 @@ struct Columns {
 }
 
 /// Score a block of records on `threads` threads (this one among them): the block cut into
-/// [`PARTS`] contiguous parts per thread (of at least [`COLUMN_ROWS`] rows), each scored into
+/// [`PARTS`] contiguous parts per thread (of at least [`COLUMN_ROWS`] rows, but the last), each scored into
 /// its own `scratch` buffer (grown to the number of parts) by whichever thread is free, so
 /// that a thread sharing its core with the reader does less of the block instead of keeping
 /// the others waiting. The number of buffers used, in input order.

@@ -303,10 +303,10 @@ impl<'a, 'r> PlainLines<'a, 'r> {
     /// after it starts, its text and its id and name cells. `None`, having maybe written
     /// those rows, unless both lines are rows read by the fast rules alone: neither blank,
     /// the header's number of cells, each number cell read by [`number`], each other
-    /// criterion cell a text this reader remembers (read by [`short_cell`]: ended within its
-    /// first 16 bytes), every unknown column empty. Then `line`
-    /// reads them one at a time, by the same rules, to the same rows, values and cells
-    /// (whatever `pair` wrote is written again or belongs to no encoded row).
+    /// criterion cell a text this reader remembers (read by [`short_cell`]: its delimiter or
+    /// line break within its first 16 bytes), every unknown column empty. Then `line` reads
+    /// them one at a time, by the same rules, to the same rows, values and cells (whatever
+    /// `pair` wrote is written again or belongs to no encoded row).
     #[inline(always)]
     fn pair(
         &self,
@@ -653,8 +653,10 @@ fn short_key(buf: &[u8], start: usize, end: usize) -> Option<Key> {
     Some((a & mask(n), b & mask(n.saturating_sub(8)), n))
 }
 
-/// The cell at `p` when it is shorter than 16 bytes and 16 bytes are left from `p`: where it
-/// ends (as [`cell_end`] finds it) and its [`short_key`], both from the same two words, with
+/// The cell at `p` when the byte that ends it (the delimiter, or the line break, even after a
+/// carriage return: a 15-byte cell before CRLF is too long) is within the 16 bytes from `p`
+/// and 16 bytes are left from `p`: where it ends (as [`cell_end`] finds it, before a CRLF's
+/// carriage return) and its [`short_key`], both from the same two words, with
 /// no branch on its length (the texts of a category column have different lengths in any
 /// order, which a branch, such as `cell_end`'s loop, would guess wrong). `None` otherwise.
 #[inline(always)]

@@ -36,8 +36,10 @@ fn holds_first_line(head: &[u8]) -> bool {
     head.len() >= DETECT_BYTES
 }
 
-/// [`holds_first_line`] of a file's start as it grows, each byte looked at once (a pipe may
-/// give a few bytes a read: scanning the whole start again at each read was quadratic).
+/// Whether a file's start holds what [`Dialect::detect`] looks at (a line break outside
+/// quotes, or [`DETECT_BYTES`] bytes after a byte order mark), found as the start grows, each
+/// byte looked at once (a pipe may give a few bytes a read: scanning the whole start again at
+/// each read was quadratic; that scan is kept as the tests' reference, `holds_first_line`).
 #[derive(Debug, Default)]
 struct FirstLine {
     /// Bytes of the start scanned.
@@ -1131,6 +1133,25 @@ mod tests {
                 proptest::prop_assert_eq!(bits(layout.encode_cell(i, &cell)), bits(general), "{}", c.id());
             }
         }
+    }
+
+    /// The limit counts the bytes after a byte order mark: a start of the mark and
+    /// `DETECT_BYTES - 1` other bytes, none a line break, does not hold the first line (one
+    /// more byte does); a line break at the mark's `DETECT_BYTES - 2`nd byte after it is
+    /// found (the scan reaches 3 bytes further than without a mark). By hand, from the rule.
+    #[test]
+    fn a_byte_order_mark_is_not_counted_toward_the_limit() {
+        let mut head = b"\xEF\xBB\xBF".to_vec();
+        head.extend(std::iter::repeat_n(b'x', DETECT_BYTES - 1));
+        let mut scan = FirstLine::default();
+        assert!(!scan.held(&head));
+        head.push(b'x');
+        assert!(scan.held(&head));
+
+        let mut head = b"\xEF\xBB\xBF".to_vec();
+        head.extend(std::iter::repeat_n(b'x', DETECT_BYTES - 2));
+        head.push(b'\n');
+        assert!(FirstLine::default().held(&head));
     }
 
     proptest::proptest! {
