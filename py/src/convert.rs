@@ -310,9 +310,29 @@ pub fn zeros<'py, T: numpy::Element, D: numpy::ndarray::Dimension>(
     py: Python<'py>,
     shape: &[usize],
 ) -> PyResult<Bound<'py, numpy::PyArray<T, D>>> {
+    new_array(py, "zeros", shape)
+}
+
+/// [`zeros`] without the zeros (`numpy.empty`): for an array the caller writes every element
+/// of before handing it out (a large array reused from the allocator's heap is then not
+/// cleared first: `numpy.zeros` clears it with one thread, before the scoring threads start).
+/// The same errors as [`zeros`].
+pub fn empty<'py, T: numpy::Element, D: numpy::ndarray::Dimension>(
+    py: Python<'py>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, numpy::PyArray<T, D>>> {
+    new_array(py, "empty", shape)
+}
+
+/// `numpy.<function>(shape, dtype)`, cast to the array type.
+fn new_array<'py, T: numpy::Element, D: numpy::ndarray::Dimension>(
+    py: Python<'py>,
+    function: &str,
+    shape: &[usize],
+) -> PyResult<Bound<'py, numpy::PyArray<T, D>>> {
     let shape = PyTuple::new(py, shape)?;
     let array = py
         .import("numpy")?
-        .call_method1("zeros", (shape, T::get_dtype(py)))?;
+        .call_method1(function, (shape, T::get_dtype(py)))?;
     Ok(array.cast_into::<numpy::PyArray<T, D>>()?)
 }

@@ -30,7 +30,7 @@ use numpy::{Ix1, Ix2, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::convert::{input_value, zeros};
+use crate::convert::{empty, input_value};
 use crate::errors::{input_parse, to_py};
 use crate::strings::{self, Offsets};
 use crate::threads;
@@ -164,12 +164,15 @@ pub fn score_columns<'py>(
     // Separate arrays, as before h11: one float64 array for all of them faults in faster
     // (≈ 13.6 against 17.5 ms a million rows), but a table that keeps only `total` would
     // then keep every column's memory alive (114 MB instead of 8 a million rows).
-    let total = zeros::<f64, Ix1>(py, &[rows])?;
-    let low = zeros::<f64, Ix1>(py, &[rows])?;
-    let high = zeros::<f64, Ix1>(py, &[rows])?;
-    let knocked_out = zeros::<bool, Ix1>(py, &[rows])?;
-    let band = zeros::<i32, Ix1>(py, &[rows])?;
-    let points = zeros::<f64, Ix2>(py, &[m, rows])?;
+    // Not cleared first (`numpy.empty`): `score_run` writes every element of every array
+    // (the block path every row it scores, `put_row` and the points of the rows it leaves to
+    // `Rubric::score`, the band of each row), and after an error the arrays are dropped.
+    let total = empty::<f64, Ix1>(py, &[rows])?;
+    let low = empty::<f64, Ix1>(py, &[rows])?;
+    let high = empty::<f64, Ix1>(py, &[rows])?;
+    let knocked_out = empty::<bool, Ix1>(py, &[rows])?;
+    let band = empty::<i32, Ix1>(py, &[rows])?;
+    let points = empty::<f64, Ix2>(py, &[m, rows])?;
     {
         let (mut t, mut l, mut h, mut k, mut b, mut p) = (
             total.readwrite(),
@@ -191,8 +194,6 @@ pub fn score_columns<'py>(
             let e = input_parse("input", "a result array is not contiguous");
             return Err(to_py(py, &e));
         };
-        // Not filled with −1 first: `score_run` writes every row's band (a row scored by
-        // `score` included), and after an error the arrays are dropped.
         let out = Out {
             total: t,
             low: l,

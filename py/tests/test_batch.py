@@ -86,6 +86,16 @@ def frame_of(rubric: Rubric, rows: List[Dict[str, Any]], index: List[str]) -> pd
     return pd.DataFrame(columns, index=index)
 
 
+def dirty_the_allocator(rows: int, criteria: int) -> None:
+    """Blocks of the sizes of score_frame's result arrays, every byte 0xFF (a NaN as float64,
+    True as bool, -1 as int32), made and freed: the result arrays (made by ``numpy.empty``,
+    not cleared) are then likely to be these blocks again, so an element the engine did not
+    write shows (fresh pages from the kernel would read as zeros: False, 0.0, band 0)."""
+    sizes = [rows, 4 * rows, 8 * rows, 8 * rows * criteria]
+    blocks = [np.full(size, 0xFF, dtype=np.uint8) for size in sizes for _ in range(8)]
+    del blocks
+
+
 @pytest.mark.parametrize("name,rubric,perspective", VARIANTS, ids=[v[0] for v in VARIANTS])
 def test_score_frame_agrees_with_score(name: str, rubric: Rubric, perspective: Optional[str]) -> None:
     rows = random_rows(rubric, ROWS, seed=len(name))
@@ -95,6 +105,7 @@ def test_score_frame_agrees_with_score(name: str, rubric: Rubric, perspective: O
     # Columns in another order than the rubric's: the result does not depend on it.
     df = df[list(rng.permutation(df.columns))]
 
+    dirty_the_allocator(len(rows), len(rubric.criteria))
     out = rubric.score_frame(df, perspective=perspective)
 
     ids = [c.id for c in rubric.criteria]
@@ -146,6 +157,28 @@ def test_score_frame_graded_evidence_goes_through_score(rubric: Rubric) -> None:
     s = rubric.score({"support_share": cell})
     assert out["total"][0] == pytest.approx(s.total, abs=TOL)
     assert (out["low"][0], out["high"][0]) == pytest.approx(s.interval, abs=TOL)
+
+
+def test_score_frame_writes_every_result_of_rows_read_by_score(rubric: Rubric) -> None:
+    # Rows the block path leaves to `Rubric.score` (graded evidence: the first and the third,
+    # which is knocked out) among rows it scores: every total, interval, knock-out, band and
+    # points is the one `score` gives. The result arrays are not cleared when made, and were
+    # likely blocks of 0xFF bytes before: an element left unwritten shows (it fails with
+    # `put_row`'s knock-out not written).
+    cells: List[Any] = [{"value": 85, "evidence": "estimated"}, 60.0, {"value": 20, "evidence": "measured"}, 75.0]
+    inputs = [{"support_share": c, "permit_secured": True, "volunteer_hours": 1500.0} for c in cells]
+    df = pd.DataFrame(inputs)
+    for _ in range(3):
+        dirty_the_allocator(len(cells), len(rubric.criteria))
+        out = rubric.score_frame(df)
+        scores = [rubric.score(r) for r in inputs]
+        np.testing.assert_allclose(out["total"], [x.total for x in scores], rtol=0, atol=TOL)
+        np.testing.assert_allclose(out["low"], [x.interval[0] for x in scores], rtol=0, atol=TOL)
+        np.testing.assert_allclose(out["high"], [x.interval[1] for x in scores], rtol=0, atol=TOL)
+        assert list(out["knocked_out"]) == [x.knocked_out for x in scores]
+        assert [None if pd.isna(b) else str(b) for b in out["band"]] == [x.band for x in scores]
+        for k, c in enumerate(rubric.criteria):
+            np.testing.assert_allclose(out[f"points_{c.id}"], [x.criteria[k].points for x in scores], rtol=0, atol=TOL)
 
 
 def test_score_frame_empty(rubric: Rubric) -> None:
