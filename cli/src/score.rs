@@ -516,10 +516,10 @@ struct Columns {
 }
 
 /// Score a block of records on `threads` threads (this one among them): the block cut into
-/// [`PARTS`] contiguous parts per thread (of at least [`COLUMN_ROWS`] rows, but the last), each scored into
-/// its own `scratch` buffer (grown to the number of parts) by whichever thread is free, so
-/// that a thread sharing its core with the reader does less of the block instead of keeping
-/// the others waiting. The number of buffers used, in input order.
+/// [`PARTS`] contiguous parts per thread (of at least [`COLUMN_ROWS`] rows, but the last),
+/// each scored into its own `scratch` buffer (grown to the number of parts) by whichever
+/// thread is free, so that a thread sharing its core with the reader does less of the block
+/// instead of keeping the others waiting. The number of buffers used, in input order.
 fn score_block(
     ctx: &Ctx<'_>,
     parser: &Parser<'_>,

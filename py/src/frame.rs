@@ -447,33 +447,18 @@ fn hold_strings<'py>(
         offsets.cast::<PyArray1<i64>>().map(|a| a.readonly()),
     );
     let (data, missing) = (slice(&data), missing.as_ref().map(slice));
-    let (codes, distinct) = match (&narrow, &wide) {
-        (Ok(o), _) => {
-            let o = slice(o);
-            let rows = o.len().saturating_sub(1);
-            strings::dictionary(
-                py,
-                name,
-                &Offsets::Narrow(&o),
-                &data,
-                missing.as_deref(),
-                rows,
-            )?
-        }
-        (_, Ok(o)) => {
-            let o = slice(o);
-            let rows = o.len().saturating_sub(1);
-            strings::dictionary(
-                py,
-                name,
-                &Offsets::Wide(&o),
-                &data,
-                missing.as_deref(),
-                rows,
-            )?
-        }
+    let (narrow, wide) = (
+        narrow.as_ref().ok().map(slice),
+        wide.as_ref().ok().map(slice),
+    );
+    let (offsets, rows) = match (&narrow, &wide) {
+        (Some(o), _) => (Offsets::Narrow(o), o.len()),
+        (_, Some(o)) => (Offsets::Wide(o), o.len()),
         _ => return Err(form()),
     };
+    let rows = rows.saturating_sub(1);
+    let (codes, distinct) =
+        strings::dictionary(py, name, &offsets, &data, missing.as_deref(), rows)?;
     let categories = distinct.into_iter().map(InputValue::Text).collect();
     Ok(Held::Strings(codes, categories))
 }
